@@ -1,0 +1,160 @@
+"""The array seam: which array namespace backs a device, and the dtype table.
+
+Everything that computes on raw arrays gets its namespace from here (``xp``), so a
+CuPy or Dask namespace can stand in later without touching the op table.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+xp = numpy  # the array namespace of the "cpu" device
+ndarray = numpy.ndarray
+
+# Kinds order the promotion categories: bool < integer < floating point.
+BOOL, INT, FLOAT = 0, 1, 2
+
+
+class dtype:
+    """A tensor element type, printed as torch prints it (``torch.float32``)."""
+
+    __slots__ = ("name", "np", "kind", "itemsize", "is_floating_point", "is_signed", "__weakref__")
+
+    def __init__(self, name: str, np_dtype, kind: int):
+        self.name = name
+        self.np = numpy.dtype(np_dtype)
+        self.kind = kind
+        self.itemsize = self.np.itemsize
+        self.is_floating_point = kind == FLOAT
+        self.is_signed = kind == FLOAT or (kind == INT and self.np.kind == "i")
+
+    @property
+    def is_complex(self) -> bool:
+        return False
+
+    def to_real(self) -> dtype:
+        return self
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+float32 = dtype("float32", numpy.float32, FLOAT)
+float64 = dtype("float64", numpy.float64, FLOAT)
+float16 = dtype("float16", numpy.float16, FLOAT)
+int64 = dtype("int64", numpy.int64, INT)
+int32 = dtype("int32", numpy.int32, INT)
+int16 = dtype("int16", numpy.int16, INT)
+int8 = dtype("int8", numpy.int8, INT)
+uint8 = dtype("uint8", numpy.uint8, INT)
+bool_ = dtype("bool", numpy.bool_, BOOL)
+
+ALL_DTYPES = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
+ALIASES = {
+    "float": float32,
+    "double": float64,
+    "half": float16,
+    "long": int64,
+    "int": int32,
+    "short": int16,
+}
+_BY_NAME = {d.name: d for d in ALL_DTYPES}
+_BY_NUMPY = {d.np: d for d in ALL_DTYPES}
+
+
+def _dtype_by_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The chainrule dtype of a NumPy dtype; TypeError for one torch has no match for."""
+    found = _BY_NUMPY.get(np_dtype)
+    if found is None:
+        found = _BY_NUMPY.get(numpy.dtype(np_dtype))
+        if found is None:
+            raise TypeError(
+                f"can't convert np.ndarray of type numpy.{numpy.dtype(np_dtype).name}. The only "
+                "supported types are: float64, float32, float16, int64, int32, int16, int8, "
+                "uint8, and bool."
+            )
+    return found
+
+
+class _Defaults:
+    """The default floating dtype (torch.get_default_dtype), float32 unless changed."""
+
+    float_dtype = float32
+
+
+defaults = _Defaults()
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both values fit, across kinds by kind."""
+    return _PROMOTE[a, b]
+
+
+def _build_promotion_table():
+    table = {}
+    for a in ALL_DTYPES:
+        for b in ALL_DTYPES:
+            if a.kind != b.kind:
+                table[a, b] = a if a.kind > b.kind else b
+            else:
+                table[a, b] = _BY_NUMPY[numpy.promote_types(a.np, b.np)]
+    return table
+
+
+_PROMOTE = _build_promotion_table()
+
+
+def scalar_kind(value) -> int:
+    """Promotion kind of a Python number (bool before int: bool is an int subclass)."""
+    cls = type(value)
+    if cls is float:
+        return FLOAT
+    if cls is int:
+        return INT
+    if cls is bool:
+        return BOOL
+    if isinstance(value, (bool, numpy.bool_)):
+        return BOOL
+    if isinstance(value, (int, numpy.integer)):
+        return INT
+    return FLOAT
+
+
+def dtype_for_kind(kind: int) -> dtype:
+    """The dtype a lone Python number of this kind becomes (torch.tensor(3.) is float32)."""
+    if kind == FLOAT:
+        return defaults.float_dtype
+    return int64 if kind == INT else bool_
+
+
+def result_type(dims_dtype, zero_dim_dtype, scalar_kind_) -> dtype:
+    """torch's three-tier promotion.
+
+    Tensors with dimensions decide; a 0-d tensor only wins when it is of a higher kind;
+    a Python number only when its kind is higher still, and then as the default dtype
+    of that kind (so ``float32 tensor * 2.5`` stays float32, ``int tensor * 2.5`` is float32).
+    Each argument may be None when no operand of that tier is present.
+    """
+    result = dims_dtype
+    if zero_dim_dtype is not None:
+        if result is None:
+            result = zero_dim_dtype
+        elif zero_dim_dtype.kind > result.kind:
+            result = zero_dim_dtype
+    if scalar_kind_ is not None:
+        if result is None:
+            result = dtype_for_kind(scalar_kind_)
+        elif scalar_kind_ > result.kind:
+            result = dtype_for_kind(scalar_kind_)
+    return result
+
+
+def is_array(value) -> bool:
+    return isinstance(value, ndarray)

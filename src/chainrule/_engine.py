@@ -1,0 +1,226 @@
+"""The backward engine: run the recorded graph from outputs to inputs.
+
+Two passes, both iterative (a million-node chain needs no recursion):
+1. walk the graph from the roots with an explicit stack and count, for every node,
+   how many edges lead into it (its dependencies);
+2. run nodes whose gradients are complete, newest first (a heap keyed by sequence
+   number), summing the gradients that flow into each node in an input buffer.
+
+Nothing here iterates over a set, so gradients are summed in the same order every time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+from . import _graph
+from ._graph import FREED, BACKWARD_TWICE, AccumulateGrad, grad_state
+
+
+# Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
+_tiebreak = itertools.count().__next__
+
+
+def _count_dependencies(root_nodes, keep=None):
+    """Number of incoming edges per node; with ``keep``, only edges into kept nodes."""
+    deps = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None or (keep is not None and nxt not in keep):
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _nodes_leading_to(root_nodes, targets):
+    """The nodes from which some target can be reached (plus the targets themselves).
+
+    Only these need to run when gradients are wanted for some inputs only.
+    """
+    leads = {}
+    stack = [(node, False) for node in root_nodes]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            leads[node] = node in targets or any(
+                leads.get(nxt, False) for nxt, _ in node.next_functions if nxt is not None
+            )
+            continue
+        if node in leads:
+            continue
+        leads[node] = False  # provisional; the graph has no cycles
+        stack.append((node, True))
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in leads:
+                stack.append((nxt, False))
+    return {node for node, keep in leads.items() if keep}
+
+
+def _run_tensor_hooks(node, grads):
+    for output_nr, fn in list(node._hooks["tensor"]):
+        result = fn(grads[output_nr])
+        if result is not None:
+            grads[output_nr] = result
+
+
+def _accumulate(variable, grad, create_graph):
+    """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
+    for fn in variable._grad_hooks or ():
+        result = fn(grad)
+        if result is not None:
+            grad = result
+    old = variable._grad
+    if old is None:
+        variable._grad = grad if create_graph else grad._fresh_copy()
+    elif create_graph or old.requires_grad:
+        variable._grad = old + grad
+    else:
+        old._accumulate_(grad)
+    for fn in variable._post_acc_hooks or ():
+        fn(variable)
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Backpropagate ``root_grads`` from the ``roots`` edges.
+
+    roots: list of (node, output_nr) edges; root_grads: matching gradient tensors.
+    inputs: optional list of (node, output_nr) edges whose incoming gradient is wanted.
+    With accumulate=False (autograd.grad) those gradients are returned, not stored.
+    """
+    root_nodes = []
+    for node, _ in roots:
+        if node not in root_nodes:
+            root_nodes.append(node)
+
+    keep = captures = None
+    if inputs is not None:
+        captures = {}
+        for index, (node, output_nr) in enumerate(inputs):
+            captures.setdefault(node, []).append((output_nr, index))
+        keep = _nodes_leading_to(root_nodes, captures)
+    deps = _count_dependencies(root_nodes, keep)
+
+    buffers = {}
+    for (node, output_nr), grad in zip(roots, root_grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._nout
+        buf[output_nr] = grad if buf[output_nr] is None else buf[output_nr] + grad
+
+    results = [None] * (len(inputs) if inputs is not None else 0)
+    ready = [(-node._seq, _tiebreak(), node) for node in root_nodes if node not in deps]
+    heapq.heapify(ready)
+
+    previous_mode = grad_state.enabled
+    grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node)
+            if node._hooks is not None:
+                _run_tensor_hooks(node, grads)
+            if captures is not None and node in captures:
+                for output_nr, index in captures[node]:
+                    results[index] = grads[output_nr]
+            if type(node) is AccumulateGrad:
+                if accumulate and grads[0] is not None:
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if keep is not None and not _leads_further(node, keep):
+                continue  # a wanted input, but nothing beyond it is wanted
+            input_grads = _call_node(node, grads)
+            if not retain_graph:
+                node.release()
+            for (nxt, output_nr), grad in zip(node.next_functions, input_grads):
+                if nxt is None or (keep is not None and nxt not in keep):
+                    continue
+                if grad is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt._nout
+                    old = buf[output_nr]
+                    buf[output_nr] = grad if old is None else old + grad
+                remaining = deps[nxt] - 1
+                deps[nxt] = remaining
+                if remaining == 0:
+                    if nxt in buffers:
+                        heapq.heappush(ready, (-nxt._seq, _tiebreak(), nxt))
+                    else:
+                        _skip_subgraph(nxt, deps, keep, buffers, ready)
+    finally:
+        grad_state.enabled = previous_mode
+    return results
+
+
+def _leads_further(node, keep):
+    return any(nxt in keep for nxt, _ in node.next_functions if nxt is not None)
+
+
+def _skip_subgraph(start, deps, keep, buffers, ready):
+    """A node that received no gradient at all: release its dependants without running it."""
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None or (keep is not None and nxt not in keep):
+                continue
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    heapq.heappush(ready, (-nxt._seq, _tiebreak(), nxt))
+                else:
+                    stack.append(nxt)
+
+
+def _call_row_by_row(node, grads):
+    """Batched gradients through a rule that only takes one row: loop and stack."""
+    (rows,) = {g._data.shape[0] for g in grads if g is not None}
+    batch = grad_state.batch_ndim
+    grad_state.batch_ndim = 0
+    try:
+        per_row = []
+        for i in range(rows):
+            row = [None if g is None else g[i] for g in grads]
+            per_row.append(node.vjp(node, row[0]) if node._nout == 1 else node.vjp(node, row))
+    finally:
+        grad_state.batch_ndim = batch
+    return tuple(
+        None if parts[0] is None else _graph.stack_rows(parts) for parts in zip(*per_row)
+    )
+
+
+def _call_node(node, grads):
+    """Run one node's VJP rule, with its hooks, and undo broadcasting of the results."""
+    if node._saved is FREED:
+        raise RuntimeError(BACKWARD_TWICE)
+    hooks = node._hooks
+    if hooks is not None:
+        for fn in hooks["pre"]:
+            result = fn(tuple(grads))
+            if result is not None:
+                grads = list(result)
+    if grad_state.batch_ndim and not node.batchable:
+        input_grads = _call_row_by_row(node, grads)
+    elif node._nout == 1:
+        input_grads = node.vjp(node, grads[0])
+    else:
+        input_grads = node.vjp(node, grads)
+    shapes = node._shapes
+    if shapes is not None:
+        input_grads = tuple(
+            _graph.sum_to_shape(g, shape) if shape is not None and g is not None else g
+            for g, shape in zip(input_grads, shapes)
+        )
+    if hooks is not None and hooks["post"]:
+        for fn in hooks["post"]:
+            result = fn(tuple(input_grads), tuple(grads))
+            if result is not None:
+                input_grads = tuple(result)
+    return input_grads

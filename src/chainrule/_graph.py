@@ -1,0 +1,334 @@
+"""The recorded graph: grad modes, backward nodes (``grad_fn``) and saved values.
+
+A Node is what ``tensor.grad_fn`` returns. It knows its sequence number (creation
+order, which the engine uses to run newest first), the edges to the nodes of its
+inputs (``next_functions``), what its op saved for backward, and the op's VJP rule
+(a class attribute, set once per op by the registry).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+
+# --------------------------------------------------------------------------- grad modes
+
+
+class _GradState(threading.local):
+    """Per-thread switches, as in torch: a new thread starts with grad enabled."""
+
+    enabled = True
+    inference = False
+    batch_ndim = 0  # leading batch dims of the gradients in a batched backward (Jacobians)
+
+
+grad_state = _GradState()
+
+
+class _DecoratorContextManager:
+    """A context manager that can also decorate a function (``@torch.no_grad()``)."""
+
+    def __call__(self, func):
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._ctor_args()):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _ctor_args(self):
+        return ()
+
+
+class no_grad(_DecoratorContextManager):
+    """Context manager / decorator that stops graph recording.
+
+    >>> x = tensor(1., requires_grad=True)
+    >>> with no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __init__(self, orig_func=None):
+        if orig_func is not None and callable(orig_func):
+            # used as a bare decorator: @no_grad
+            self._wrapped = _DecoratorContextManager.__call__(self, orig_func)
+
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = False
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+
+    def __call__(self, *args, **kwargs):
+        wrapped = getattr(self, "_wrapped", None)
+        if wrapped is not None:
+            return wrapped(*args, **kwargs)
+        return _DecoratorContextManager.__call__(self, args[0])
+
+
+class enable_grad(_DecoratorContextManager):
+    """Context manager / decorator that turns graph recording back on."""
+
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = True
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+
+
+class set_grad_enabled(_DecoratorContextManager):
+    """Turn recording on or off; works as a call, a context manager and a decorator."""
+
+    def __init__(self, mode: bool):
+        self.prev = grad_state.enabled
+        self.mode = bool(mode)
+        grad_state.enabled = self.mode
+
+    def _ctor_args(self):
+        return (self.mode,)
+
+    def __call__(self, func):
+        grad_state.enabled = self.prev  # decorating must not flip the mode now
+        return _DecoratorContextManager.__call__(self, func)
+
+    def __enter__(self):
+        grad_state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+
+
+class inference_mode(_DecoratorContextManager):
+    """Like no_grad; tensors made inside are inference tensors (not tracked)."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = bool(mode)
+
+    def _ctor_args(self):
+        return (self.mode,)
+
+    def __enter__(self):
+        self.prev = (grad_state.enabled, grad_state.inference)
+        if self.mode:
+            grad_state.enabled = False
+            grad_state.inference = True
+
+    def __exit__(self, *exc):
+        grad_state.enabled, grad_state.inference = self.prev
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded for backward on this thread."""
+    return grad_state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return grad_state.inference
+
+
+# --------------------------------------------------------------------------- nodes
+
+_next_seq = itertools.count().__next__
+FREED = object()  # marks saved values released after backward
+
+BACKWARD_TWICE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook out again."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class Node:
+    """A backward function: what ``grad_fn`` is.
+
+    ``vjp(node, grads)`` is the op's rule (set per op class by the registry); it maps the
+    gradient of each output to the gradient of each input (None where not needed).
+    """
+
+    __slots__ = (
+        "_seq",
+        "next_functions",
+        "_saved",
+        "_versions",
+        "_args",
+        "_shapes",
+        "_nout",
+        "_hooks",
+        "_metadata",
+        "__weakref__",
+    )
+    vjp = None  # set per op subclass
+    batchable = True  # False: the rule cannot take batched gradients; the engine loops rows
+    _op_name = "node"
+
+    def __init__(self, next_functions, saved=None, args=None, shapes=None, nout=1):
+        self._seq = _next_seq()
+        self.next_functions = next_functions
+        self._saved = saved
+        self._versions = None if saved is None else tuple(_version_of(s) for s in saved)
+        self._args = args
+        self._shapes = shapes
+        self._nout = nout
+        self._hooks = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self) -> dict:
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
+    def needs_input_grad(self, i: int) -> bool:
+        return self.next_functions[i][0] is not None
+
+    @property
+    def saved(self) -> tuple:
+        """The saved values, checked against in-place changes since they were saved."""
+        saved = self._saved
+        if saved is FREED:
+            raise RuntimeError(BACKWARD_TWICE)
+        for value, version in zip(saved, self._versions):
+            if version is not None and value._vbox[0] != version:
+                raise RuntimeError(_modified_message(value, version, self))
+        return tuple(v.unpack(self) if type(v) is SavedOutput else v for v in saved)
+
+    def release(self) -> None:
+        """Free saved values (after a backward without retain_graph)."""
+        if self._saved is not None:
+            self._saved = FREED
+
+    # hooks -----------------------------------------------------------------
+    def _hook_lists(self) -> dict:
+        if self._hooks is None:
+            self._hooks = {"pre": [], "post": [], "tensor": []}
+        return self._hooks
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
+        hooks = self._hook_lists()["post"]
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    def register_prehook(self, fn) -> RemovableHandle:
+        """fn(grad_outputs) runs before this node; may return new grad_outputs."""
+        hooks = self._hook_lists()["pre"]
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    def _register_tensor_hook(self, output_nr: int, fn) -> RemovableHandle:
+        hooks = self._hook_lists()["tensor"]
+        entry = (output_nr, fn)
+        hooks.append(entry)
+        return RemovableHandle(hooks, entry)
+
+
+class SavedOutput:
+    """An op's own output saved for its backward, held without its grad_fn.
+
+    Holding the output itself would make a cycle (output -> grad_fn -> output). When the
+    backward is being recorded (create_graph), the unpacked tensor is reattached to this
+    node so that higher derivatives flow through it.
+    """
+
+    __slots__ = ("tensor", "output_nr", "_vbox")
+
+    def __init__(self, tensor, output_nr=0):
+        self.tensor = tensor.detach()
+        self.output_nr = output_nr
+        self._vbox = tensor._vbox
+
+    def unpack(self, node):
+        if not grad_state.enabled:
+            return self.tensor
+        attached = self.tensor.detach()
+        attached._attach(node, self.output_nr)
+        return attached
+
+    @property
+    def dtype(self):
+        return self.tensor.dtype
+
+    @property
+    def shape(self):
+        return self.tensor.shape
+
+
+def _version_of(value):
+    box = getattr(value, "_vbox", None)
+    return None if box is None else box[0]
+
+
+def _modified_message(tensor, saved_version, node) -> str:
+    kind = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long"}.get(
+        tensor.dtype.name, tensor.dtype.name.capitalize()
+    )
+    shape = ", ".join(str(s) for s in tensor.shape)
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [torch.{kind}Tensor [{shape}]] is at version "
+        f"{tensor._vbox[0]}; expected version {saved_version} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds the incoming gradient to ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self._seq = sys.maxsize  # leaves accumulate as soon as their gradient is complete
+        self.next_functions = ()
+        self._saved = None
+        self._args = None
+        self._shapes = None
+        self._nout = 1
+        self._hooks = None
+        self.variable = variable
+
+
+def make_node_class(grad_fn_name: str, vjp, batchable: bool = True) -> type:
+    """One Node subclass per op, so ``type(y.grad_fn).__name__`` is torch's name."""
+    namespace = {"__slots__": (), "vjp": staticmethod(vjp), "batchable": batchable}
+    return type(grad_fn_name, (Node,), namespace)
+
+
+# Set by the registry: reduce a broadcast gradient back to an input's shape.
+sum_to_shape = None

@@ -1,0 +1,283 @@
+"""The op table's machinery: declare an op once, get its function, method and grad_fn.
+
+Each op family file in ``ops/`` declares its primitives with :func:`defop` (the torch
+grad_fn name and the VJP rule) and writes the forward on raw arrays. The helpers here
+do what every op needs: type promotion, the NumPy call, wrapping the result, and -- only
+when some input requires grad and grad mode is on -- recording a node.
+"""
+
+from __future__ import annotations
+
+from . import _backend, _graph
+from ._backend import FLOAT, defaults, dtype_for_kind, promote_types, scalar_kind, xp
+from ._graph import Node, SavedOutput, grad_state, make_node_class
+from ._tensor import Tensor, edge, make
+
+# name -> OpInfo, for the op-spec tests (every op registered here must have a spec).
+OPS: dict = {}
+# public functions (torch.xxx), filled by the op families, re-exported by __init__.
+FUNCTIONS: dict = {}
+
+_NO_EDGE = (None, 0)
+_ndarray = xp.ndarray
+_asarray = xp.asarray
+_SCALAR_TYPES = (int, float, bool)
+
+
+class OpInfo:
+    """What the tests need to know about a registered op."""
+
+    __slots__ = ("name", "grad_fns", "differentiable")
+
+    def __init__(self, name, grad_fns, differentiable):
+        self.name = name
+        self.grad_fns = grad_fns
+        self.differentiable = differentiable
+
+
+def defop(grad_fn_name: str, vjp, batchable: bool = True) -> type:
+    """Declare a backward node class: torch's grad_fn name and the VJP rule.
+
+    ``vjp(node, grad)`` returns one gradient per input (None where none is needed). Rules
+    use chainrule ops, so a backward recorded with create_graph=True is differentiable.
+
+    Batched gradients (Jacobians) carry extra leading dims: rules count dims from the end
+    and build shapes with :func:`lead`. A rule that cannot is declared batchable=False and
+    the engine runs it once per row.
+    """
+    return make_node_class(grad_fn_name, vjp, batchable)
+
+
+def lead(g) -> tuple:
+    """The batch dims in front of a gradient (empty outside a batched backward)."""
+    return g._data.shape[: grad_state.batch_ndim]
+
+
+def export(name: str, func, *, method: bool | str = True, function: bool = True,
+           grad_fns=(), differentiable=True):  # fmt: skip
+    """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
+    if function:
+        FUNCTIONS[name] = func
+    if method:
+        setattr(Tensor, name if method is True else method, func)
+    OPS[name] = OpInfo(name, tuple(grad_fns), differentiable)
+    return func
+
+
+def needs_grad(*tensors) -> bool:
+    """Should an op on these inputs be recorded?"""
+    if not grad_state.enabled:
+        return False
+    for t in tensors:
+        if type(t) is not float and t is not None and getattr(t, "_requires_grad", False):
+            return True
+    return False
+
+
+def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) -> Tensor:
+    """Attach a new node to ``out`` if any tensor input requires grad (grad mode on)."""
+    if not grad_state.enabled:
+        return out
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            break
+    else:
+        return out
+    edges = tuple(edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in inputs)
+    out._attach(node_cls(edges, saved, args, shapes), 0)
+    return out
+
+
+def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):
+    """Like record, for an op with several outputs sharing one node."""
+    if not needs_grad(*inputs):
+        return outs
+    edges = tuple(edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in inputs)
+    node = node_cls(edges, saved, args, None, len(outs))
+    for i, out in enumerate(outs):
+        if differentiable is None or differentiable[i]:
+            out._attach(node, i)
+    return outs
+
+
+def wrap(data, dtype) -> Tensor:
+    return make(data, dtype)
+
+
+def to_tensor(value, like: Tensor | None = None) -> Tensor:
+    """Turn a Python number, list or ndarray operand into a tensor (torch does the same)."""
+    if isinstance(value, Tensor):
+        return value
+    from .ops.creation import tensor
+
+    return tensor(value)
+
+
+# --------------------------------------------------------------------------- broadcasting
+
+
+def broadcast_error(shape_a, shape_b) -> RuntimeError:
+    """torch's message for shapes that do not broadcast: the first clashing dim from the right."""
+    for i in range(1, min(len(shape_a), len(shape_b)) + 1):
+        a, b = shape_a[-i], shape_b[-i]
+        if a != b and a != 1 and b != 1:
+            return RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                f"non-singleton dimension {max(len(shape_a), len(shape_b)) - i}"
+            )
+    return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast")
+
+
+def broadcast_shape(*shapes) -> tuple:
+    result = ()
+    for shape in shapes:
+        if shape == result:
+            continue
+        try:
+            result = xp.broadcast_shapes(result, shape)
+        except ValueError:
+            raise broadcast_error(result, shape) from None
+    return result
+
+
+def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
+    """Undo broadcasting: sum ``grad`` over the dims that were expanded to reach its shape.
+
+    The one place broadcasting is undone (called by the engine for nodes that broadcast).
+    """
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    batch = grad_state.batch_ndim
+    shape = gshape[:batch] + tuple(shape)
+    extra = len(gshape) - len(shape)
+    dims = tuple(range(batch, batch + extra)) + tuple(
+        extra + i
+        for i, size in enumerate(shape)
+        if i >= batch and size == 1 and gshape[extra + i] != 1
+    )
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    if grad._data.shape != shape:
+        grad = grad.reshape(shape)
+    return grad
+
+
+_graph.sum_to_shape = sum_to_shape
+
+
+# --------------------------------------------------------------------------- elementwise
+
+
+def result_dtype(a, b):
+    """torch's promotion for two operands, each a Tensor or a Python number."""
+    a_tensor = isinstance(a, Tensor)
+    b_tensor = isinstance(b, Tensor)
+    if a_tensor and b_tensor:
+        da, db = a._dtype, b._dtype
+        if da is db:
+            return da
+        a0, b0 = a._data.ndim == 0, b._data.ndim == 0
+        if a0 == b0:
+            return promote_types(da, db)
+        dims, zero = (db, da) if a0 else (da, db)
+        return dims if zero.kind <= dims.kind else zero
+    if a_tensor:
+        kind = scalar_kind(b)
+        return a._dtype if kind <= a._dtype.kind else dtype_for_kind(kind)
+    if b_tensor:
+        kind = scalar_kind(a)
+        return b._dtype if kind <= b._dtype.kind else dtype_for_kind(kind)
+    return dtype_for_kind(max(scalar_kind(a), scalar_kind(b)))
+
+
+def operand(value, dtype):
+    """The raw array (or Python number) of an operand, in the computation dtype."""
+    if isinstance(value, Tensor):
+        data = value._data
+        return data if value._dtype is dtype else data.astype(dtype.np)
+    if dtype.kind == FLOAT or isinstance(value, (bool, _backend.numpy.bool_)):
+        return value
+    return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
+
+
+class Elementwise:
+    """An elementwise op: forward on arrays, backward node class, dtype policy.
+
+    ``saves``: "inputs" (the operands), "output" (the result) or None.
+    ``float_only``: integer/bool inputs are computed in the default float dtype (exp, div).
+    ``result_bool``: comparisons and predicates give bool and are not differentiable.
+    """
+
+    __slots__ = ("forward", "node_cls", "saves", "float_only", "result_bool")
+
+    def __init__(self, forward, node_cls=None, saves="inputs", float_only=False,
+                 result_bool=False):  # fmt: skip
+        self.forward = forward
+        self.node_cls = node_cls
+        self.saves = saves
+        self.float_only = float_only
+        self.result_bool = result_bool
+
+    def unary(self, x: Tensor) -> Tensor:
+        dtype = x._dtype
+        data = x._data
+        if self.float_only and dtype.kind != FLOAT:
+            dtype = defaults.float_dtype
+            data = data.astype(dtype.np)
+        result = self.forward(data)
+        if self.result_bool:
+            return make(result, _backend.bool_)
+        out = make(result, dtype)
+        if x._requires_grad and grad_state.enabled and self.node_cls is not None:
+            saves = self.saves
+            saved = (x,) if saves == "inputs" else (SavedOutput(out),) if saves else None
+            out._attach(self.node_cls((edge(x),), saved), 0)
+        return out
+
+    def binary(self, a, b, args=None) -> Tensor:
+        if type(b) is Tensor or isinstance(b, Tensor):
+            da = a._dtype
+            dtype = da if da is b._dtype else result_dtype(a, b)
+        elif isinstance(b, _SCALAR_TYPES):
+            dtype = result_dtype(a, b)
+        elif isinstance(b, (_ndarray, list, tuple)) or hasattr(b, "dtype"):
+            b = to_tensor(b)
+            dtype = result_dtype(a, b)
+        else:
+            return NotImplemented
+        if self.float_only and dtype.kind != FLOAT:
+            dtype = defaults.float_dtype
+        av = a._data if a._dtype is dtype else a._data.astype(dtype.np)
+        bv = operand(b, dtype)
+        try:
+            result = self.forward(av, bv)
+        except ValueError:
+            raise broadcast_error(a._data.shape, xp.shape(bv)) from None
+        if self.result_bool:
+            return make(result, _backend.bool_)
+        out = make(result, dtype)
+        if grad_state.enabled and self.node_cls is not None:
+            b_tensor = isinstance(b, Tensor)
+            if a._requires_grad or (b_tensor and b._requires_grad):
+                shapes = None
+                if b_tensor:
+                    out_shape = out._data.shape
+                    sa, sb = a._data.shape, b._data.shape
+                    if sa != out_shape or sb != out_shape:
+                        shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
+                saves = self.saves
+                saved = (a, b) if saves == "inputs" else (SavedOutput(out),) if saves else None
+                node = self.node_cls((edge(a), edge(b) if b_tensor else _NO_EDGE), saved, args,
+                                     shapes)  # fmt: skip
+                out._attach(node, 0)
+        return out
+
+    def reflected(self, b, a) -> Tensor:
+        """``number op tensor`` where only the right operand is a tensor (e.g. 2 - x)."""
+        return self.binary(b, a)
+
+
+def as_node(node_cls) -> type:
+    assert issubclass(node_cls, Node)
+    return node_cls

@@ -1,0 +1,171 @@
+"""torch.autograd: backward, grad, grad modes, and the functional API (jacobian, hessian)."""
+
+from __future__ import annotations
+
+from .._engine import run_backward
+from .._graph import (  # noqa: F401
+    enable_grad,
+    grad_state,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .._tensor import Tensor, edge, make
+from . import functional  # noqa: F401
+from . import graph  # noqa: F401
+
+
+def _as_tuple(value):
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return (value,)
+    return tuple(value)
+
+
+def _make_grads(outputs, grads, batched=False):
+    """Fill in and check the gradients flowing into the outputs."""
+    result = []
+    for i, (out, grad) in enumerate(zip(outputs, grads)):
+        if grad is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out._dtype.is_floating_point:
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out._dtype}"
+                )
+            grad = make(out._data.__class__(out._data.shape, out._data.dtype), out._dtype)
+            grad._data.fill(1)
+        elif not isinstance(grad, Tensor):
+            raise TypeError(
+                "gradients can be either Tensors or None, but got " + type(grad).__name__
+            )
+        else:
+            shape = grad._data.shape[1:] if batched else grad._data.shape
+            if shape != out._data.shape:
+                expected = out.shape
+                got = grad.shape[1:] if batched else grad.shape
+                what = "If `is_grads_batched=True`, we interpret the first dimension of each " \
+                       "grad_output as the batch dimension. " if batched else ""  # fmt: skip
+                raise RuntimeError(
+                    f"{what}Mismatch in shape: grad_output[{i}] has a shape of {got} and "
+                    f"output[{i}] has a shape of {expected}."
+                )
+            if grad._dtype is not out._dtype and not batched:
+                if grad._dtype.is_floating_point != out._dtype.is_floating_point:
+                    raise RuntimeError(
+                        f"For complex Tensors, both grad_output and output are required to have "
+                        f"the same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
+                        f"{grad._dtype} and output[{i}] has a dtype of {out._dtype}."
+                    )
+        result.append(grad)
+    return result
+
+
+def _root_edges(outputs):
+    edges = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"element {i} of tensors is not a Tensor")
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        edges.append(edge(out))
+    return edges
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):  # fmt: skip
+    """Accumulate the gradients of ``tensors`` into the .grad of the leaves of their graph."""
+    outputs = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) or (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"got {len(grads)} tensors and {len(outputs)} gradients"
+        )
+    roots = _root_edges(outputs)
+    grads = _make_grads(outputs, grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    input_edges = None
+    inputs = _as_tuple(inputs)
+    if inputs is not None:
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        input_edges = [_input_edge(t, i) for i, t in enumerate(inputs)]
+    results = run_backward(roots, grads, retain_graph, create_graph, input_edges)
+    if inputs is not None:
+        for t, g in zip(inputs, results):
+            if t._grad_fn is not None and g is not None:  # non-leaf inputs get .grad too
+                t._grad = g if t._grad is None else t._grad + g
+
+
+def _input_edge(t, i):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"inputs[{i}] must be a Tensor")
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return edge(t)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False,
+         materialize_grads=False):  # fmt: skip
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
+
+    >>> x = tensor(2., requires_grad=True)
+    >>> grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grads)} grad_outputs and "
+            f"{len(outputs)} outputs"
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")  # fmt: skip
+    roots = _root_edges(outputs)
+    grads = _make_grads(outputs, grads, batched=is_grads_batched)
+    if retain_graph is None:
+        retain_graph = create_graph
+    input_edges = [_input_edge(t, i) for i, t in enumerate(inputs)]
+    previous = grad_state.batch_ndim
+    grad_state.batch_ndim = 1 if is_grads_batched else 0
+    try:
+        results = run_backward(roots, grads, retain_graph, create_graph, input_edges,
+                               accumulate=False)  # fmt: skip
+    finally:
+        grad_state.batch_ndim = previous
+    for i, (t, g) in enumerate(zip(inputs, results)):
+        if g is None:
+            if materialize_grads:
+                shape = ((grads[0]._data.shape[0],) if is_grads_batched else ()) + t._data.shape
+                results[i] = t.new_zeros(shape)
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph and g._requires_grad:
+            results[i] = g.detach()
+    return tuple(results)
+
+
+def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 (torch's name)
+    """Legacy wrapper: returns the tensor itself (Variables and Tensors merged in torch 0.4)."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
+__all__ = ["backward", "grad", "functional", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "is_grad_enabled", "Variable", "graph"]  # fmt: skip

@@ -1,0 +1,503 @@
+"""Creating tensors: tensor, as_tensor, from_numpy, zeros, ones, full, arange, rand, ...
+
+Random numbers come from one NumPy generator seeded by ``manual_seed``; the streams are
+reproducible within chainrule but are not the same numbers torch draws.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from .. import _backend
+from .._backend import FLOAT, defaults, from_numpy_dtype, xp
+from .._registry import export
+from .._tensor import Tensor, check_device, make, wrap_dim  # noqa: F401
+
+__all__ = []
+
+
+def _export(name, func, method=False):
+    __all__.append(name)
+    return export(name, func, method=method, differentiable=False)
+
+
+COPY_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
+)
+
+
+def _finish(data, dtype, requires_grad, device=None):
+    if device is not None:
+        check_device(device)
+    if requires_grad and dtype.kind != FLOAT:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return make(data, dtype, bool(requires_grad))
+
+
+def _infer(data):
+    """A NumPy array from Python data, with torch's dtype inference (floats -> default dtype)."""
+    cls = type(data)
+    if cls is float:
+        dtype = defaults.float_dtype
+        return xp.array(data, dtype.np), dtype
+    if cls is int:
+        return xp.array(data, xp.int64), _backend.int64
+    if cls is bool:
+        return xp.array(data, xp.bool_), _backend.bool_
+    if isinstance(data, xp.ndarray):
+        return data, from_numpy_dtype(data.dtype)
+    if isinstance(data, xp.generic):
+        array = xp.asarray(data)
+        return array, from_numpy_dtype(array.dtype)
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (list, tuple)):
+        return _infer_sequence(data)
+    if hasattr(data, "__array__"):
+        array = xp.asarray(data)
+        return array, from_numpy_dtype(array.dtype)
+    if isinstance(data, complex):
+        raise TypeError("complex tensors are not supported by chainrule")
+    raise TypeError(
+        f"Could not infer dtype of {type(data).__name__}"
+    )
+
+
+def _infer_sequence(data):
+    _check_nesting(data)
+    values = _plain(data)
+    try:
+        array = xp.array(values)
+    except (ValueError, TypeError):
+        raise TypeError(f"Could not infer dtype of {type(_first_leaf(values)).__name__}") from None
+    kind = array.dtype.kind
+    if kind == "f":
+        has_tensor_dtype = _tensor_dtype(data)
+        dtype = has_tensor_dtype or defaults.float_dtype
+    elif kind in "iu":
+        dtype = _tensor_dtype(data) or _backend.int64
+    elif kind == "b":
+        dtype = _backend.bool_
+    elif kind == "U" or kind == "S":
+        raise TypeError("new(): invalid data type 'str'")
+    else:
+        raise TypeError(f"Could not infer dtype of {type(_first_leaf(values)).__name__}")
+    return array.astype(dtype.np, copy=False), dtype
+
+
+def _tensor_dtype(data):
+    """The dtype of tensor elements in a list (torch keeps it for lists of 0-d tensors)."""
+    for item in data:
+        if isinstance(item, Tensor):
+            return item._dtype
+        if isinstance(item, (list, tuple)):
+            return _tensor_dtype(item)
+        return None
+    return None
+
+
+def _first_leaf(values):
+    while isinstance(values, (list, tuple)) and values:
+        values = values[0]
+    return values
+
+
+def _plain(data):
+    """Replace tensors inside nested lists by their values (warning as float() would)."""
+    out = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item._requires_grad:
+                warnings.warn(
+                    "Converting a tensor with requires_grad=True to a scalar may lead to "
+                    "unexpected behavior.\nConsider using tensor.detach() first.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            out.append(item._data.tolist())
+        elif isinstance(item, (list, tuple)):
+            out.append(_plain(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _check_nesting(data, dim=0):
+    """torch's error for ragged lists: 'expected sequence of length 2 at dim 1 (got 1)'."""
+    lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
+    if not data:
+        return
+    first = lengths[0]
+    for x, n in zip(data, lengths):
+        if (n is None) != (first is None):
+            if first is None:
+                raise TypeError(
+                    f"must be real number, not {type(x).__name__}"
+                )
+            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
+        if n is not None and n != first:
+            raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
+    if first is not None:
+        for x in data:
+            _check_nesting(x, dim + 1)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor).
+
+    >>> tensor([1., 2.], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    """
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
+        array, inferred = data._data.copy(), data._dtype
+    else:
+        array, inferred = _infer(data)
+        if array is data:
+            array = array.copy()
+    if dtype is not None and dtype is not inferred:
+        array = array.astype(dtype.np)
+        inferred = dtype
+    return _finish(array, inferred, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like tensor(), but shares memory with an ndarray or tensor when the dtype allows."""
+    check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data._dtype else data.to(dtype)
+    if isinstance(data, xp.ndarray):
+        out = from_numpy(data)
+        return out if dtype is None or dtype is out._dtype else out.to(dtype)
+    array, inferred = _infer(data)
+    if dtype is not None and dtype is not inferred:
+        array, inferred = array.astype(dtype.np), dtype
+    return make(array, inferred)
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray`` (changes show up in both)."""
+    if not isinstance(ndarray, xp.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return make(ndarray, from_numpy_dtype(ndarray.dtype))
+
+
+def _shape_args(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    shape = tuple(int(s) for s in size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
+    return shape
+
+
+def _filled(fill, size, dtype, requires_grad, device):
+    dtype = dtype or defaults.float_dtype
+    return _finish(fill(_shape_args(size), dtype.np), dtype, requires_grad, device)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """A tensor of zeros of the given shape.
+
+    >>> zeros(2, 3).shape
+    torch.Size([2, 3])
+    """
+    return _filled(xp.zeros, size, dtype, requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """A tensor of ones of the given shape."""
+    return _filled(xp.ones, size, dtype, requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          memory_format=None, pin_memory=False):  # fmt: skip
+    """An uninitialised tensor (here: zeros, so results never depend on stale memory)."""
+    return _filled(xp.zeros, size, dtype, requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of the given shape filled with ``fill_value`` (its dtype follows the value)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _backend.dtype_for_kind(_backend.scalar_kind(fill_value))
+    shape = _shape_args((size,) if isinstance(size, int) else (size,))
+    return _finish(xp.full(shape, fill_value, dtype.np), dtype, requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """The identity matrix (n x m)."""
+    dtype = dtype or defaults.float_dtype
+    return _finish(xp.eye(n, n if m is None else m, dtype=dtype.np), dtype, requires_grad, device)
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Values from start (inclusive) to end (exclusive) by step.
+
+    >>> arange(3)
+    tensor([0, 1, 2])
+    """
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    if dtype is None:
+        integral = all(isinstance(v, int) and not isinstance(v, float) for v in values)
+        dtype = _backend.int64 if integral else defaults.float_dtype
+    length = max(0, math.ceil((end - start) / step))
+    data = (start + xp.arange(length, dtype=xp.float64) * step).astype(dtype.np)
+    if dtype.kind != FLOAT:
+        data = xp.arange(start, start + length * step, step, dtype=dtype.np)[:length]
+    return _finish(data, dtype, requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from start to end (both included).
+
+    Computed from both ends toward the middle, as torch does, so the end points are exact.
+    """
+    dtype = dtype or defaults.float_dtype
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    work = dtype.np if dtype.kind == FLOAT else xp.float64
+    if steps == 1:
+        data = xp.array([start], work)
+    else:
+        step = (work.type(end) - work.type(start)) / work.type(steps - 1)
+        index = xp.arange(steps, dtype=work)
+        half = steps // 2
+        data = xp.where(index < half, work.type(start) + step * index,
+                        work.type(end) - step * (steps - 1 - index))  # fmt: skip
+    return _finish(data.astype(dtype.np), dtype, requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps)."""
+    dtype = dtype or defaults.float_dtype
+    exps = linspace(start, end, steps, dtype=_backend.float64)._data
+    return _finish((base**exps).astype(dtype.np), dtype, requires_grad, device)
+
+
+# --------------------------------------------------------------------------- randomness
+
+
+class Generator:
+    """A source of random numbers (wraps NumPy's PCG64)."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721
+        self._rng = xp.random.default_rng(self._seed)
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self._rng = xp.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def seed(self):
+        seed = int(xp.random.SeedSequence().entropy % (2**63))
+        self.manual_seed(seed)
+        return seed
+
+    def get_state(self):
+        return self._rng.bit_generator.state
+
+    def set_state(self, state):
+        self._rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default random generator (reproducible runs)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _random(draw, size, dtype, requires_grad, device, generator):
+    dtype = dtype or defaults.float_dtype
+    if dtype.kind != FLOAT:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_legacy(dtype)}'")
+    shape = _shape_args(size)
+    data = draw(_rng(generator), shape).astype(dtype.np)
+    return _finish(data, dtype, requires_grad, device)
+
+
+def _legacy(dtype):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(dtype.name, dtype.name)  # fmt: skip
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Uniform random numbers in [0, 1)."""
+    return _random(lambda r, s: r.random(s), size, dtype, requires_grad, device, generator)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """Standard normal random numbers."""
+    return _random(lambda r, s: r.standard_normal(s), size, dtype, requires_grad, device,
+                   generator)  # fmt: skip
+
+
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Random integers in [low, high): randint(high, size) or randint(low, high, size)."""
+    args = list(args)
+    if size is None:
+        size = args.pop()
+    low, high = (0, args[0]) if len(args) == 1 else args
+    dtype = dtype or _backend.int64
+    if high <= low:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    data = _rng(generator).integers(low, high, _shape_args((size,) if isinstance(size, int)
+                                                            else (size,)))  # fmt: skip
+    return _finish(data.astype(dtype.np), dtype, requires_grad, device)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0..n-1."""
+    dtype = dtype or _backend.int64
+    return _finish(_rng(generator).permutation(n).astype(dtype.np), dtype, requires_grad, device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False):
+    """Normal random numbers with the given mean and std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        data = (m + s * _rng(generator).standard_normal(shape)).astype(ref._dtype.np)
+        return make(data, ref._dtype)
+    return _random(lambda r, s: mean + std * r.standard_normal(s), size, dtype, requires_grad,
+                   None, generator)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- *_like
+
+
+def _like(fill):
+    def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+             layout=None):  # fmt: skip
+        dtype = dtype or input._dtype
+        return _finish(fill(input._data.shape, dtype), dtype, requires_grad, device)
+
+    return like
+
+
+zeros_like = _like(lambda shape, d: xp.zeros(shape, d.np))
+ones_like = _like(lambda shape, d: xp.ones(shape, d.np))
+empty_like = _like(lambda shape, d: xp.zeros(shape, d.np))
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None):  # fmt: skip
+    dtype = dtype or input._dtype
+    return _finish(xp.full(input._data.shape, fill_value, dtype.np), dtype, requires_grad, device)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return rand(input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return randn(input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input._dtype,
+                   requires_grad=requires_grad)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- Tensor.new_*
+
+
+def _new(fill):
+    def new(self, *size, dtype=None, device=None, requires_grad=False):
+        dtype = dtype or self._dtype
+        return _finish(fill(_shape_args(size), dtype), dtype, requires_grad, device)
+
+    return new
+
+
+Tensor.new_zeros = _new(lambda shape, d: xp.zeros(shape, d.np))
+Tensor.new_ones = _new(lambda shape, d: xp.ones(shape, d.np))
+Tensor.new_empty = _new(lambda shape, d: xp.zeros(shape, d.np))
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    dtype = dtype or self._dtype
+    return _finish(xp.full(_shape_args((size,)), fill_value, dtype.np), dtype, requires_grad,
+                   device)  # fmt: skip
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    if isinstance(data, Tensor):
+        warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
+    out = tensor(data.detach() if isinstance(data, Tensor) else data, dtype=dtype or self._dtype)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor
+
+
+def _legacy_tensor(cls, args, kwargs):
+    """``torch.Tensor(...)``: from data (as float32) or an uninitialised shape."""
+    if kwargs.get("device") is not None:
+        check_device(kwargs["device"])
+    if not args:
+        return make(xp.zeros((0,), defaults.float_dtype.np), defaults.float_dtype)
+    if all(isinstance(a, int) for a in args):
+        return make(xp.zeros(args, defaults.float_dtype.np), defaults.float_dtype)
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data
+        array, _ = _infer(data)
+        return make(array.astype(defaults.float_dtype.np), defaults.float_dtype)
+    raise TypeError("Tensor(): invalid arguments")
+
+
+for _name, _func in (
+    ("tensor", tensor), ("as_tensor", as_tensor), ("from_numpy", from_numpy),
+    ("zeros", zeros), ("ones", ones), ("empty", empty), ("full", full), ("eye", eye),
+    ("arange", arange), ("linspace", linspace), ("logspace", logspace),
+    ("manual_seed", manual_seed), ("seed", seed), ("initial_seed", initial_seed),
+    ("rand", rand), ("randn", randn), ("randint", randint), ("randperm", randperm),
+    ("normal", normal), ("zeros_like", zeros_like), ("ones_like", ones_like),
+    ("empty_like", empty_like), ("full_like", full_like), ("rand_like", rand_like),
+    ("randn_like", randn_like), ("randint_like", randint_like), ("Generator", Generator),
+):  # fmt: skip
+    _export(_name, _func)
+__all__.append("default_generator")

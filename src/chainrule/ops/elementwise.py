@@ -1,0 +1,781 @@
+"""Elementwise ops and their derivatives: arithmetic, powers, exp/log, trig, activations.
+
+Each rule maps the output gradient ``g`` to one gradient per input, written with
+chainrule ops (so it can itself be differentiated). Broadcasting is undone by the engine.
+"""
+
+from __future__ import annotations
+
+from .. import _backend
+from .._backend import FLOAT, defaults, xp
+from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
+from .._tensor import Tensor, make
+
+__all__ = []  # filled by _export below
+
+
+def _export(name, func, **kw):
+    __all__.append(name)
+    return export(name, func, **kw)
+
+
+def _quiet(fn):
+    """Run a NumPy kernel without its floating-point warnings (torch gives inf/nan silently)."""
+
+    def run(*arrays):
+        with xp.errstate(all="ignore"):
+            return fn(*arrays)
+
+    return run
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def _add_vjp(node, g):
+    alpha = node._args
+    return g, (g if alpha is None else g * alpha)
+
+
+def _sub_vjp(node, g):
+    alpha = node._args
+    return g, (-g if alpha is None else g * -alpha)
+
+
+def _rsub_vjp(node, g):
+    return (-g if node._args is None else g * -node._args), None
+
+
+def _mul_vjp(node, g):
+    a, b = node.saved
+    return (
+        g * b if node.needs_input_grad(0) else None,
+        g * a if node.needs_input_grad(1) else None,
+    )
+
+
+def _div_vjp(node, g):
+    a, b = node.saved
+    grad_a = g / b if node.needs_input_grad(0) else None
+    grad_b = -g * a / (b * b) if node.needs_input_grad(1) else None
+    return grad_a, grad_b
+
+
+def _neg_vjp(node, g):
+    return (-g,)
+
+
+def _remainder_vjp(node, g):
+    a, b = node.saved
+    grad_b = None
+    if node.needs_input_grad(1):
+        grad_b = -g * (a / b).floor()
+    return g, grad_b
+
+
+def _floor_divide_vjp(node, g):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+AddNode = defop("AddBackward0", _add_vjp)
+SubNode = defop("SubBackward0", _sub_vjp)
+RsubNode = defop("RsubBackward1", _rsub_vjp)
+MulNode = defop("MulBackward0", _mul_vjp)
+DivNode = defop("DivBackward0", _div_vjp)
+NegNode = defop("NegBackward0", _neg_vjp)
+RemainderNode = defop("RemainderBackward0", _remainder_vjp)
+FloorDivideNode = defop("NotImplemented", _floor_divide_vjp)
+
+_ADD = Elementwise(_quiet(xp.add), AddNode, saves=None)
+_SUB = Elementwise(_quiet(xp.subtract), SubNode, saves=None)
+_RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None)
+_MUL = Elementwise(_quiet(xp.multiply), MulNode)
+_DIV = Elementwise(_quiet(xp.true_divide), DivNode, float_only=True)
+_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode)
+_FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
+
+
+def _check_int_division(a, b):
+    if isinstance(b, Tensor):
+        if b._dtype.kind != FLOAT and result_dtype(a, b).kind != FLOAT and not b._data.all():
+            raise RuntimeError("ZeroDivisionError")
+    elif b == 0 and not isinstance(b, float) and a._dtype.kind != FLOAT:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _bool_arith_check(a, b, what):
+    if a._dtype is _backend.bool_ and (not isinstance(b, Tensor) or b._dtype is _backend.bool_):
+        if isinstance(b, (Tensor, bool)):
+            raise RuntimeError(
+                f"Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                f"the `^` or `logical_xor()` operator instead." if what == "sub" else what
+            )
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, with broadcasting.
+
+    >>> add(tensor([1., 2.]), 1)
+    tensor([2., 3.])
+    """
+    input, other = _tensor_first(input, other)
+    if alpha != 1:
+        other = other * alpha
+        result = _ADD.binary(input, other)
+        return _with_out(result, out)
+    return _with_out(_ADD.binary(input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other."""
+    if not isinstance(input, Tensor):
+        return rsub(other, input, alpha=alpha)
+    _bool_arith_check(input, other, "sub")
+    if alpha != 1:
+        return _with_out(_SUB.binary(input, other * alpha), out)
+    return _with_out(_SUB.binary(input, other), out)
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input (what ``2 - x`` computes)."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    if alpha != 1:
+        input = input * alpha
+    return _RSUB.binary(input, other)
+
+
+def mul(input, other, *, out=None):
+    """input * other.
+
+    >>> mul(tensor([1., 2.]), 3)
+    tensor([3., 6.])
+    """
+    input, other = _tensor_first(input, other)
+    return _with_out(_MUL.binary(input, other), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other (true division; ints give the default float dtype)."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        return (input / other).trunc() if _is_float(input, other) else _trunc_int_div(input, other)
+    if rounding_mode is not None:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    if not isinstance(input, Tensor):
+        return to_tensor(input) / other
+    return _with_out(_DIV.binary(input, other), out)
+
+
+def _is_float(a, b):
+    return result_dtype(a, b).kind == FLOAT
+
+
+def _trunc_int_div(a, b):
+    a = to_tensor(a)
+    _check_int_division(a, b)
+    dtype = result_dtype(a, b)
+    bv = b._data if isinstance(b, Tensor) else b
+    return make(xp.trunc(xp.true_divide(a._data, bv)).astype(dtype.np), dtype)
+
+
+def rdiv(input, other):
+    """other / input for a number ``other``: torch computes ``reciprocal(input) * other``."""
+    if input._dtype.kind != FLOAT:
+        input = input.to(defaults.float_dtype)
+    return reciprocal(input) * other
+
+
+def floor_divide(input, other):
+    """Division rounded toward minus infinity (``//``); not differentiable, as in torch."""
+    input, other = _tensor_first(input, other)
+    _check_int_division(input, other)
+    return _FLOOR_DIVIDE.binary(input, other)
+
+
+def remainder(input, other):
+    """Python's modulus (sign of the divisor), ``%``."""
+    input, other = _tensor_first(input, other)
+    _check_int_division(input, other)
+    return _REMAINDER.binary(input, other)
+
+
+def neg(input):
+    """-input."""
+    if input._dtype is _backend.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return _NEG.unary(input)
+
+
+_NEG = Elementwise(xp.negative, NegNode, saves=None)
+
+
+def _tensor_first(a, b):
+    """Commutative ops accept a number first (torch.add(2, x)); put the tensor first."""
+    if isinstance(a, Tensor):
+        return a, b
+    if isinstance(b, Tensor):
+        return b, a
+    return to_tensor(a), b
+
+
+def _with_out(result, out):
+    if out is None:
+        return result
+    out.copy_(result) if out.shape == result.shape else out.set_(result)
+    return out
+
+
+# --------------------------------------------------------------------------- powers
+
+
+def _pow_scalar_vjp(node, g):
+    (x,) = node.saved
+    exponent = node._args
+    if exponent == 0:
+        return (g * 0,)
+    return (g * exponent * x ** (exponent - 1),)
+
+
+def _pow_tensor_vjp(node, g):
+    base, exponent = node.saved
+    grad_base = grad_exp = None
+    if node.needs_input_grad(0):
+        grad = g * exponent * base ** (exponent - 1)
+        grad_base = where(exponent == 0, 0.0, grad)
+    if node.needs_input_grad(1):
+        grad = g * base**exponent * base.log()
+        grad_exp = where((base == 0) & (exponent >= 0), 0.0, grad)
+    return grad_base, grad_exp
+
+
+def _rpow_vjp(node, g):
+    (out,) = node.saved
+    base = node._args
+    if base == 0:
+        return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
+    import math
+
+    return (g * out * math.log(base),)
+
+
+PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
+PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
+RpowNode = defop("PowBackward2", _rpow_vjp)
+_POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode)
+_POW_TENSOR = Elementwise(_quiet(xp.power), PowTensorNode)
+_RPOW = Elementwise(_quiet(lambda e, b: xp.power(b, e)), RpowNode, saves="output")
+
+
+def pow(input, exponent):
+    """input ** exponent, for a tensor or number on either side.
+
+    >>> pow(tensor([1., 2.]), 3)
+    tensor([1., 8.])
+    """
+    if not isinstance(input, Tensor):
+        return _rpow(exponent, input)
+    if isinstance(exponent, Tensor):
+        _check_int_pow(input, exponent)
+        return _POW_TENSOR.binary(input, exponent)
+    _check_int_pow(input, exponent)
+    out = _POW_SCALAR.binary(input, exponent)
+    if out._grad_fn is not None:
+        # the rule needs the exponent; the node saved (input, exponent) as inputs
+        out._grad_fn._args = exponent
+        out._grad_fn._saved = (input,)
+        out._grad_fn._versions = (input._vbox[0],)
+    return out
+
+
+def _check_int_pow(base, exponent):
+    if base._dtype.kind == FLOAT:
+        return
+    if isinstance(exponent, Tensor):
+        if exponent._dtype.kind != FLOAT and (exponent._data < 0).any():
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    elif isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _rpow(exponent, base):
+    """number ** tensor."""
+    out = _RPOW.binary(exponent, base)
+    if out._grad_fn is not None:
+        out._grad_fn._args = base
+    return out
+
+
+def square(input):
+    """input ** 2 (recorded as PowBackward0, as in torch)."""
+    return pow(input, 2)
+
+
+# --------------------------------------------------------------------------- unary maths
+
+
+def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
+    op = Elementwise(_quiet(forward), defop(grad_fn, rule) if rule else None, saves=saves,
+                     float_only=float_only)  # fmt: skip
+
+    def func(input, *, out=None):
+        return _with_out(op.unary(input), out)
+
+    func.__name__ = name
+    func.__doc__ = f"Elementwise {name} (torch.{name}); grad_fn {grad_fn}."
+    _export(name, func, method=method, grad_fns=(grad_fn,) if rule else ())
+    return func
+
+
+def _saved_input_rule(derivative):
+    """A rule g * f'(x), where f' is given in terms of the input x."""
+
+    def rule(node, g):
+        (x,) = node.saved
+        return (g * derivative(x),)
+
+    return rule
+
+
+def _saved_output_rule(derivative):
+    """A rule g * f'(x), where f' is given in terms of the output y = f(x)."""
+
+    def rule(node, g):
+        (y,) = node.saved
+        return (g * derivative(y),)
+
+    return rule
+
+
+_LN2 = 0.6931471805599453
+_LN10 = 2.302585092994046
+
+exp = _unary("exp", xp.exp, "ExpBackward0", _saved_output_rule(lambda y: y), saves="output")
+exp2 = _unary("exp2", xp.exp2, "Exp2Backward0", _saved_output_rule(lambda y: y * _LN2),
+              saves="output")  # fmt: skip
+expm1 = _unary("expm1", xp.expm1, "Expm1Backward0", _saved_output_rule(lambda y: y + 1),
+               saves="output")  # fmt: skip
+log = _unary("log", xp.log, "LogBackward0", _saved_input_rule(lambda x: x.reciprocal()))
+log2 = _unary("log2", xp.log2, "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal()))
+log10 = _unary("log10", xp.log10, "Log10Backward0",
+               _saved_input_rule(lambda x: (x * _LN10).reciprocal()))  # fmt: skip
+log1p = _unary("log1p", xp.log1p, "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal()))
+sqrt = _unary("sqrt", xp.sqrt, "SqrtBackward0", _saved_output_rule(lambda y: (y * 2).reciprocal()),
+              saves="output")  # fmt: skip
+rsqrt = _unary("rsqrt", lambda a: 1 / xp.sqrt(a), "RsqrtBackward0",
+               _saved_output_rule(lambda y: y**3 * -0.5), saves="output")  # fmt: skip
+sin = _unary("sin", xp.sin, "SinBackward0", _saved_input_rule(lambda x: x.cos()))
+cos = _unary("cos", xp.cos, "CosBackward0", _saved_input_rule(lambda x: -x.sin()))
+tan = _unary("tan", xp.tan, "TanBackward0", _saved_output_rule(lambda y: y * y + 1), saves="output")
+asin = _unary("asin", xp.arcsin, "AsinBackward0", _saved_input_rule(lambda x: (1 - x * x).rsqrt()))
+acos = _unary("acos", xp.arccos, "AcosBackward0", _saved_input_rule(lambda x: -(1 - x * x).rsqrt()))
+atan = _unary("atan", xp.arctan, "AtanBackward0", _saved_input_rule(lambda x: (x * x + 1).reciprocal()))
+sinh = _unary("sinh", xp.sinh, "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
+cosh = _unary("cosh", xp.cosh, "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
+tanh = _unary("tanh", xp.tanh, "TanhBackward0", _saved_output_rule(lambda y: 1 - y * y),
+              saves="output")  # fmt: skip
+sigmoid = _unary("sigmoid", lambda a: _sigmoid(a), "SigmoidBackward0",
+                 _saved_output_rule(lambda y: y * (1 - y)), saves="output")  # fmt: skip
+reciprocal = _unary("reciprocal", lambda a: 1 / a, "ReciprocalBackward0",
+                    _saved_output_rule(lambda y: -(y * y)), saves="output")  # fmt: skip
+
+
+def _sigmoid(a):
+    # 1 / (1 + e^-a) overflows harmlessly to 0 for very negative a; computed in a's dtype
+    return 1 / (1 + xp.exp(-a))
+
+
+def _relu_rule(node, g):
+    (y,) = node.saved
+    return (g * (y > 0).to(g.dtype),)
+
+
+def _abs_rule(node, g):
+    (x,) = node.saved
+    return (g * x.sign(),)
+
+
+def _zero_rule(node, g):
+    return (g * 0,)
+
+
+relu = _unary("relu", lambda a: xp.maximum(a, 0), "ReluBackward0", _relu_rule, saves="output",
+              float_only=False)  # fmt: skip
+abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
+absolute = _export("absolute", abs)
+sign = _unary("sign", xp.sign, "SignBackward0", _zero_rule, saves=None, float_only=False)
+floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, saves=None, float_only=False)
+ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, saves=None, float_only=False)
+trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, saves=None, float_only=False)
+frac = _unary("frac", lambda a: a - xp.trunc(a), "FracBackward0", lambda n, g: (g,), saves=None,
+              float_only=False)  # fmt: skip
+round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
+negative = _export("negative", neg)
+
+# --------------------------------------------------------------------------- two inputs
+
+
+def _atan2_vjp(node, g):
+    a, b = node.saved
+    denom = a * a + b * b
+    return (
+        g * b / denom if node.needs_input_grad(0) else None,
+        g * -a / denom if node.needs_input_grad(1) else None,
+    )
+
+
+_ATAN2 = Elementwise(_quiet(xp.arctan2), defop("Atan2Backward0", _atan2_vjp), float_only=True)
+
+
+def atan2(input, other):
+    """Elementwise angle of (other, input), in radians."""
+    return _ATAN2.binary(input, to_tensor(other))
+
+
+def _minmax_vjp(pick_a):
+    """maximum/minimum: the gradient goes to the chosen input; ties share it equally."""
+
+    def rule(node, g):
+        a, b = node.saved
+        chosen_a = pick_a(a, b).to(g.dtype)
+        tie = (a == b).to(g.dtype)
+        weight_a = chosen_a - tie * 0.5
+        return (
+            g * weight_a if node.needs_input_grad(0) else None,
+            g * (1 - weight_a) if node.needs_input_grad(1) else None,
+        )
+
+    return rule
+
+
+_MAXIMUM = Elementwise(xp.maximum, defop("MaximumBackward0", _minmax_vjp(lambda a, b: a >= b)))
+_MINIMUM = Elementwise(xp.minimum, defop("MinimumBackward0", _minmax_vjp(lambda a, b: a <= b)))
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors (NaN propagates)."""
+    _need_tensor("maximum", other)
+    return _MAXIMUM.binary(input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors (NaN propagates)."""
+    _need_tensor("minimum", other)
+    return _MINIMUM.binary(input, other)
+
+
+def _need_tensor(name, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(value).__name__}"
+        )
+
+
+# --------------------------------------------------------------------------- clamp and where
+
+
+def _clamp_scalar_vjp(node, g):
+    (x,) = node.saved
+    low, high = node._args
+    mask = None
+    if low is not None:
+        mask = x >= low
+    if high is not None:
+        mask = (x <= high) if mask is None else mask & (x <= high)
+    return (g * mask.to(g.dtype),)
+
+
+def _clamp_tensor_vjp(node, g):
+    x, low, high = node.saved
+    inside = None
+    if low is not None:
+        inside = x >= low
+    if high is not None:
+        inside = (x <= high) if inside is None else inside & (x <= high)
+    grads = [g * inside.to(g.dtype) if node.needs_input_grad(0) else None]
+    for bound, test, i in ((low, lambda: x < low, 1), (high, lambda: x > high, 2)):
+        grads.append(g * test().to(g.dtype) if bound is not None and node.needs_input_grad(i)
+                     else None)  # fmt: skip
+    return tuple(grads)
+
+
+ClampScalarNode = defop("ClampBackward1", _clamp_scalar_vjp)
+ClampTensorNode = defop("ClampBackward0", _clamp_tensor_vjp)
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; the gradient is zero where a bound was applied.
+
+    >>> clamp(tensor([-1., 0.5, 2.]), 0, 1)
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clamp_tensor(input, min, max)
+    data = input._data
+    dtype = input._dtype
+    if dtype.kind != FLOAT and (isinstance(min, float) or isinstance(max, float)):
+        dtype = defaults.float_dtype
+        data = data.astype(dtype.np)
+    result = data
+    with xp.errstate(invalid="ignore"):
+        if min is not None:
+            result = xp.maximum(result, xp.asarray(min, dtype.np))
+        if max is not None:
+            result = xp.minimum(result, xp.asarray(max, dtype.np))
+    if result is data:
+        result = data.copy()
+    return record(ClampScalarNode, make(result, dtype), (input,), (input,), (min, max))
+
+
+def _clamp_tensor(input, low, high):
+    low = to_tensor(low) if low is not None else None
+    high = to_tensor(high) if high is not None else None
+    result = input
+    if low is not None:
+        result = where(input < low, low, input)
+    if high is not None:
+        result = where(result > high, high, result)
+    out = make(result._data.astype(input._dtype.np, copy=False), input._dtype)
+    return record(ClampTensorNode, out, (input, low, high), (input, low, high))
+
+
+def _where_vjp(node, g):
+    (condition,) = node.saved
+    zero = g.new_zeros(())
+    return (
+        None,
+        where(condition, g, zero) if node.needs_input_grad(1) else None,
+        where(condition, zero, g) if node.needs_input_grad(2) else None,
+    )
+
+
+WhereNode = defop("WhereBackward0", _where_vjp)
+
+
+def where(condition, input=None, other=None):
+    """Pick ``input`` where ``condition`` holds, else ``other``; one argument: nonzero indices.
+
+    >>> where(tensor([True, False]), tensor([1., 2.]), 0.)
+    tensor([1., 0.])
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition._dtype is not _backend.bool_:
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_legacy_scalar_name(condition._dtype)}"
+        )
+    dtype = result_dtype(input, other)
+    x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
+    y = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
+    try:
+        result = xp.where(condition._data, x, y)
+    except ValueError:
+        raise RuntimeError(
+            "where(): shapes do not broadcast: condition "
+            f"{list(condition.shape)}, input {list(xp.shape(x))}, other {list(xp.shape(y))}"
+        ) from None
+    out = make(result.astype(dtype.np, copy=False), dtype)
+    inputs = (condition, input, other)
+    shapes = tuple(
+        t._data.shape if isinstance(t, Tensor) and t._data.shape != result.shape else None
+        for t in inputs
+    )
+    return record(WhereNode, out, inputs, (condition,), None, shapes if any(shapes) else None)
+
+
+def _legacy_scalar_name(dtype):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}[dtype.name]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def _comparison(name, ufunc, method_alias=None):
+    op = Elementwise(ufunc, result_bool=True)
+
+    def func(input, other):
+        if not isinstance(input, Tensor):
+            input = to_tensor(input)
+        return op.binary(input, other)
+
+    func.__name__ = name
+    func.__doc__ = f"Elementwise {name} comparison, a bool tensor."
+    _export(name, func, differentiable=False)
+    if method_alias:
+        _export(method_alias, func, differentiable=False)
+    return func
+
+
+eq = _comparison("eq", xp.equal)
+ne = _comparison("ne", xp.not_equal, "not_equal")
+lt = _comparison("lt", xp.less, "less")
+le = _comparison("le", xp.less_equal, "less_equal")
+gt = _comparison("gt", xp.greater, "greater")
+ge = _comparison("ge", xp.greater_equal, "greater_equal")
+
+
+def _logical(name, ufunc):
+    op = Elementwise(ufunc, result_bool=True)
+
+    def func(input, other):
+        return op.binary(input, to_tensor(other))
+
+    func.__name__ = name
+    _export(name, func, differentiable=False)
+    return func
+
+
+logical_and = _logical("logical_and", xp.logical_and)
+logical_or = _logical("logical_or", xp.logical_or)
+logical_xor = _logical("logical_xor", xp.logical_xor)
+
+
+def logical_not(input):
+    """Elementwise not, a bool tensor."""
+    return make(xp.logical_not(input._data), _backend.bool_)
+
+
+def _bitwise(ufunc, name):
+    def func(input, other):
+        if isinstance(other, Tensor) or isinstance(other, (bool, int)):
+            dtype = result_dtype(input, other)
+            if dtype.kind == FLOAT:
+                raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            ov = other._data if isinstance(other, Tensor) else other
+            return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
+        return NotImplemented
+
+    return func
+
+
+bitwise_and = _bitwise(xp.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(xp.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(xp.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    """~input for bool and integer tensors."""
+    if input._dtype.kind == FLOAT:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return make(xp.invert(input._data), input._dtype)
+
+
+for _name, _func in (("logical_not", logical_not), ("bitwise_and", bitwise_and),
+                     ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor),
+                     ("bitwise_not", bitwise_not)):  # fmt: skip
+    _export(_name, _func, differentiable=False)
+
+# --------------------------------------------------------------------------- publish
+
+for _name, _func, _grad_fns in (
+    ("add", add, ("AddBackward0",)),
+    ("sub", sub, ("SubBackward0",)),
+    ("subtract", sub, ("SubBackward0",)),
+    ("rsub", rsub, ("RsubBackward1",)),
+    ("mul", mul, ("MulBackward0",)),
+    ("multiply", mul, ("MulBackward0",)),
+    ("div", div, ("DivBackward0",)),
+    ("divide", div, ("DivBackward0",)),
+    ("true_divide", div, ("DivBackward0",)),
+    ("floor_divide", floor_divide, ()),
+    ("remainder", remainder, ("RemainderBackward0",)),
+    ("neg", neg, ("NegBackward0",)),
+    ("pow", pow, ("PowBackward0", "PowBackward1", "PowBackward2")),
+    ("square", square, ("PowBackward0",)),
+    ("atan2", atan2, ("Atan2Backward0",)),
+    ("arctan2", atan2, ("Atan2Backward0",)),
+    ("maximum", maximum, ("MaximumBackward0",)),
+    ("minimum", minimum, ("MinimumBackward0",)),
+    ("clamp", clamp, ("ClampBackward1", "ClampBackward0")),
+    ("clip", clamp, ("ClampBackward1", "ClampBackward0")),
+    ("where", where, ("WhereBackward0",)),
+):
+    _export(_name, _func, grad_fns=_grad_fns)
+
+Tensor.__add__ = add
+Tensor.__radd__ = add
+Tensor.__sub__ = sub
+Tensor.__rsub__ = lambda self, other: rsub(self, other)
+Tensor.__mul__ = mul
+Tensor.__rmul__ = mul
+Tensor.__truediv__ = div
+Tensor.__rtruediv__ = rdiv
+Tensor.__floordiv__ = floor_divide
+Tensor.__rfloordiv__ = lambda self, other: floor_divide(to_tensor(other), self)
+Tensor.__mod__ = remainder
+Tensor.__rmod__ = lambda self, other: remainder(to_tensor(other), self)
+Tensor.__pow__ = pow
+Tensor.__rpow__ = lambda self, other: _rpow(self, other)
+Tensor.__neg__ = neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = abs
+Tensor.__eq__ = eq
+Tensor.__ne__ = ne
+Tensor.__lt__ = lt
+Tensor.__le__ = le
+Tensor.__gt__ = gt
+Tensor.__ge__ = ge
+Tensor.__and__ = bitwise_and
+Tensor.__or__ = bitwise_or
+Tensor.__xor__ = bitwise_xor
+Tensor.__rand__ = bitwise_and
+Tensor.__ror__ = bitwise_or
+Tensor.__rxor__ = bitwise_xor
+Tensor.__invert__ = bitwise_not
+Tensor.__hash__ = lambda self: id(self)
+
+
+# --------------------------------------------------------------------------- closeness
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input - other| <= atol + rtol * |other|, as a bool tensor."""
+    dtype = result_dtype(input, other)
+    a = input._data.astype(dtype.np, copy=False)
+    b = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
+    if input._dtype is not getattr(other, "_dtype", input._dtype):
+        raise RuntimeError(
+            f"{input._dtype.name.capitalize()} did not match {other._dtype.name.capitalize()}"
+        )
+    with xp.errstate(all="ignore"):
+        return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), _backend.bool_)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True when every element is close (see isclose)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and elements."""
+    if input._data.shape != other._data.shape:
+        return False
+    return bool(xp.array_equal(input._data, other._data))
+
+
+def isnan(input):
+    return make(xp.isnan(input._data), _backend.bool_)
+
+
+def isinf(input):
+    return make(xp.isinf(input._data), _backend.bool_)
+
+
+def isfinite(input):
+    return make(xp.isfinite(input._data), _backend.bool_)
+
+
+for _name, _func in (("isclose", isclose), ("allclose", allclose), ("equal", equal),
+                     ("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite)):  # fmt: skip
+    _export(_name, _func, differentiable=False)

@@ -1,0 +1,584 @@
+"""Reductions and scans: sum, mean, prod, max/min, var/std, norm, logsumexp, cumsum, softmax.
+
+Reductions of a whole tensor and along dims share one rule per op: the output gradient is
+reshaped back to keepdim form and broadcast over the reduced dims.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .. import _backend
+from .._backend import FLOAT, defaults, xp
+from .._registry import defop, export, lead, record
+from .._tensor import Tensor, make, wrap_dim
+from .elementwise import where
+
+__all__ = []
+
+
+def _export(name, func, **kw):
+    __all__.append(name)
+    return export(name, func, **kw)
+
+
+def reduce_dims(dim, ndim: int) -> tuple:
+    """Normalise a dim argument (None, int, list or tuple) to sorted non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return tuple(range(ndim))
+        dims = tuple(sorted(wrap_dim(d, ndim) for d in dim))
+        for a, b in zip(dims, dims[1:]):
+            if a == b:
+                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        return dims
+    return (wrap_dim(dim, ndim),)
+
+
+def keepdim_shape(shape: tuple, dims: tuple) -> tuple:
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def expand_back(g: Tensor, node) -> Tensor:
+    """The output gradient broadcast back over the reduced dims of the input."""
+    shape, dims, keepdim = node._args[:3]
+    batch = lead(g)
+    if not keepdim:
+        g = g.reshape(batch + keepdim_shape(shape, dims))
+    return g.expand(batch + shape)
+
+
+def _count(shape, dims) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+# --------------------------------------------------------------------------- sum and mean
+
+
+def _sum_vjp(node, g):
+    return (expand_back(g, node),)
+
+
+def _mean_vjp(node, g):
+    shape, dims = node._args[:2]
+    return (expand_back(g, node) / max(_count(shape, dims), 1),)
+
+
+SumAllNode = defop("SumBackward0", _sum_vjp)
+SumDimNode = defop("SumBackward1", _sum_vjp)
+MeanAllNode = defop("MeanBackward0", _mean_vjp)
+MeanDimNode = defop("MeanBackward1", _mean_vjp)
+
+
+def _sum_dtype(input, dtype):
+    if dtype is not None:
+        return dtype
+    return input._dtype if input._dtype.kind == FLOAT else _backend.int64
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or along ``dim`` (int or tuple).
+
+    >>> sum(tensor([[1., 2.], [3., 4.]]), 0)
+    tensor([4., 6.])
+    """
+    data = input._data
+    out_dtype = _sum_dtype(input, dtype)
+    if dim is None and not keepdim:
+        result = data.sum(dtype=out_dtype.np)
+        return record(SumAllNode, make(result, out_dtype), (input,), None,
+                      (data.shape, tuple(range(data.ndim)), False))  # fmt: skip
+    dims = reduce_dims(dim, data.ndim)
+    result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+    return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean of all elements, or along ``dim``."""
+    if dtype is None and input._dtype.kind != FLOAT:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_legacy(input._dtype)}"
+        )
+    out_dtype = dtype or input._dtype
+    data = input._data
+    whole = dim is None and not keepdim
+    dims = tuple(range(data.ndim)) if whole else reduce_dims(dim, data.ndim)
+    with xp.errstate(all="ignore"):
+        result = data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+    node = MeanAllNode if whole else MeanDimNode
+    return record(node, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
+
+
+def _legacy(dtype):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(dtype.name, dtype.name)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- prod
+
+
+def _prod_vjp(node, g):
+    (x,) = node.saved
+    shape, dims, keepdim = node._args
+    g = expand_back(g, node)
+    # product of the other elements of each reduced group, safe when x has zeros
+    others = _prod_of_others(x._data, dims)
+    return (g * make(others, x._dtype),)
+
+
+def _prod_of_others(data, dims):
+    moved = xp.moveaxis(data, dims, tuple(range(len(dims))))
+    lead = moved.shape[: len(dims)]
+    flat = moved.reshape((-1,) + moved.shape[len(dims) :])
+    ones = xp.ones((1,) + flat.shape[1:], data.dtype)
+    left = xp.concatenate([ones, xp.cumprod(flat, axis=0)[:-1]], axis=0)
+    right = xp.concatenate([xp.cumprod(flat[::-1], axis=0)[:-1][::-1], ones], axis=0)
+    others = (left * right).reshape(lead + moved.shape[len(dims) :])
+    return xp.moveaxis(others, tuple(range(len(dims))), dims)
+
+
+ProdAllNode = defop("ProdBackward0", _prod_vjp)
+ProdDimNode = defop("ProdBackward1", _prod_vjp)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``."""
+    data = input._data
+    out_dtype = _sum_dtype(input, dtype)
+    if dim is None:
+        dims, node = tuple(range(data.ndim)), ProdAllNode
+        keep = False
+    else:
+        dims, node = (wrap_dim(dim, data.ndim),), ProdDimNode
+        keep = keepdim
+    result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
+    return record(node, make(result, out_dtype), (input,), (input,), (data.shape, dims, keep))
+
+
+# --------------------------------------------------------------------------- max / min
+
+values_indices = {}
+
+
+def _named_result(name):
+    if name not in values_indices:
+        cls = namedtuple(name, ["values", "indices"])
+        cls.__module__ = "torch.return_types"
+        cls.__repr__ = _return_type_repr
+        values_indices[name] = cls
+    return values_indices[name]
+
+
+def _return_type_repr(self):
+    return (
+        f"torch.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
+        f"indices={self.indices!r})"
+    )
+
+
+def _evenly_vjp(node, g):
+    """Whole-tensor max/min (and amax/amin): ties share the gradient equally."""
+    (x,) = node.saved
+    out_value = node._args[3]
+    g = expand_back(g, node)
+    hit = x == out_value
+    count = hit.sum(node._args[1], keepdim=True).to(g.dtype)
+    return (where(hit, g / count.expand(x.shape), 0.0),)
+
+
+def _select_vjp(node, g):
+    """max/min along a dim: the gradient goes to the element whose index was returned."""
+    shape, dim, keepdim, indices = node._args
+    grad = g[0]
+    if grad is None:
+        return (None,)
+    if not keepdim:
+        grad = grad.unsqueeze(dim)
+        indices = indices.unsqueeze(dim)
+    return (grad.new_zeros(shape).scatter(dim, indices, grad),)
+
+
+MaxAllNode = defop("MaxBackward1", _evenly_vjp)
+MinAllNode = defop("MinBackward1", _evenly_vjp)
+MaxDimNode = defop("MaxBackward0", _select_vjp, batchable=False)
+MinDimNode = defop("MinBackward0", _select_vjp, batchable=False)
+AmaxNode = defop("AmaxBackward0", _evenly_vjp)
+AminNode = defop("AminBackward0", _evenly_vjp)
+
+
+def _empty_reduction_check(data, name, dim=None):
+    if data.size == 0:
+        if dim is None:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+
+
+def _extreme(input, dim, keepdim, is_max, other=None):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
+        other, dim = dim, None
+    if other is not None:
+        from .elementwise import maximum, minimum
+
+        return maximum(input, other) if is_max else minimum(input, other)
+    data = input._data
+    name = "max" if is_max else "min"
+    if dim is None:
+        _empty_reduction_check(data, name)
+        result = data.max() if is_max else data.min()
+        out = make(result, input._dtype)
+        node = MaxAllNode if is_max else MinAllNode
+        return record(node, out, (input,), (input,), (data.shape, tuple(range(data.ndim)),
+                                                      False, out.detach()))  # fmt: skip
+    d = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        values, indices = data.copy(), xp.zeros((), xp.int64)
+    else:
+        indices = data.argmax(axis=d) if is_max else data.argmin(axis=d)
+        if input._dtype.kind == FLOAT:  # NaN wins, as in torch
+            nan_at = xp.isnan(data)
+            if nan_at.any():
+                indices = xp.where(nan_at.any(axis=d), nan_at.argmax(axis=d), indices)
+        values = xp.take_along_axis(data, xp.expand_dims(indices, d), axis=d)
+        if keepdim:
+            indices = xp.expand_dims(indices, d)
+        else:
+            values = values.squeeze(d)
+    values_t = make(values, input._dtype)
+    indices_t = make(indices.astype(xp.int64), _backend.int64)
+    node = MaxDimNode if is_max else MinDimNode
+    record(node, values_t, (input,), None, (data.shape, d, keepdim, indices_t))
+    return _named_result(name)(values_t, indices_t)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """Largest element; along ``dim``: (values, indices); with a tensor: elementwise maximum."""
+    return _extreme(input, dim, keepdim, True, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """Smallest element; along ``dim``: (values, indices); with a tensor: elementwise minimum."""
+    return _extreme(input, dim, keepdim, False, other)
+
+
+def _amax_amin(input, dim, keepdim, is_max):
+    data = input._data
+    dims = reduce_dims(dim if dim != () else None, data.ndim)
+    result = data.max(axis=dims, keepdims=keepdim) if is_max else data.min(axis=dims,
+                                                                          keepdims=keepdim)  # fmt: skip
+    out = make(result, input._dtype)
+    kept = result if keepdim else data.max(axis=dims, keepdims=True) if is_max else data.min(
+        axis=dims, keepdims=True)  # fmt: skip
+    node = AmaxNode if is_max else AminNode
+    return record(node, out, (input,), (input,), (data.shape, dims, keepdim,
+                                                  make(kept, input._dtype)))  # fmt: skip
+
+
+def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_amin(input, dim, keepdim, True)
+
+
+def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_amin(input, dim, keepdim, False)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, True)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when dim is None)."""
+    return _arg_extreme(input, dim, keepdim, False)
+
+
+def _arg_extreme(input, dim, keepdim, is_max):
+    data = input._data
+    if dim is None:
+        flat = data.reshape(-1)
+        index = flat.argmax() if is_max else flat.argmin()
+        result = xp.asarray(index, xp.int64)
+        if keepdim:
+            result = result.reshape((1,) * data.ndim)
+        return make(result, _backend.int64)
+    d = wrap_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return make(xp.zeros((), xp.int64), _backend.int64)
+    result = data.argmax(axis=d, keepdims=keepdim) if is_max else data.argmin(axis=d,
+                                                                            keepdims=keepdim)  # fmt: skip
+    return make(result.astype(xp.int64), _backend.int64)
+
+
+# --------------------------------------------------------------------------- var and std
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _var_args(input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # var(x, False): the old positional unbiased
+        unbiased, dim = dim, None
+    data = input._data
+    dims = reduce_dims(dim, data.ndim)
+    return data, dims, _correction(unbiased, correction)
+
+
+def _var_vjp(node, g):
+    (x,) = node.saved
+    shape, dims, keepdim, ddof = node._args
+    n = _count(shape, dims)
+    centered = x - x.mean(dims, keepdim=True)
+    return (expand_back(g, node) * centered * (2.0 / (n - ddof)),)
+
+
+def _std_vjp(node, g):
+    x, out = node.saved
+    shape, dims, keepdim, ddof = node._args
+    n = _count(shape, dims)
+    centered = x - x.mean(dims, keepdim=True)
+    if not keepdim:
+        out = out.reshape(keepdim_shape(shape, dims))
+    return (expand_back(g, node) * centered / (out * (n - ddof)),)
+
+
+VarNode = defop("VarBackward0", _var_vjp)
+StdNode = defop("StdBackward0", _std_vjp)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance (Bessel-corrected by default: correction=1)."""
+    data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
+    with xp.errstate(all="ignore"):
+        result = data.var(axis=dims, ddof=ddof, keepdims=keepdim)
+    out = make(result.astype(data.dtype, copy=False), input._dtype)
+    return record(VarNode, out, (input,), (input,), (data.shape, dims, keepdim, ddof))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation (Bessel-corrected by default)."""
+    data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
+    with xp.errstate(all="ignore"):
+        result = data.std(axis=dims, ddof=ddof, keepdims=keepdim)
+    out = make(result.astype(data.dtype, copy=False), input._dtype)
+    if not (input._requires_grad and _grad_on()):
+        return out
+    return record(StdNode, out, (input,), (input, out.detach()), (data.shape, dims, keepdim, ddof))
+
+
+def _grad_on():
+    from .._graph import grad_state
+
+    return grad_state.enabled
+
+
+# --------------------------------------------------------------------------- norm
+
+
+def _norm_vjp(node, g):
+    x, out = node.saved
+    shape, dims, keepdim, p = node._args
+    g = expand_back(g, node)
+    if not keepdim:
+        out = out.reshape(keepdim_shape(shape, dims))
+    out = out.expand(shape)
+    if p == 2:
+        return (where(out == 0, 0.0, g * x / out),)
+    if p == 1:
+        return (g * x.sign(),)
+    if p == 0:
+        return (g * 0,)
+    if p == float("inf") or p == float("-inf"):
+        hit = (x.abs() == out).to(g.dtype)
+        count = hit.sum(dims, keepdim=True).expand(shape)
+        return (g * x.sign() * hit / count,)
+    scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
+    return (where(out == 0, 0.0, g * scaled),)
+
+
+NormNode = defop("LinalgVectorNormBackward0", _norm_vjp)
+
+
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The p-norm of the elements (all of them, or along ``dim``)."""
+    if input._dtype.kind != FLOAT:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_legacy(input._dtype)}"
+        )
+    data = input._data
+    dims = reduce_dims(dim, data.ndim)
+    p = float(ord)
+    mag = xp.abs(data)
+    with xp.errstate(all="ignore"):
+        if p == 2:
+            result = xp.sqrt((mag * mag).sum(axis=dims, keepdims=keepdim))
+        elif p == float("inf"):
+            result = mag.max(axis=dims, keepdims=keepdim)
+        elif p == float("-inf"):
+            result = mag.min(axis=dims, keepdims=keepdim)
+        elif p == 0:
+            result = (mag != 0).sum(axis=dims, keepdims=keepdim).astype(data.dtype)
+        else:
+            result = (mag**p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
+    out = make(result.astype(data.dtype, copy=False), input._dtype)
+    if not (input._requires_grad and _grad_on()):
+        return out
+    return record(NormNode, out, (input,), (input, out.detach()), (data.shape, dims, keepdim, p))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector 2-norm by default (``p`` may be a number, "fro" or inf)."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm is not supported yet")
+    return vector_norm(input, p, dim, keepdim)
+
+
+# --------------------------------------------------------------------------- logsumexp, scans
+
+
+def _logsumexp_vjp(node, g):
+    (x,) = node.saved
+    shape, dims, keepdim, out = node._args
+    if not keepdim:
+        out = out.reshape(keepdim_shape(shape, dims))
+    return (expand_back(g, node) * (x - out).exp(),)
+
+
+LogsumexpNode = defop("LogsumexpBackward0", _logsumexp_vjp)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) along ``dim``, computed without overflow."""
+    data = input._data
+    if input._dtype.kind != FLOAT:
+        data = data.astype(defaults.float_dtype.np)
+    dims = reduce_dims(dim, data.ndim)
+    with xp.errstate(all="ignore"):
+        peak = data.max(axis=dims, keepdims=True) if data.size else xp.zeros(())
+        peak = xp.where(xp.isfinite(peak), peak, 0)
+        result = xp.log(xp.exp(data - peak).sum(axis=dims, keepdims=True)) + peak
+    if not keepdim:
+        result = result.squeeze(dims) if dims else result
+    dtype = _backend.from_numpy_dtype(data.dtype)
+    out = make(result.astype(data.dtype, copy=False), dtype)
+    return record(LogsumexpNode, out, (input,), (input,), (data.shape, dims, keepdim,
+                                                            out.detach()))  # fmt: skip
+
+
+def _cumsum_vjp(node, g):
+    dim = node._args
+    return (g.flip(dim).cumsum(dim).flip(dim),)
+
+
+CumsumNode = defop("CumsumBackward0", _cumsum_vjp)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``."""
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    out_dtype = _sum_dtype(input, dtype)
+    result = data.cumsum(axis=d, dtype=out_dtype.np) if data.ndim else data.astype(out_dtype.np)
+    return record(CumsumNode, make(result, out_dtype), (input,), None, d - data.ndim)
+
+
+# --------------------------------------------------------------------------- softmax
+
+
+def _softmax_vjp(node, g):
+    (y,) = node.saved
+    dim = node._args
+    return (y * (g - (g * y).sum(dim, keepdim=True)),)
+
+
+def _log_softmax_vjp(node, g):
+    (y,) = node.saved
+    dim = node._args
+    return (g - y.exp() * g.sum(dim, keepdim=True),)
+
+
+SoftmaxNode = defop("SoftmaxBackward0", _softmax_vjp)
+LogSoftmaxNode = defop("LogSoftmaxBackward0", _log_softmax_vjp)
+
+
+def _shifted(input, dim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    data = input._data
+    if input._dtype.kind != FLOAT:
+        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
+                           f"'{_legacy(input._dtype)}'")  # fmt: skip
+    d = wrap_dim(dim, data.ndim) if data.ndim else None
+    if data.ndim == 0:
+        return input, data - data, d
+    peak = data.max(axis=d, keepdims=True) if data.size else data
+    peak = xp.where(xp.isfinite(peak), peak, 0)
+    return input, data - peak, d
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    input, shifted, d = _shifted(input, dim, dtype)
+    with xp.errstate(all="ignore"):
+        e = xp.exp(shifted)
+        result = e / (e.sum(axis=d, keepdims=True) if d is not None else e)
+    out = make(result, input._dtype)
+    from .._graph import SavedOutput
+
+    if not (input._requires_grad and _grad_on()):
+        return out
+    return record(SoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    input, shifted, d = _shifted(input, dim, dtype)
+    with xp.errstate(all="ignore"):
+        lse = xp.log(xp.exp(shifted).sum(axis=d, keepdims=True)) if d is not None else 0
+        result = shifted - lse
+    out = make(result, input._dtype)
+    from .._graph import SavedOutput
+
+    if not (input._requires_grad and _grad_on()):
+        return out
+    return record(LogSoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
+
+
+def _from_end(d, out):
+    """A dim counted from the end, so rules work on batched gradients too."""
+    return -1 if d is None else d - out._data.ndim
+
+
+for _name, _func, _grad_fns in (
+    ("sum", sum, ("SumBackward0", "SumBackward1")),
+    ("mean", mean, ("MeanBackward0", "MeanBackward1")),
+    ("prod", prod, ("ProdBackward0", "ProdBackward1")),
+    ("max", max, ("MaxBackward1", "MaxBackward0")),
+    ("min", min, ("MinBackward1", "MinBackward0")),
+    ("amax", amax, ("AmaxBackward0",)),
+    ("amin", amin, ("AminBackward0",)),
+    ("var", var, ("VarBackward0",)),
+    ("std", std, ("StdBackward0",)),
+    ("norm", norm, ("LinalgVectorNormBackward0",)),
+    ("logsumexp", logsumexp, ("LogsumexpBackward0",)),
+    ("cumsum", cumsum, ("CumsumBackward0",)),
+    ("softmax", softmax, ("SoftmaxBackward0",)),
+    ("log_softmax", log_softmax, ("LogSoftmaxBackward0",)),
+):
+    _export(_name, _func, grad_fns=_grad_fns)
+_export("argmax", argmax, differentiable=False)
+_export("argmin", argmin, differentiable=False)
