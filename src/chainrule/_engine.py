@@ -72,7 +72,7 @@ def _run_tensor_hooks(node, grads):
 
 def _accumulate(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
-    for fn in variable._grad_hooks or ():
+    for fn in getattr(variable, "_grad_hooks", None) or ():
         result = fn(grad)
         if result is not None:
             grad = result
@@ -83,7 +83,7 @@ def _accumulate(variable, grad, create_graph):
         variable._grad = old + grad
     else:
         old._accumulate_(grad)
-    for fn in variable._post_acc_hooks or ():
+    for fn in getattr(variable, "_post_acc_hooks", None) or ():
         fn(variable)
 
 

@@ -194,7 +194,7 @@ class Node:
         self._seq = _next_seq()
         self.next_functions = next_functions
         self._saved = saved
-        self._versions = None if saved is None else tuple(_version_of(s) for s in saved)
+        self._versions = None if saved is None else [_version_of(s) for s in saved]
         self._args = args
         self._shapes = shapes
         self._nout = nout
@@ -223,10 +223,12 @@ class Node:
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(BACKWARD_TWICE)
+        values = []
         for value, version in zip(saved, self._versions):
             if version is not None and value._vbox[0] != version:
                 raise RuntimeError(_modified_message(value, version, self))
-        return tuple(v.unpack(self) if type(v) is SavedOutput else v for v in saved)
+            values.append(value.unpack(self) if type(value) is SavedOutput else value)
+        return values
 
     def release(self) -> None:
         """Free saved values (after a backward without retain_graph)."""

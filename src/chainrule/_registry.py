@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import _backend, _graph
 from ._backend import FLOAT, defaults, dtype_for_kind, promote_types, scalar_kind, xp
-from ._graph import Node, SavedOutput, grad_state, make_node_class
+from ._graph import SavedOutput, grad_state, make_node_class
 from ._tensor import Tensor, edge, make
 
 # name -> OpInfo, for the op-spec tests (every op registered here must have a spec).
@@ -68,10 +68,7 @@ def needs_grad(*tensors) -> bool:
     """Should an op on these inputs be recorded?"""
     if not grad_state.enabled:
         return False
-    for t in tensors:
-        if type(t) is not float and t is not None and getattr(t, "_requires_grad", False):
-            return True
-    return False
+    return any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
 
 
 def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) -> Tensor:
@@ -196,7 +193,7 @@ def operand(value, dtype):
     if isinstance(value, Tensor):
         data = value._data
         return data if value._dtype is dtype else data.astype(dtype.np)
-    if dtype.kind == FLOAT or isinstance(value, (bool, _backend.numpy.bool_)):
+    if dtype.kind == FLOAT or type(value) is bool:
         return value
     return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
 
@@ -235,14 +232,17 @@ class Elementwise:
             out._attach(self.node_cls((edge(x),), saved), 0)
         return out
 
-    def binary(self, a, b, args=None) -> Tensor:
-        if type(b) is Tensor or isinstance(b, Tensor):
-            da = a._dtype
-            dtype = da if da is b._dtype else result_dtype(a, b)
+    def binary(self, a: Tensor, b, args=None) -> Tensor:
+        """``a op b`` for a tensor ``a`` and a tensor or number ``b``."""
+        b_tensor = isinstance(b, Tensor)
+        if b_tensor:
+            dtype = a._dtype if a._dtype is b._dtype else result_dtype(a, b)
         elif isinstance(b, _SCALAR_TYPES):
-            dtype = result_dtype(a, b)
+            kind = scalar_kind(b)
+            dtype = a._dtype if kind <= a._dtype.kind else dtype_for_kind(kind)
         elif isinstance(b, (_ndarray, list, tuple)) or hasattr(b, "dtype"):
             b = to_tensor(b)
+            b_tensor = True
             dtype = result_dtype(a, b)
         else:
             return NotImplemented
@@ -257,27 +257,17 @@ class Elementwise:
         if self.result_bool:
             return make(result, _backend.bool_)
         out = make(result, dtype)
-        if grad_state.enabled and self.node_cls is not None:
-            b_tensor = isinstance(b, Tensor)
-            if a._requires_grad or (b_tensor and b._requires_grad):
-                shapes = None
-                if b_tensor:
-                    out_shape = out._data.shape
-                    sa, sb = a._data.shape, b._data.shape
-                    if sa != out_shape or sb != out_shape:
-                        shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
-                saves = self.saves
-                saved = (a, b) if saves == "inputs" else (SavedOutput(out),) if saves else None
-                node = self.node_cls((edge(a), edge(b) if b_tensor else _NO_EDGE), saved, args,
-                                     shapes)  # fmt: skip
-                out._attach(node, 0)
+        if (a._requires_grad or (b_tensor and b._requires_grad)) and grad_state.enabled:
+            if self.node_cls is None:
+                return out
+            shapes = None
+            if b_tensor:
+                out_shape = result.shape
+                sa, sb = a._data.shape, b._data.shape
+                if sa != out_shape or sb != out_shape:
+                    shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
+            saves = self.saves
+            saved = (a, b) if saves == "inputs" else (SavedOutput(out),) if saves else None
+            edges = (edge(a), edge(b) if b_tensor else _NO_EDGE)
+            out._attach(self.node_cls(edges, saved, args, shapes), 0)
         return out
-
-    def reflected(self, b, a) -> Tensor:
-        """``number op tensor`` where only the right operand is a tensor (e.g. 2 - x)."""
-        return self.binary(b, a)
-
-
-def as_node(node_cls) -> type:
-    assert issubclass(node_cls, Node)
-    return node_cls

@@ -11,7 +11,10 @@ import weakref
 
 from . import _backend, _printing
 from ._backend import FLOAT, defaults, from_numpy_dtype, xp
+from ._engine import run_backward
 from ._graph import AccumulateGrad, RemovableHandle, grad_state
+
+_ones = xp.ones
 
 _ndarray = xp.ndarray
 _asarray = xp.asarray
@@ -139,6 +142,13 @@ class Tensor:
         return _legacy_tensor(cls, args, kwargs)
 
     # ------------------------------------------------------------------ construction
+    # Slots a tensor only needs as a leaf that requires grad (or once it has history) are
+    # set lazily, keeping make() -- the constructor of every op result -- short.
+    def _init_leaf(self) -> None:
+        self._accum = None
+        self._grad_hooks = None
+        self._post_acc_hooks = None
+
     def _attach(self, node, output_nr: int) -> None:
         """Make this tensor the ``output_nr``-th output of ``node``."""
         self._requires_grad = True
@@ -250,7 +260,7 @@ class Tensor:
 
     @property
     def output_nr(self) -> int:
-        return self._output_nr
+        return self._output_nr if self._grad_fn is not None else 0
 
     @property
     def requires_grad(self) -> bool:
@@ -275,12 +285,14 @@ class Tensor:
                 ONLY_FLOAT_GRAD if _setter else "only Tensors of floating point dtype can "
                 "require gradients"
             )
+        if requires_grad and not self._requires_grad:
+            self._init_leaf()
         self._requires_grad = bool(requires_grad)
         return self
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self._retains_grad:
+        if self._grad_fn is not None and not self.retains_grad:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -316,7 +328,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return bool(self._retains_grad)
+        return getattr(self, "_retains_grad", False)
 
     def retain_grad(self) -> None:
         """Keep .grad for this non-leaf tensor after backward."""
@@ -324,7 +336,7 @@ class Tensor:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        if self._retains_grad:
+        if self.retains_grad:
             return
         self._retains_grad = True
         ref = weakref.ref(self)
@@ -371,6 +383,15 @@ class Tensor:
         >>> x.grad
         tensor(7.)
         """
+        if gradient is None and inputs is None and self._grad_fn is not None:
+            # the common case, a scalar loss: skip the general argument handling
+            data = self._data
+            if data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            seed = make(_ones(data.shape, data.dtype), self._dtype)
+            run_backward(((self._grad_fn, self._output_nr),), (seed,),
+                         bool(retain_graph or create_graph), create_graph)  # fmt: skip
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -382,6 +403,7 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
+        """Cut this tensor from its history, in place."""
         self._grad_fn = None
         self._requires_grad = False
         return self
@@ -513,13 +535,10 @@ def make(data, dtype, requires_grad=False) -> Tensor:
     t._dtype = dtype
     t._requires_grad = requires_grad
     t._grad_fn = None
-    t._output_nr = 0
     t._grad = None
     t._vbox = [0]
-    t._accum = None
-    t._grad_hooks = None
-    t._post_acc_hooks = None
-    t._retains_grad = False
+    if requires_grad:
+        t._init_leaf()
     return t
 
 
