@@ -9,6 +9,7 @@ inputs (``next_functions``), what its op saved for backward, and the op's VJP ru
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import threading
 
@@ -296,17 +297,29 @@ def _version_of(value):
     return None if box is None else box[0]
 
 
-def _modified_message(tensor, saved_version, node) -> str:
-    kind = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long"}.get(
-        tensor.dtype.name, tensor.dtype.name.capitalize()
-    )
+def _modified_message(value, saved_version, node) -> str:
+    """torch's error for a saved tensor changed in place after it was saved."""
+    tensor = value.tensor if type(value) is SavedOutput else value
+    kind = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[tensor.dtype.name]  # fmt: skip
     shape = ", ".join(str(s) for s in tensor.shape)
+    # a non-leaf is named by the node that made it: this node for a saved output, else the
+    # tensor's current grad_fn (torch drops the "Backward0" suffix here)
+    if type(value) is SavedOutput:
+        maker, output_nr = node, value.output_nr
+    else:
+        maker, output_nr = tensor._grad_fn, getattr(tensor, "_output_nr", 0)
+    origin = ""
+    if maker is not None:
+        name = re.sub(r"Backward\d*$", "", type(maker).__name__)
+        origin = f", which is output {output_nr} of {name},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [torch.{kind}Tensor [{shape}]] is at version "
-        f"{tensor._vbox[0]}; expected version {saved_version} instead. Hint: enable anomaly "
+        f"inplace operation: [torch.{kind}Tensor [{shape}]]{origin} is at version "
+        f"{value._vbox[0]}; expected version {saved_version} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True)."
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 

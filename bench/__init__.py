@@ -1,0 +1,1 @@
+"""Benchmark suite comparing chainrule with PyTorch (run ``python bench/run.py``)."""
