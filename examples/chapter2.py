@@ -35,7 +35,8 @@ def derivatives() -> None:
     y = 2 * x**3 + x
     z = torch.exp(y)
     z.backward()
-    step("dz/dx of z = exp(2x^3 + x) at x = 1", x.grad, "chain rule: exp(y) * (6x^2 + 1) = e^3 * 7")
+    step("dz/dx of z = exp(2x^3 + x) at x = 1", x.grad,
+         "chain rule: exp(y) * (6x^2 + 1) = e^3 * 7")  # fmt: skip
     step("the leaf x", x, "a leaf created by the user, tracked because requires_grad=True")
     step("x.data", x.data, "the same numbers without the history")
     step("x.is_leaf, x.requires_grad", (x.is_leaf, x.requires_grad), "leaves collect .grad")

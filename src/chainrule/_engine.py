@@ -15,8 +15,7 @@ import heapq
 import itertools
 
 from . import _graph
-from ._graph import FREED, BACKWARD_TWICE, AccumulateGrad, grad_state
-
+from ._graph import BACKWARD_TWICE, FREED, AccumulateGrad, grad_state
 
 # Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
 _tiebreak = itertools.count().__next__
@@ -63,22 +62,36 @@ def _nodes_leading_to(root_nodes, targets):
     return {node for node, keep in leads.items() if keep}
 
 
+def _hook_result(fn, grad, result):
+    """A hook's replacement gradient, checked as torch checks it."""
+    if result is None:
+        return grad
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result._dtype is not grad._dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {grad.type()} got "
+            f"{result.type()})"
+        )
+    return result
+
+
 def _run_tensor_hooks(node, grads):
     for output_nr, fn in list(node._hooks["tensor"]):
-        result = fn(grads[output_nr])
-        if result is not None:
-            grads[output_nr] = result
+        grads[output_nr] = _hook_result(fn, grads[output_nr], fn(grads[output_nr]))
 
 
 def _accumulate(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
     for fn in getattr(variable, "_grad_hooks", None) or ():
-        result = fn(grad)
-        if result is not None:
-            grad = result
+        grad = _hook_result(fn, grad, fn(grad))
     old = variable._grad
     if old is None:
-        variable._grad = grad if create_graph else grad._fresh_copy()
+        if create_graph:  # a recorded copy, as torch's CopyBackwards
+            variable._grad = grad.new_zeros(grad.shape).copy_(grad)
+        else:
+            variable._grad = grad._fresh_copy()
     elif create_graph or old.requires_grad:
         variable._grad = old + grad
     else:

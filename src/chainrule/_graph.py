@@ -27,24 +27,66 @@ class _GradState(threading.local):
 grad_state = _GradState()
 
 
-class _DecoratorContextManager:
-    """A context manager that can also decorate a function (``@torch.no_grad()``)."""
+_CO_GENERATOR = 0x20  # code flag of generator functions (saves importing inspect)
+
+
+class _GradMode:
+    """A grad-mode switch usable as ``with m:``, ``@m()`` and, where torch allows, ``@m``."""
+
+    _bare_decorator = True
+
+    def __new__(cls, *args, **kwargs):
+        if cls._bare_decorator and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])  # @no_grad without parentheses
+        return super().__new__(cls)
+
+    def _args(self) -> tuple:
+        return ()
+
+    def clone(self):
+        return type(self)(*self._args())
 
     def __call__(self, func):
         import functools
 
+        if getattr(getattr(func, "__code__", None), "co_flags", 0) & _CO_GENERATOR:
+            return functools.wraps(func)(self._wrap_generator(func))
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__(*self._ctor_args()):
+            with self.clone():
                 return func(*args, **kwargs)
 
         return wrapper
 
-    def _ctor_args(self):
-        return ()
+    def _wrap_generator(self, func):
+        """Each step of the generator runs under the mode, not the caller's code between."""
+
+        def wrapper(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as error:
+                        with self.clone():
+                            response = gen.throw(error)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+
+        return wrapper
 
 
-class no_grad(_DecoratorContextManager):
+class no_grad(_GradMode):
     """Context manager / decorator that stops graph recording.
 
     >>> x = tensor(1., requires_grad=True)
@@ -54,11 +96,6 @@ class no_grad(_DecoratorContextManager):
     False
     """
 
-    def __init__(self, orig_func=None):
-        if orig_func is not None and callable(orig_func):
-            # used as a bare decorator: @no_grad
-            self._wrapped = _DecoratorContextManager.__call__(self, orig_func)
-
     def __enter__(self):
         self.prev = grad_state.enabled
         grad_state.enabled = False
@@ -66,14 +103,8 @@ class no_grad(_DecoratorContextManager):
     def __exit__(self, *exc):
         grad_state.enabled = self.prev
 
-    def __call__(self, *args, **kwargs):
-        wrapped = getattr(self, "_wrapped", None)
-        if wrapped is not None:
-            return wrapped(*args, **kwargs)
-        return _DecoratorContextManager.__call__(self, args[0])
 
-
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_GradMode):
     """Context manager / decorator that turns graph recording back on."""
 
     def __enter__(self):
@@ -84,35 +115,44 @@ class enable_grad(_DecoratorContextManager):
         grad_state.enabled = self.prev
 
 
-class set_grad_enabled(_DecoratorContextManager):
+class set_grad_enabled(_GradMode):
     """Turn recording on or off; works as a call, a context manager and a decorator."""
+
+    _bare_decorator = False
 
     def __init__(self, mode: bool):
         self.prev = grad_state.enabled
         self.mode = bool(mode)
         grad_state.enabled = self.mode
 
-    def _ctor_args(self):
+    def _args(self):
         return (self.mode,)
 
     def __call__(self, func):
         grad_state.enabled = self.prev  # decorating must not flip the mode now
-        return _DecoratorContextManager.__call__(self, func)
+        return _GradMode.__call__(self, func)
+
+    def clone(self):
+        clone = _GradMode.__new__(set_grad_enabled)
+        clone.mode = self.mode
+        return clone
 
     def __enter__(self):
+        if not hasattr(self, "prev"):  # a decorator's clone: the mode is set on entry
+            self.prev = grad_state.enabled
         grad_state.enabled = self.mode
 
     def __exit__(self, *exc):
         grad_state.enabled = self.prev
 
 
-class inference_mode(_DecoratorContextManager):
+class inference_mode(_GradMode):
     """Like no_grad; tensors made inside are inference tensors (not tracked)."""
 
     def __init__(self, mode: bool = True):
         self.mode = bool(mode)
 
-    def _ctor_args(self):
+    def _args(self):
         return (self.mode,)
 
     def __enter__(self):
@@ -337,6 +377,9 @@ class AccumulateGrad(Node):
         self._nout = 1
         self._hooks = None
         self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
 
 
 def make_node_class(grad_fn_name: str, vjp, batchable: bool = True) -> type:

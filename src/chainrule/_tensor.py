@@ -6,13 +6,14 @@ their derivatives, and installs the method forms (``x.exp()``, ``x + y``) on thi
 
 from __future__ import annotations
 
+import operator
 import warnings
 import weakref
 
 from . import _backend, _printing
 from ._backend import FLOAT, defaults, from_numpy_dtype, xp
 from ._engine import run_backward
-from ._graph import AccumulateGrad, RemovableHandle, grad_state
+from ._graph import AccumulateGrad, RemovableHandle
 
 _ones = xp.ones
 
@@ -34,12 +35,26 @@ NUMPY_REQUIRES_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
 )
 ONLY_FLOAT_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+_SETTER_FLOAT_GRAD = "only Tensors of floating point and complex dtype can require gradients"
 
 
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``torch.Size([20, 1])``."""
 
     __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for i, s in enumerate(sizes):
+            if type(s) is not int:  # tensors and NumPy integers are read through __index__
+                if isinstance(s, float) or not hasattr(type(s), "__index__"):
+                    raise TypeError(
+                        f"torch.Size() takes an iterable of 'int' (item {i} is "
+                        f"'{type(s).__name__}')"
+                    )
+                sizes = sizes[:i] + tuple(operator.index(v) for v in sizes[i:])
+                break
+        return tuple.__new__(cls, sizes)
 
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
@@ -58,6 +73,17 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, times):
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
 
 
 class device:
@@ -273,6 +299,8 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True, _setter: bool = False) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place."""
         if self._grad_fn is not None:
+            if requires_grad and not _setter:
+                return self  # torch: requires_grad_() on a non-leaf is a no-op
             message = "you can only change requires_grad flags of leaf variables."
             if not requires_grad:
                 message += (
@@ -282,7 +310,7 @@ class Tensor:
             raise RuntimeError(message)
         if requires_grad and self._dtype.kind != FLOAT:
             raise RuntimeError(
-                ONLY_FLOAT_GRAD if _setter else "only Tensors of floating point dtype can "
+                _SETTER_FLOAT_GRAD if _setter else "only Tensors of floating point dtype can "
                 "require gradients"
             )
         if requires_grad and not self._requires_grad:
@@ -350,6 +378,7 @@ class Tensor:
                     tensor._grad = tensor._grad + grad
             return None
 
+        retain.retains_grad = True  # marks the hook that must run after the user's hooks
         self._grad_fn._register_tensor_hook(self._output_nr, retain)
 
     def register_hook(self, hook) -> RemovableHandle:
@@ -357,7 +386,13 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
-            return self._grad_fn._register_tensor_hook(self._output_nr, hook)
+            handle = self._grad_fn._register_tensor_hook(self._output_nr, hook)
+            if self.retains_grad:  # as in torch, .grad is retained after every hook has run
+                hooks = self._grad_fn._hooks["tensor"]
+                for entry in [e for e in hooks if getattr(e[1], "retains_grad", False)]:
+                    hooks.remove(entry)
+                    hooks.append(entry)
+            return handle
         if self._grad_hooks is None:
             self._grad_hooks = []
         self._grad_hooks.append(hook)
@@ -383,7 +418,7 @@ class Tensor:
         >>> x.grad
         tensor(7.)
         """
-        if gradient is None and inputs is None and self._grad_fn is not None:
+        if gradient is None and inputs is None and not create_graph and self._grad_fn is not None:
             # the common case, a scalar loss: skip the general argument handling
             data = self._data
             if data.size != 1:
@@ -433,23 +468,30 @@ class Tensor:
     def tolist(self):
         return self._data.tolist()
 
-    def _scalar(self, convert):
-        if self._requires_grad:
+    def _scalar(self, convert, warn=True):
+        # torch warns for float() and complex(), not for int() (nor bool(), nor item())
+        if warn and self._requires_grad:
             warnings.warn(SCALAR_WARNING, UserWarning, stacklevel=3)
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return convert(self.item())
 
     def __float__(self) -> float:
         return self._scalar(float)
 
     def __int__(self) -> int:
-        return self._scalar(int)
+        return self._scalar(int, warn=False)
 
     def __complex__(self) -> complex:
         return self._scalar(complex)
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError(
+                "Boolean value of Tensor with no values is ambiguous"
+                if self._data.size == 0
+                else "Boolean value of Tensor with more than one value is ambiguous"
+            )
         return bool(self._data.reshape(()).item())
 
     def __index__(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from .._engine import run_backward
 from .._graph import (  # noqa: F401
     enable_grad,
@@ -12,8 +14,12 @@ from .._graph import (  # noqa: F401
     set_grad_enabled,
 )
 from .._tensor import Tensor, edge, make
-from . import functional  # noqa: F401
-from . import graph  # noqa: F401
+from . import (
+    functional,  # noqa: F401
+    graph,  # noqa: F401
+)
+from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 
 
 def _as_tuple(value):
@@ -53,13 +59,10 @@ def _make_grads(outputs, grads, batched=False):
                     f"{what}Mismatch in shape: grad_output[{i}] has a shape of {got} and "
                     f"output[{i}] has a shape of {expected}."
                 )
-            if grad._dtype is not out._dtype and not batched:
-                if grad._dtype.is_floating_point != out._dtype.is_floating_point:
-                    raise RuntimeError(
-                        f"For complex Tensors, both grad_output and output are required to have "
-                        f"the same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
-                        f"{grad._dtype} and output[{i}] has a dtype of {out._dtype}."
-                    )
+            if grad._dtype is not out._dtype:
+                # torch only refuses complex/real mismatches (chainrule has no complex
+                # dtypes); any other grad_output is cast to the output's dtype.
+                grad = grad.to(out._dtype)
         result.append(grad)
     return result
 
@@ -81,31 +84,50 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):  # fmt: skip
     """Accumulate the gradients of ``tensors`` into the .grad of the leaves of their graph."""
     outputs = _as_tuple(tensors)
-    grads = _as_tuple(grad_tensors) or (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"got {len(grads)} tensors and {len(outputs)} gradients"
-        )
+    grads = _check_count(outputs, _as_tuple(grad_tensors))
+    inputs = _as_tuple(inputs)
+    if inputs is not None and len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     roots = _root_edges(outputs)
     grads = _make_grads(outputs, grads)
     if retain_graph is None:
         retain_graph = create_graph
     input_edges = None
-    inputs = _as_tuple(inputs)
     if inputs is not None:
-        if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        # as in torch, every input retains its grad: non-leaf inputs get .grad (and keep
+        # getting it), and a tensor that does not require grad is refused by retain_grad.
+        for t in inputs:
+            if isinstance(t, Tensor):
+                t.retain_grad()
         input_edges = [_input_edge(t, i) for i, t in enumerate(inputs)]
-    results = run_backward(roots, grads, retain_graph, create_graph, input_edges)
-    if inputs is not None:
-        for t, g in zip(inputs, results):
-            if t._grad_fn is not None and g is not None:  # non-leaf inputs get .grad too
-                t._grad = g if t._grad is None else t._grad + g
+    if create_graph:
+        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+    run_backward(roots, grads, retain_graph, create_graph, input_edges)
+
+
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to "
+    "reset the .grad fields of your parameters to None after use to break the cycle and avoid "
+    "the leak."
+)
+
+
+def _check_count(outputs, grads):
+    """One gradient per output (torch ignores surplus gradients)."""
+    if grads is None:
+        return (None,) * len(outputs)
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    return grads[: len(outputs)]
 
 
 def _input_edge(t, i):
     if not isinstance(t, Tensor):
-        raise TypeError(f"inputs[{i}] must be a Tensor")
+        raise RuntimeError(
+            f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}"
+        )
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
     return edge(t)
@@ -122,17 +144,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    grads = _as_tuple(grad_outputs) or (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad requires one grad_output per output: got {len(grads)} grad_outputs and "
-            f"{len(outputs)} outputs"
-        )
+    grads = _check_count(outputs, _as_tuple(grad_outputs))
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and not allow_unused:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
-                         "but got: allow_unused=False.")  # fmt: skip
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+            "allow_unused=False."
+        )
     roots = _root_edges(outputs)
     grads = _make_grads(outputs, grads, batched=is_grads_batched)
     if retain_graph is None:
@@ -168,4 +189,5 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 (torch's 
 
 
 __all__ = ["backward", "grad", "functional", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled", "Variable", "graph"]  # fmt: skip
+           "inference_mode", "is_grad_enabled", "Variable", "graph", "Function",
+           "FunctionCtx", "once_differentiable"]  # fmt: skip

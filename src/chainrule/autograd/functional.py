@@ -18,12 +18,12 @@ def _as_tuple(value, arg_name, fn_name):
     """Normalise to a tuple of tensors, remembering whether the user gave a tuple."""
     is_tuple = isinstance(value, tuple)
     values = value if is_tuple else (value,)
-    for v in values:
+    for index, v in enumerate(values):
         if not isinstance(v, Tensor):
             if is_tuple:
                 raise TypeError(
                     f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
-                    f"Tensors but the value at index {values.index(v)} has type {type(v)}."
+                    f"Tensors but the value at index {index} has type {type(v)}."
                 )
             raise TypeError(
                 f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors "
@@ -79,13 +79,28 @@ def _zeros_for(grads, inputs, lead=()):
     )
 
 
-def _strict_unused(grads, strict, what, output_index):
+def _strict_unused(grads, strict):
+    """vjp/jvp in strict mode: every input must reach the output."""
     if strict:
         for j, g in enumerate(grads):
             if g is None:
                 raise RuntimeError(
-                    f"The {what} for output {output_index} is independent of input {j}. This is "
-                    "not allowed in strict mode."
+                    f"The output of the user-provided function is independent of input {j}. This "
+                    "is not allowed in strict mode."
+                )
+
+
+def _strict_hessian(grads, strict):
+    """hessian/hvp/vhp in strict mode: the gradient must depend on every input."""
+    if strict:
+        for j, g in enumerate(grads):
+            if g is None or not g.requires_grad:
+                raise RuntimeError(
+                    "While computing the hessian, found that the jacobian of the user-provided "
+                    f"function with respect to input {j} is independent of the input. This is not "
+                    "allowed in strict mode. You should ensure that your function is twice "
+                    "differentiable and that the jacobian depends on the inputs (this would be "
+                    "violated by a linear function for example)."
                 )
 
 
@@ -107,24 +122,28 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
             v = tuple(out.new_ones(out.shape) for out in outputs)
         else:
             _, v = _as_tuple(v, "v", "vjp")
-            _check_v(v, outputs)
+            _check_v(v, outputs, out_tuple)
         grads = _grad(outputs, inputs, v, create_graph)
-        _strict_unused(grads, strict, "gradient", 0)
+        _strict_unused(grads, strict)
         grads = _zeros_for(grads, inputs)
     outputs = _finish(outputs, create_graph)
     grads = _finish(grads, create_graph)
     return (outputs if out_tuple else outputs[0]), (grads if in_tuple else grads[0])
 
 
-def _check_v(v, outputs):
-    if len(v) != len(outputs):
+def _check_v(v, like, like_tuple):
+    """v must match ``like`` (outputs for vjp, inputs for jvp/hvp/vhp), in torch's words."""
+    if len(v) != len(like):
+        if not like_tuple:
+            raise RuntimeError("The given v should contain a single Tensor.")
         raise RuntimeError(
-            f"v is a tuple of invalid length: should be {len(outputs)} but got {len(v)}."
+            f"v is a tuple of invalid length: should be {len(like)} but got {len(v)}."
         )
-    for i, (vi, out) in enumerate(zip(v, outputs)):
-        if vi.shape != out.shape:
+    for i, (vi, ref) in enumerate(zip(v, like)):
+        if vi.shape != ref.shape:
+            where = f"Entry {i} in v" if like_tuple else "v"
             raise RuntimeError(
-                f"Entry {i} in v has invalid size: should be {out.shape} but got {vi.shape}."
+                f"{where} has invalid size: should be {ref.shape} but got {vi.shape}."
             )
 
 
@@ -142,12 +161,13 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             v = (inputs[0].new_ones(inputs[0].shape),)
         else:
             _, v = _as_tuple(v, "v", "jvp")
-            _check_v(v, inputs)
+            _check_v(v, inputs, in_tuple)
         out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
                                        "jvp")  # fmt: skip
         _check_outputs(outputs, strict, "jvp", len(inputs))
         dummies = tuple(out.new_zeros(out.shape).requires_grad_(True) for out in outputs)
         grads = _grad(outputs, inputs, dummies, create_graph=True)
+        _strict_unused(grads, strict)
         used = [(g, vi) for g, vi in zip(grads, v) if g is not None and g.requires_grad]
         if used:
             from . import grad
@@ -174,7 +194,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             [0., 4.]])
     """
     if strategy not in ("forward-mode", "reverse-mode"):
-        raise ValueError(
+        raise AssertionError(
             'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
             'Otherwise, prefer to use "reverse-mode".'
@@ -186,31 +206,41 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 '`strategy="forward-mode"` are not supported together (yet). Please either set '
                 '`create_graph=False` or `strategy="reverse-mode"`.'
             )
-        if not vectorize:
-            raise NotImplementedError(
-                "torch.autograd.functional.jacobian: `strategy=\"forward-mode\"` requires "
-                "`vectorize=True`."
+        if strict:
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either set '
+                '`strict=False` or `strategy="reverse-mode"`.'
             )
+        if not vectorize:
+            raise NotImplementedError(FORWARD_NEEDS_VECTORIZE)
+    if strict and vectorize:
+        raise RuntimeError(
+            "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+            "supported together. Please either set `strict=False` or `vectorize=False`."
+        )
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _prepare(inputs, create_graph)
         out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
                                        "jacobian")  # fmt: skip
         _check_outputs(outputs, strict, "jacobian", len(inputs))
-        blocks = [_jacobian_rows(out, i, inputs, create_graph, strict)
+        blocks = [_jacobian_rows(out, i, inputs, create_graph, strict, vectorize)
                   for i, out in enumerate(outputs)]  # fmt: skip
     blocks = [_finish(row, create_graph) for row in blocks]
     return _arrange(blocks, out_tuple, in_tuple)
 
 
-def _jacobian_rows(out, index, inputs, create_graph, strict):
+def _jacobian_rows(out, index, inputs, create_graph, strict, vectorize=False):
     """d out / d each input, from one backward with the identity as batched cotangents."""
     n = out.numel()
+    if n == 0:
+        # torch stacks one gradient per output element, and stacking none fails
+        if vectorize:
+            raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
+        raise RuntimeError("stack expects a non-empty TensorList")
     if not out.requires_grad:
         grads = (None,) * len(inputs)
-    elif n == 0:
-        grads = tuple(make(xp.zeros((0,) + t._data.shape, t._data.dtype), t._dtype)
-                      for t in inputs)  # fmt: skip
     else:
         eye = make(xp.eye(n, dtype=out._data.dtype).reshape((n,) + out._data.shape), out._dtype)
         grads = _grad((out,), inputs, (eye,), create_graph, batched=True)
@@ -232,6 +262,12 @@ def _arrange(blocks, out_tuple, in_tuple):
     return blocks[0] if in_tuple else blocks[0][0]
 
 
+FORWARD_NEEDS_VECTORIZE = (
+    "Computing Jacobian using forward-AD or forward-over-reverse Hessian isonly implemented for "
+    "`vectorize=True`."  # sic: torch's message
+)
+
+
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):  # fmt: skip
     """The Hessian of a scalar ``func`` at ``inputs`` (a Jacobian of its gradient, batched).
@@ -240,11 +276,10 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     tensor([[ 6.,  0.],
             [ 0., 12.]])
     """
+    if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
     if outer_jacobian_strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError(
-            "torch.autograd.functional.hessian: `outer_jacobian_strategy=\"forward-mode\"` "
-            "requires `vectorize=True`."
-        )
+        raise NotImplementedError(FORWARD_NEEDS_VECTORIZE)
     in_tuple, inputs_t = _as_tuple(inputs, "inputs", "hessian")
 
     def gradient(*xs):
@@ -259,17 +294,13 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 "element"
             )
         out = out.reshape(())
-        if strict and not out.requires_grad:
-            raise RuntimeError(
-                "The output of the user-provided function does not require gradients. The "
-                "outputs must be computed in a differentiable manner from the input when running "
-                "in strict mode."
-            )
+        _check_outputs((out,), strict, "hessian", len(xs))
         grads = _grad((out,), xs, (out.new_ones(()),), create_graph=True)
-        _strict_unused(grads, strict, "gradient", 0)
+        _strict_hessian(grads, strict)
         return _zeros_for(grads, xs)
 
-    result = jacobian(gradient, inputs_t, create_graph=create_graph, strict=strict)
+    result = jacobian(gradient, inputs_t, create_graph=create_graph, strict=strict,
+                      vectorize=vectorize)  # fmt: skip
     if in_tuple:
         return result
     return result[0][0]
@@ -289,14 +320,6 @@ def _hessian_product(func, inputs, v, create_graph, strict, name):
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", name)
         inputs = _prepare(inputs, create_graph)
-        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                       name)  # fmt: skip
-        if out_tuple or outputs[0].numel() != 1:
-            raise RuntimeError(
-                f"The function given to {name} should return a single Tensor with a single "
-                "element" if not out_tuple else
-                f"The function given to {name} should return a single Tensor"
-            )
         if v is None:
             if len(inputs) != 1 or inputs[0].numel() != 1:
                 raise RuntimeError(
@@ -306,9 +329,21 @@ def _hessian_product(func, inputs, v, create_graph, strict, name):
             v = (inputs[0].new_ones(inputs[0].shape),)
         else:
             _, v = _as_tuple(v, "v", name)
-            _check_v(v, inputs)
+            _check_v(v, inputs, in_tuple)
+        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
+                                       name)  # fmt: skip
+        if out_tuple:
+            raise RuntimeError(f"The function given to {name} should return a single Tensor")
+        if outputs[0].numel() != 1:
+            raise RuntimeError(
+                f"The Tensor returned by the function given to {name} should contain a single "
+                "element"
+            )
+        _check_outputs(outputs, strict, name, len(inputs))
         out = outputs[0]
         grads = _grad((out,), inputs, (out.new_ones(out.shape),), create_graph=True)
+        _strict_unused(grads, strict)
+        _strict_hessian(grads, strict)
         used = [(g, vi) for g, vi in zip(grads, v) if g is not None and g.requires_grad]
         if used:
             result = _grad([g for g, _ in used], inputs, [vi for _, vi in used], create_graph)

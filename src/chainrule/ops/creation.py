@@ -36,12 +36,16 @@ def _finish(data, dtype, requires_grad, device=None):
     return make(data, dtype, bool(requires_grad))
 
 
-def _infer(data):
-    """A NumPy array from Python data, with torch's dtype inference (floats -> default dtype)."""
+def _infer(data, target=None):
+    """A NumPy array from Python data, with torch's dtype inference (floats -> default dtype).
+
+    With ``target``, Python numbers are converted straight to that dtype (never through the
+    default dtype first: tensor(0.1, dtype=float64) is the double nearest 0.1).
+    """
     cls = type(data)
     if cls is float:
         dtype = defaults.float_dtype
-        return xp.array(data, dtype.np), dtype
+        return xp.array(data, (target or dtype).np), dtype
     if cls is int:
         return xp.array(data, xp.int64), _backend.int64
     if cls is bool:
@@ -54,7 +58,7 @@ def _infer(data):
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     if isinstance(data, (list, tuple)):
-        return _infer_sequence(data)
+        return _infer_sequence(data, target)
     if hasattr(data, "__array__"):
         array = xp.asarray(data)
         return array, from_numpy_dtype(array.dtype)
@@ -65,7 +69,7 @@ def _infer(data):
     )
 
 
-def _infer_sequence(data):
+def _infer_sequence(data, target=None):
     _check_nesting(data)
     values = _plain(data)
     try:
@@ -73,29 +77,34 @@ def _infer_sequence(data):
     except (ValueError, TypeError):
         raise TypeError(f"Could not infer dtype of {type(_first_leaf(values)).__name__}") from None
     kind = array.dtype.kind
-    if kind == "f":
-        has_tensor_dtype = _tensor_dtype(data)
-        dtype = has_tensor_dtype or defaults.float_dtype
-    elif kind in "iu":
-        dtype = _tensor_dtype(data) or _backend.int64
-    elif kind == "b":
-        dtype = _backend.bool_
-    elif kind == "U" or kind == "S":
+    if kind == "U" or kind == "S":
         raise TypeError("new(): invalid data type 'str'")
-    else:
+    if kind not in "fiub":
         raise TypeError(f"Could not infer dtype of {type(_first_leaf(values)).__name__}")
-    return array.astype(dtype.np, copy=False), dtype
+    dtype = _sequence_dtype(data) or defaults.float_dtype  # [] is a float tensor
+    with xp.errstate(over="ignore"):  # 1e40 -> inf in float32, silently as in torch
+        return array.astype((target or dtype).np, copy=False), dtype
 
 
-def _tensor_dtype(data):
-    """The dtype of tensor elements in a list (torch keeps it for lists of 0-d tensors)."""
+def _sequence_dtype(data, dtype=None):
+    """torch's inference for nested data: promote_types over the dtypes of all elements.
+
+    Python floats count as the default dtype, ints as int64, bools as bool; tensors and
+    NumPy values bring their own dtype (so [int8 tensor, 2] is int64, [1, float64 tensor]
+    is float64).
+    """
     for item in data:
-        if isinstance(item, Tensor):
-            return item._dtype
         if isinstance(item, (list, tuple)):
-            return _tensor_dtype(item)
-        return None
-    return None
+            dtype = _sequence_dtype(item, dtype)
+            continue
+        if isinstance(item, Tensor):
+            found = item._dtype
+        elif isinstance(item, (xp.ndarray, xp.generic)):
+            found = from_numpy_dtype(item.dtype)
+        else:
+            found = _backend.dtype_for_kind(_backend.scalar_kind(item))
+        dtype = found if dtype is None else _backend.promote_types(dtype, found)
+    return dtype
 
 
 def _first_leaf(values):
@@ -104,21 +113,28 @@ def _first_leaf(values):
     return values
 
 
-def _plain(data):
-    """Replace tensors inside nested lists by their values (warning as float() would)."""
+def _plain(data, warned=None):
+    """Replace tensors inside nested lists by their values (warning once, as float() would)."""
+    if warned is None:
+        warned = []
     out = []
     for item in data:
         if isinstance(item, Tensor):
-            if item._requires_grad:
+            if item._requires_grad and not warned:
+                warned.append(True)
                 warnings.warn(
                     "Converting a tensor with requires_grad=True to a scalar may lead to "
                     "unexpected behavior.\nConsider using tensor.detach() first.",
                     UserWarning,
                     stacklevel=4,
                 )
-            out.append(item._data.tolist())
+            if item._data.size != 1:  # torch reads each tensor as one number
+                raise TypeError(
+                    "only integer tensors of a single element can be converted to an index"
+                )
+            out.append(item._data.reshape(()).item())
         elif isinstance(item, (list, tuple)):
-            out.append(_plain(item))
+            out.append(_plain(item, warned))
         else:
             out.append(item)
     return out
@@ -154,7 +170,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
         array, inferred = data._data.copy(), data._dtype
     else:
-        array, inferred = _infer(data)
+        array, inferred = _infer(data, dtype)
         if array is data:
             array = array.copy()
     if dtype is not None and dtype is not inferred:
@@ -171,7 +187,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, xp.ndarray):
         out = from_numpy(data)
         return out if dtype is None or dtype is out._dtype else out.to(dtype)
-    array, inferred = _infer(data)
+    array, inferred = _infer(data, dtype)
     if dtype is not None and dtype is not inferred:
         array, inferred = array.astype(dtype.np), dtype
     return make(array, inferred)
@@ -207,6 +223,9 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
     >>> zeros(2, 3).shape
     torch.Size([2, 3])
     """
+    flat = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    if any(int(s) < 0 for s in flat):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")  # torch's own wording
     return _filled(xp.zeros, size, dtype, requires_grad, device)
 
 
@@ -251,16 +270,45 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
+            "upper bound and lower bound inconsistent with step sign"
         )
     if dtype is None:
         integral = all(isinstance(v, int) and not isinstance(v, float) for v in values)
         dtype = _backend.int64 if integral else defaults.float_dtype
     length = max(0, math.ceil((end - start) / step))
-    data = (start + xp.arange(length, dtype=xp.float64) * step).astype(dtype.np)
-    if dtype.kind != FLOAT:
-        data = xp.arange(start, start + length * step, step, dtype=dtype.np)[:length]
+    if dtype.kind == FLOAT:
+        data = _float_arange(start, step, length, dtype.np)
+    else:
+        # integer results start from the truncated start and step; torch's int64 kernel also
+        # counts the elements from the truncated values (and so refuses a step below 1)
+        first, stride = int(start), int(step)
+        if dtype is _backend.int64:
+            if stride == 0:
+                raise ValueError("step must be nonzero")
+            length = max(0, -(-(int(end) - first) // stride))
+        data = (first + stride * xp.arange(length, dtype=xp.int64)).astype(dtype.np)
     return _finish(data, dtype, requires_grad, device)
+
+
+def _float_arange(start, step, length, np_dtype):
+    """torch's CPU kernel, to the bit (its float32 values are not start + i * step rounded).
+
+    It fills 256-bit vectors (8 float32 or 4 float64 lanes) two at a time: each vector starts
+    from start + step * i rounded to the dtype, and lane j adds step * j to that base (fused
+    for float64, in double for narrower dtypes). The remainder is start + step * i, rounded
+    once. Long double stands in for the fused operations.
+    """
+    wide = xp.longdouble
+    lanes = 32 // np_dtype.itemsize
+    index = xp.arange(length)
+    full = length - length % (2 * lanes)
+    base = (wide(start) + wide(step) * (index // lanes * lanes)).astype(np_dtype)
+    if np_dtype.itemsize == 8:
+        vector = base.astype(wide) + wide(step) * (index % lanes)
+    else:
+        vector = base.astype(xp.float64) + xp.float64(step) * (index % lanes)
+    rest = wide(start) + wide(step) * index
+    return xp.where(index < full, vector, rest).astype(np_dtype)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
@@ -271,15 +319,21 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     dtype = dtype or defaults.float_dtype
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    work = dtype.np if dtype.kind == FLOAT else xp.float64
+    work = dtype.np if dtype.kind == FLOAT else xp.dtype(xp.float64)
+    if dtype.kind != FLOAT:  # integer linspace starts from the end points as integers
+        start, end = (xp.array(v).astype(dtype.np).item() for v in (start, end))
     if steps == 1:
         data = xp.array([start], work)
     else:
         step = (work.type(end) - work.type(start)) / work.type(steps - 1)
-        index = xp.arange(steps, dtype=work)
+        # torch's kernel uses fused multiply-adds: start + step * i is rounded once. A wider
+        # type (long double where there is one) computes it exactly before the one rounding.
+        wide = xp.longdouble
+        index = xp.arange(steps, dtype=wide)
         half = steps // 2
-        data = xp.where(index < half, work.type(start) + step * index,
-                        work.type(end) - step * (steps - 1 - index))  # fmt: skip
+        data = xp.where(index < half, wide(work.type(start)) + wide(step) * index,
+                        wide(work.type(end)) - wide(step) * (steps - 1 - index))  # fmt: skip
+        data = data.astype(work)
     return _finish(data.astype(dtype.np), dtype, requires_grad, device)
 
 
@@ -341,10 +395,10 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(draw, size, dtype, requires_grad, device, generator):
+def _random(draw, size, dtype, requires_grad, device, generator, kernel="check_uniform_bounds"):
     dtype = dtype or defaults.float_dtype
     if dtype.kind != FLOAT:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_legacy(dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(dtype)}'")
     shape = _shape_args(size)
     data = draw(_rng(generator), shape).astype(dtype.np)
     return _finish(data, dtype, requires_grad, device)
@@ -363,7 +417,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal random numbers."""
     return _random(lambda r, s: r.standard_normal(s), size, dtype, requires_grad, device,
-                   generator)  # fmt: skip
+                   generator, "normal_kernel_cpu")  # fmt: skip
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):

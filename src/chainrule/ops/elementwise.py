@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
+from .._graph import grad_state
 from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
 from .._tensor import Tensor, make
 
@@ -19,14 +20,8 @@ def _export(name, func, **kw):
     return export(name, func, **kw)
 
 
-def _quiet(fn):
-    """Run a NumPy kernel without its floating-point warnings (torch gives inf/nan silently)."""
-
-    def run(*arrays):
-        with xp.errstate(all="ignore"):
-            return fn(*arrays)
-
-    return run
+_quiet = _backend.quiet  # a kernel without NumPy's floating-point warnings
+_NUMBER_TYPES = (int, float, bool)
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -46,6 +41,12 @@ def _rsub_vjp(node, g):
     return (-g if node._args is None else g * -node._args), None
 
 
+def _rsub_tensor_vjp(node, g):
+    alpha = node._args
+    grad_input = (-g if alpha is None else g * -alpha) if node.needs_input_grad(0) else None
+    return grad_input, (g if node.needs_input_grad(1) else None)
+
+
 def _mul_vjp(node, g):
     a, b = node.saved
     return (
@@ -61,6 +62,34 @@ def _div_vjp(node, g):
     return grad_a, grad_b
 
 
+# With a Python number as the other operand the rules need only that number (kept in the
+# node's args), not the tensor: as in torch, an in-place change to the tensor after the op
+# does not break backward.
+
+
+def _mul_number_vjp(node, g):
+    (number,) = node.saved
+    return g * number, None
+
+
+def _div_number_vjp(node, g):
+    (number,) = node.saved
+    return g / number, None
+
+
+def _saving_number(out, number):
+    """Save only the number (torch saves it as a wrapped scalar): freed after backward, so a
+    second backward raises, but an in-place change to the tensor operand does not matter."""
+    node = out._grad_fn
+    if node is not None:
+        node._saved, node._versions = (number,), [None]
+    return out
+
+
+def _remainder_number_vjp(node, g):
+    return g, None
+
+
 def _neg_vjp(node, g):
     return (-g,)
 
@@ -73,26 +102,54 @@ def _remainder_vjp(node, g):
     return g, grad_b
 
 
-def _floor_divide_vjp(node, g):
-    raise RuntimeError("derivative for aten::floor_divide is not implemented")
+def _rounded_div_vjp(node, g):
+    """div with rounding_mode: piecewise constant, so zero almost everywhere (as in torch)."""
+    _ = node.saved  # torch saves both operands: changing one in place breaks backward there too
+    return (
+        g * 0 if node.needs_input_grad(0) else None,
+        g * 0 if node.needs_input_grad(1) else None,
+    )
+
+
+def _not_implemented(op):
+    """The rule of an op torch has no derivative for: backward raises torch's error."""
+
+    def rule(node, g):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+    return rule
 
 
 AddNode = defop("AddBackward0", _add_vjp)
 SubNode = defop("SubBackward0", _sub_vjp)
 RsubNode = defop("RsubBackward1", _rsub_vjp)
+RsubTensorNode = defop("RsubBackward0", _rsub_tensor_vjp)
 MulNode = defop("MulBackward0", _mul_vjp)
+MulNumberNode = defop("MulBackward0", _mul_number_vjp)
 DivNode = defop("DivBackward0", _div_vjp)
+DivNumberNode = defop("DivBackward0", _div_number_vjp)
 NegNode = defop("NegBackward0", _neg_vjp)
-RemainderNode = defop("RemainderBackward0", _remainder_vjp)
-FloorDivideNode = defop("NotImplemented", _floor_divide_vjp)
+RemainderNode = defop("RemainderBackward0", _remainder_number_vjp)  # remainder(tensor, number)
+RemainderTensorNode = defop("RemainderBackward1", _remainder_vjp)  # remainder(tensor, tensor)
+FloorDivideNode = defop("NotImplemented", _not_implemented("floor_divide"))
+RemainderOfNumberNode = defop("NotImplemented", _not_implemented("remainder"))  # number % tensor
+RoundedDivNode = defop("DivBackward2", _rounded_div_vjp)
 
+# quiet too: inf - inf and 0 * inf give NaN without a warning in torch (NumPy warns)
 _ADD = Elementwise(_quiet(xp.add), AddNode, saves=None)
 _SUB = Elementwise(_quiet(xp.subtract), SubNode, saves=None)
 _RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None)
+_RSUB_TENSOR = Elementwise(_quiet(lambda a, b: b - a), RsubTensorNode, saves=None)
 _MUL = Elementwise(_quiet(xp.multiply), MulNode)
+_MUL_NUMBER = Elementwise(_quiet(xp.multiply), MulNumberNode, saves=None)
 _DIV = Elementwise(_quiet(xp.true_divide), DivNode, float_only=True)
-_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode)
+_DIV_NUMBER = Elementwise(_quiet(xp.true_divide), DivNumberNode, saves=None, float_only=True)
+_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode, saves=None)
+_REMAINDER_TENSOR = Elementwise(_quiet(xp.remainder), RemainderTensorNode)
+_REMAINDER_OF_NUMBER = Elementwise(_quiet(xp.remainder), RemainderOfNumberNode, saves=None)
 _FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
+_DIV_FLOOR = Elementwise(_quiet(xp.floor_divide), RoundedDivNode)
+_DIV_TRUNC = Elementwise(_quiet(lambda a, b: xp.trunc(a / b)), RoundedDivNode)
 
 
 def _check_int_division(a, b):
@@ -103,13 +160,29 @@ def _check_int_division(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _bool_arith_check(a, b, what):
-    if a._dtype is _backend.bool_ and (not isinstance(b, Tensor) or b._dtype is _backend.bool_):
-        if isinstance(b, (Tensor, bool)):
-            raise RuntimeError(
-                f"Subtraction, the `-` operator, with two bool tensors is not supported. Use "
-                f"the `^` or `logical_xor()` operator instead." if what == "sub" else what
-            )
+def _is_bool(value) -> bool:
+    return type(value) is bool or (isinstance(value, Tensor) and value._dtype is _backend.bool_)
+
+
+def _check_bool_sub(a, b):
+    """torch refuses subtraction with a bool operand (a tensor or a Python bool)."""
+    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _sub_operator(self, other):
+    if self._dtype is _backend.bool_ or _is_bool(other):
+        _check_bool_sub(self, other)
+    return _SUB.binary(self, other)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -118,11 +191,11 @@ def add(input, other, *, alpha=1, out=None):
     >>> add(tensor([1., 2.]), 1)
     tensor([2., 3.])
     """
-    input, other = _tensor_first(input, other)
     if alpha != 1:
-        other = other * alpha
-        result = _ADD.binary(input, other)
+        input = to_tensor(input)  # add(2, x, alpha=3) is 2 + 3 * x: no swapping here
+        result = _with_alpha(AddNode, input, other, alpha, lambda: input + other * alpha)
         return _with_out(result, out)
+    input, other = _tensor_first(input, other)
     return _with_out(_ADD.binary(input, other), out)
 
 
@@ -130,18 +203,41 @@ def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     if not isinstance(input, Tensor):
         return rsub(other, input, alpha=alpha)
-    _bool_arith_check(input, other, "sub")
+    _check_bool_sub(input, other)
     if alpha != 1:
-        return _with_out(_SUB.binary(input, other * alpha), out)
+        result = _with_alpha(SubNode, input, other, alpha, lambda: input - other * alpha)
+        return _with_out(result, out)
     return _with_out(_SUB.binary(input, other), out)
+
+
+def _with_alpha(node_cls, input, other, alpha, compute):
+    """compute() (input and alpha * other combined) as one node that keeps alpha in its args,
+    as torch does: nothing is saved, so a second backward works and in-place changes to the
+    operands do not matter."""
+    dtype = result_dtype(input, other)  # alpha takes no part in promotion: bool + 3 * bool
+    previous = grad_state.enabled
+    grad_state.enabled = False
+    try:
+        out = compute()
+    finally:
+        grad_state.enabled = previous
+    if out._dtype is not dtype:
+        out = make(out._data.astype(dtype.np), dtype)
+    if not isinstance(other, Tensor):
+        return record(node_cls, out, (input,), None, alpha)
+    shape = out._data.shape
+    shapes = tuple(s if s != shape else None for s in (input._data.shape, other._data.shape))
+    return record(node_cls, out, (input, other), None, alpha, shapes if any(shapes) else None)
 
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (what ``2 - x`` computes)."""
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+    _check_bool_sub(other, input)
     if alpha != 1:
-        input = input * alpha
+        node_cls = RsubTensorNode if isinstance(other, Tensor) else RsubNode
+        return _with_alpha(node_cls, input, other, alpha, lambda: rsub(input * alpha, other))
+    if isinstance(other, Tensor):
+        return _RSUB_TENSOR.binary(input, other)
     return _RSUB.binary(input, other)
 
 
@@ -152,15 +248,25 @@ def mul(input, other, *, out=None):
     tensor([3., 6.])
     """
     input, other = _tensor_first(input, other)
-    return _with_out(_MUL.binary(input, other), out)
+    return _with_out(_mul(input, other), out)
+
+
+def _mul(a, b):
+    if type(b) in _NUMBER_TYPES:
+        return _saving_number(_MUL_NUMBER.binary(a, b), b)
+    return _MUL.binary(a, b)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other (true division; ints give the default float dtype)."""
     if rounding_mode == "floor":
-        return floor_divide(input, other)
+        if not _is_float(input, other):
+            return floor_divide(input, other)
+        return _DIV_FLOOR.binary(to_tensor(input), other)
     if rounding_mode == "trunc":
-        return (input / other).trunc() if _is_float(input, other) else _trunc_int_div(input, other)
+        if not _is_float(input, other):
+            return _trunc_int_div(input, other)
+        return _DIV_TRUNC.binary(to_tensor(input), other)
     if rounding_mode is not None:
         raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -168,6 +274,8 @@ def div(input, other, *, rounding_mode=None, out=None):
         )
     if not isinstance(input, Tensor):
         return to_tensor(input) / other
+    if type(other) in _NUMBER_TYPES:
+        return _with_out(_saving_number(_DIV_NUMBER.binary(input, other), other), out)
     return _with_out(_DIV.binary(input, other), out)
 
 
@@ -192,15 +300,20 @@ def rdiv(input, other):
 
 def floor_divide(input, other):
     """Division rounded toward minus infinity (``//``); not differentiable, as in torch."""
-    input, other = _tensor_first(input, other)
+    input = to_tensor(input)  # not commutative: a number first is the dividend
     _check_int_division(input, other)
     return _FLOOR_DIVIDE.binary(input, other)
 
 
 def remainder(input, other):
     """Python's modulus (sign of the divisor), ``%``."""
-    input, other = _tensor_first(input, other)
+    if not isinstance(input, Tensor):  # number % tensor: torch has no derivative for it
+        input = to_tensor(input)
+        _check_int_division(input, other)
+        return _REMAINDER_OF_NUMBER.binary(input, other)
     _check_int_division(input, other)
+    if isinstance(other, Tensor):
+        return _REMAINDER_TENSOR.binary(input, other)
     return _REMAINDER.binary(input, other)
 
 
@@ -257,7 +370,7 @@ def _pow_tensor_vjp(node, g):
 
 
 def _rpow_vjp(node, g):
-    (out,) = node.saved
+    _, out = node.saved
     base = node._args
     if base == 0:
         return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
@@ -266,12 +379,27 @@ def _rpow_vjp(node, g):
     return (g * out * math.log(base),)
 
 
+def _power(base, exponent):
+    """base ** exponent; integers to negative integer tensor powers give what torch gives
+    (1 / base truncated: 0, except 1 and -1), where NumPy raises."""
+    base_array, exp_array = xp.asarray(base), xp.asarray(exponent)
+    if exp_array.dtype.kind not in "iu" or base_array.dtype.kind not in "iu":
+        return xp.power(base, exponent)
+    negative = exp_array < 0
+    if not negative.any():
+        return xp.power(base, exponent)
+    result = xp.power(base_array, xp.where(negative, 0, exp_array))
+    odd = exp_array % 2 != 0
+    inverse = xp.where(base_array == 1, 1, xp.where(base_array == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(negative, inverse, result).astype(result.dtype)
+
+
 PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
 _POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode)
-_POW_TENSOR = Elementwise(_quiet(xp.power), PowTensorNode)
-_RPOW = Elementwise(_quiet(lambda e, b: xp.power(b, e)), RpowNode, saves="output")
+_POW_TENSOR = Elementwise(_quiet(_power), PowTensorNode)
+_RPOW = Elementwise(_quiet(lambda e, b: _power(b, e)), RpowNode, saves="output")
 
 
 def pow(input, exponent):
@@ -298,18 +426,20 @@ def pow(input, exponent):
 def _check_int_pow(base, exponent):
     if base._dtype.kind == FLOAT:
         return
-    if isinstance(exponent, Tensor):
-        if exponent._dtype.kind != FLOAT and (exponent._data < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-    elif isinstance(exponent, int) and exponent < 0:
+    # only a negative Python int is refused; negative tensor exponents give 0 (or +-1)
+    if not isinstance(exponent, Tensor) and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _rpow(exponent, base):
     """number ** tensor."""
     out = _RPOW.binary(exponent, base)
-    if out._grad_fn is not None:
-        out._grad_fn._args = base
+    node = out._grad_fn
+    if node is not None:
+        node._args = base
+        # torch saves the exponent too: an in-place change to it breaks backward there as well
+        node._saved = (exponent,) + tuple(node._saved)
+        node._versions = [exponent._vbox[0]] + list(node._versions)
     return out
 
 
@@ -326,7 +456,8 @@ def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method
                      float_only=float_only)  # fmt: skip
 
     def func(input, *, out=None):
-        return _with_out(op.unary(input), out)
+        result = op.unary(input)
+        return result if out is None else _with_out(result, out)
 
     func.__name__ = name
     func.__doc__ = f"Elementwise {name} (torch.{name}); grad_fn {grad_fn}."
@@ -363,10 +494,14 @@ exp2 = _unary("exp2", xp.exp2, "Exp2Backward0", _saved_output_rule(lambda y: y *
 expm1 = _unary("expm1", xp.expm1, "Expm1Backward0", _saved_output_rule(lambda y: y + 1),
                saves="output")  # fmt: skip
 log = _unary("log", xp.log, "LogBackward0", _saved_input_rule(lambda x: x.reciprocal()))
-log2 = _unary("log2", xp.log2, "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal()))
+log2 = _unary(
+    "log2", xp.log2, "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal())
+)
 log10 = _unary("log10", xp.log10, "Log10Backward0",
                _saved_input_rule(lambda x: (x * _LN10).reciprocal()))  # fmt: skip
-log1p = _unary("log1p", xp.log1p, "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal()))
+log1p = _unary(
+    "log1p", xp.log1p, "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal())
+)
 sqrt = _unary("sqrt", xp.sqrt, "SqrtBackward0", _saved_output_rule(lambda y: (y * 2).reciprocal()),
               saves="output")  # fmt: skip
 rsqrt = _unary("rsqrt", lambda a: 1 / xp.sqrt(a), "RsqrtBackward0",
@@ -376,7 +511,9 @@ cos = _unary("cos", xp.cos, "CosBackward0", _saved_input_rule(lambda x: -x.sin()
 tan = _unary("tan", xp.tan, "TanBackward0", _saved_output_rule(lambda y: y * y + 1), saves="output")
 asin = _unary("asin", xp.arcsin, "AsinBackward0", _saved_input_rule(lambda x: (1 - x * x).rsqrt()))
 acos = _unary("acos", xp.arccos, "AcosBackward0", _saved_input_rule(lambda x: -(1 - x * x).rsqrt()))
-atan = _unary("atan", xp.arctan, "AtanBackward0", _saved_input_rule(lambda x: (x * x + 1).reciprocal()))
+atan = _unary(
+    "atan", xp.arctan, "AtanBackward0", _saved_input_rule(lambda x: (x * x + 1).reciprocal())
+)
 sinh = _unary("sinh", xp.sinh, "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
 cosh = _unary("cosh", xp.cosh, "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
 tanh = _unary("tanh", xp.tanh, "TanhBackward0", _saved_output_rule(lambda y: 1 - y * y),
@@ -409,15 +546,16 @@ def _zero_rule(node, g):
 relu = _unary("relu", lambda a: xp.maximum(a, 0), "ReluBackward0", _relu_rule, saves="output",
               float_only=False)  # fmt: skip
 abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
-absolute = _export("absolute", abs)
-sign = _unary("sign", xp.sign, "SignBackward0", _zero_rule, saves=None, float_only=False)
+absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
+sign = _unary("sign", lambda a: a.copy() if a.dtype == bool else xp.sign(a), "SignBackward0",
+              _zero_rule, saves=None, float_only=False)  # fmt: skip
 floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, saves=None, float_only=False)
 ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, saves=None, float_only=False)
 trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, saves=None, float_only=False)
 frac = _unary("frac", lambda a: a - xp.trunc(a), "FracBackward0", lambda n, g: (g,), saves=None,
               float_only=False)  # fmt: skip
 round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
-negative = _export("negative", neg)
+negative = _export("negative", neg, grad_fns=("NegBackward0",))
 
 # --------------------------------------------------------------------------- two inputs
 
@@ -545,7 +683,19 @@ def _clamp_tensor(input, low, high):
     if high is not None:
         result = where(result > high, high, result)
     out = make(result._data.astype(input._dtype.np, copy=False), input._dtype)
-    return record(ClampTensorNode, out, (input, low, high), (input, low, high))
+    inputs = (input, low, high)
+    shapes = tuple(
+        t._data.shape if t is not None and t._data.shape != out._data.shape else None
+        for t in inputs
+    )  # the bounds (and the input) may broadcast: the engine sums their gradients back
+    return record(
+        ClampTensorNode,
+        out,
+        inputs,
+        inputs,
+        None,
+        shapes if any(s is not None for s in shapes) else None,
+    )
 
 
 def _where_vjp(node, g):
@@ -567,8 +717,8 @@ def where(condition, input=None, other=None):
     >>> where(tensor([True, False]), tensor([1., 2.]), 0.)
     tensor([1., 0.])
     """
-    if input is None and other is None:
-        return condition.nonzero(as_tuple=True)
+    if input is None and other is None:  # the indices of the True elements, one tensor per dim
+        return tuple(make(i.astype(xp.int64), _backend.int64) for i in xp.nonzero(condition._data))
     if condition._dtype is not _backend.bool_:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
@@ -590,12 +740,20 @@ def where(condition, input=None, other=None):
         t._data.shape if isinstance(t, Tensor) and t._data.shape != result.shape else None
         for t in inputs
     )
-    return record(WhereNode, out, inputs, (condition,), None, shapes if any(shapes) else None)
+    return record(
+        WhereNode,
+        out,
+        inputs,
+        (condition,),
+        None,
+        shapes if any(s is not None for s in shapes) else None,
+    )
 
 
 def _legacy_scalar_name(dtype):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}[dtype.name]  # fmt: skip
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}  # fmt: skip
+    return names[dtype.name]
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -651,7 +809,7 @@ def _bitwise(ufunc, name):
         if isinstance(other, Tensor) or isinstance(other, (bool, int)):
             dtype = result_dtype(input, other)
             if dtype.kind == FLOAT:
-                raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
             ov = other._data if isinstance(other, Tensor) else other
             return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
         return NotImplemented
@@ -667,7 +825,9 @@ bitwise_xor = _bitwise(xp.bitwise_xor, "bitwise_xor")
 def bitwise_not(input):
     """~input for bool and integer tensors."""
     if input._dtype.kind == FLOAT:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return make(xp.invert(input._data), input._dtype)
 
 
@@ -682,14 +842,14 @@ for _name, _func, _grad_fns in (
     ("add", add, ("AddBackward0",)),
     ("sub", sub, ("SubBackward0",)),
     ("subtract", sub, ("SubBackward0",)),
-    ("rsub", rsub, ("RsubBackward1",)),
+    ("rsub", rsub, ("RsubBackward1", "RsubBackward0")),
     ("mul", mul, ("MulBackward0",)),
     ("multiply", mul, ("MulBackward0",)),
-    ("div", div, ("DivBackward0",)),
-    ("divide", div, ("DivBackward0",)),
+    ("div", div, ("DivBackward0", "DivBackward2")),
+    ("divide", div, ("DivBackward0", "DivBackward2")),
     ("true_divide", div, ("DivBackward0",)),
-    ("floor_divide", floor_divide, ()),
-    ("remainder", remainder, ("RemainderBackward0",)),
+    ("floor_divide", floor_divide, ("NotImplemented",)),
+    ("remainder", remainder, ("RemainderBackward0", "RemainderBackward1", "NotImplemented")),
     ("neg", neg, ("NegBackward0",)),
     ("pow", pow, ("PowBackward0", "PowBackward1", "PowBackward2")),
     ("square", square, ("PowBackward0",)),
@@ -703,29 +863,42 @@ for _name, _func, _grad_fns in (
 ):
     _export(_name, _func, grad_fns=_grad_fns)
 
-Tensor.__add__ = add
-Tensor.__radd__ = add
-Tensor.__sub__ = sub
+# Operators skip the argument handling of the named functions (self is always a tensor).
+Tensor.__add__ = Tensor.__radd__ = lambda self, other: _ADD.binary(self, other)
+Tensor.__sub__ = _sub_operator
 Tensor.__rsub__ = lambda self, other: rsub(self, other)
-Tensor.__mul__ = mul
-Tensor.__rmul__ = mul
+Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__truediv__ = div
 Tensor.__rtruediv__ = rdiv
 Tensor.__floordiv__ = floor_divide
 Tensor.__rfloordiv__ = lambda self, other: floor_divide(to_tensor(other), self)
 Tensor.__mod__ = remainder
-Tensor.__rmod__ = lambda self, other: remainder(to_tensor(other), self)
+Tensor.__rmod__ = lambda self, other: remainder(other, self)
 Tensor.__pow__ = pow
 Tensor.__rpow__ = lambda self, other: _rpow(self, other)
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
-Tensor.__eq__ = eq
-Tensor.__ne__ = ne
-Tensor.__lt__ = lt
-Tensor.__le__ = le
-Tensor.__gt__ = gt
-Tensor.__ge__ = ge
+
+
+def _no_sequences(compare):
+    """torch compares tensors with tensors and numbers: with a list or tuple Python decides
+    (tensor == [1, 2] is False, tensor < [1, 2] a TypeError)."""
+
+    def operator(self, other):
+        if isinstance(other, (list, tuple)):
+            return NotImplemented
+        return compare(self, other)
+
+    return operator
+
+
+Tensor.__eq__ = _no_sequences(eq)
+Tensor.__ne__ = _no_sequences(ne)
+Tensor.__lt__ = _no_sequences(lt)
+Tensor.__le__ = _no_sequences(le)
+Tensor.__gt__ = _no_sequences(gt)
+Tensor.__ge__ = _no_sequences(ge)
 Tensor.__and__ = bitwise_and
 Tensor.__or__ = bitwise_or
 Tensor.__xor__ = bitwise_xor

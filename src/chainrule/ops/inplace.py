@@ -18,13 +18,14 @@ __all__ = []
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 _NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}  # fmt: skip
+          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+          "bool": "Bool"}  # fmt: skip
 
 
-def _check_target(self, others=()):
+def _check_target(self, others=(), message=LEAF_INPLACE):
     recording = grad_state.enabled
     if recording and self._requires_grad and self._grad_fn is None:
-        raise RuntimeError(LEAF_INPLACE)
+        raise RuntimeError(message)
     return recording and (self._requires_grad or any(
         isinstance(o, Tensor) and o._requires_grad for o in others))  # fmt: skip
 
@@ -36,7 +37,6 @@ def _stand_in(self):
         alias._requires_grad = True
         alias._grad_fn = self._grad_fn
         alias._output_nr = self._output_nr
-        alias._accum = self._accum
     return alias
 
 
@@ -122,29 +122,47 @@ def _install():
 
 # --------------------------------------------------------------------------- fills and copies
 
-FillNode = defop("FillBackward0", lambda node, g: (g * 0,))
+
+def _fill_tensor_vjp(node, g):
+    """fill_(value tensor): the value was written everywhere; its gradient is the sum."""
+    ndim = node._args
+    return (
+        g * 0 if node.needs_input_grad(0) else None,
+        (g.sum(tuple(range(-ndim, 0))) if ndim else g) if node.needs_input_grad(1) else None,
+    )
+
+
+ZeroNode = defop("ZeroBackward0", lambda node, g: (g * 0,))
+FillNode = defop("FillBackward2", lambda node, g: (g * 0,))
+FillTensorNode = defop("FillBackward3", _fill_tensor_vjp)
 
 
 def zero_(self):
     """Set every element to 0, in place."""
-    return fill_(self, 0)
+    return _fill(self, 0, ZeroNode)
 
 
 def fill_(self, value):
     """Set every element to ``value``, in place."""
+    return _fill(self, value, FillTensorNode if isinstance(value, Tensor) else FillNode)
+
+
+def _fill(self, value, node_cls):
     recorded = _check_target(self, (value,))
+    edges = (_edge(self),)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value._data.ndim} dimensions."
             )
+        edges += (_edge(value),)
         value = value._data
     self._data[...] = value
     self._vbox[0] += 1
     if recorded:
-        node = FillNode(((self._grad_fn, self._output_nr),))
-        self._grad_fn, self._output_nr = node, 0
+        node = node_cls(edges, None, self._data.ndim)
+        self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
     return self
 
 
@@ -175,7 +193,7 @@ def copy_(self, src, non_blocking=False):
             _edge(src_t),
         )
         shapes = (None, src_t._data.shape if src_t._data.shape != self._data.shape else None)
-        node = CopyNode(edges, None, src_t._dtype, shapes if shapes[1] else None)
+        node = CopyNode(edges, None, src_t._dtype, shapes if shapes[1] is not None else None)
         self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
     return self
 
@@ -247,7 +265,7 @@ def assign_index(self, index, value):
     from .shape import _numpy_index
 
     np_index = _numpy_index(self, index if isinstance(index, tuple) else (index,))
-    recorded = _check_target(self, (value,))
+    recorded = _check_target(self, (value,), "a view of " + LEAF_INPLACE)  # x[i] = v writes a view
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
@@ -272,6 +290,11 @@ def assign_index(self, index, value):
         self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
 
 
-for _name in ("zero_", "fill_", "copy_"):
-    export(_name, getattr(Tensor, _name), function=False, differentiable=True)
+_INPLACE_GRAD_FNS = {
+    "zero_": ("ZeroBackward0",),
+    "fill_": ("FillBackward2", "FillBackward3"),
+    "copy_": ("CopyBackwards",),
+}
+for _name, _grad_fns in _INPLACE_GRAD_FNS.items():
+    export(_name, getattr(Tensor, _name), function=False, grad_fns=_grad_fns)
 record  # noqa: B018

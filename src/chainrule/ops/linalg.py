@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._backend import FLOAT, xp
 from .._registry import defop, export, record, result_dtype
 from .._tensor import Tensor, make
+from .shape import UnsafeViewNode, clone, view_of
 
 __all__ = []
 
@@ -20,9 +21,9 @@ def _operands(a, b, name):
             f"{name}(): argument 'other' (position 1) must be Tensor, not {type(b).__name__}"
         )
     if a._dtype is not b._dtype:
+        first, second = (d.name.replace("float32", "float") for d in (a._dtype, b._dtype))
         raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name.replace('float32', 'float')} != "
-            f"{b._dtype.name.replace('float32', 'float')}"
+            f"expected m1 and m2 to have the same dtype, but got: {first} != {second}"
         )
     return a._data, b._data
 
@@ -70,11 +71,17 @@ def _batched_vjp(node, g):
     )
 
 
+def _unsqueeze_rows_vjp(node, g):
+    return (g.unsqueeze(-2),)
+
+
 MmNode = defop("MmBackward0", _mm_vjp)
 BmmNode = defop("BmmBackward0", _bmm_vjp)
 MvNode = defop("MvBackward0", _mv_vjp)
 DotNode = defop("DotBackward0", _dot_vjp)
 BatchedNode = defop("UnsafeViewBackward0", _batched_vjp)
+# torch computes vector @ matrix as mm(vector.unsqueeze(0), matrix).squeeze_(0)
+SqueezeRowNode = defop("SqueezeBackward4", _unsqueeze_rows_vjp)
 
 
 def mm(input, mat2):
@@ -124,9 +131,7 @@ def dot(input, other):
     """Inner product of two 1-D tensors."""
     a, b = _operands(input, other, "dot")
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
-        )
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
@@ -147,22 +152,26 @@ def matmul(input, other):
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
-            f"{b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
         )
     if a.ndim == 1 and b.ndim == 1:
         return dot(input, other)
     if a.ndim == 2 and b.ndim == 1:
         return mv(input, other)
     if a.ndim == 1 and b.ndim == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        row = mm(input.unsqueeze(0), other)
+        return record(SqueezeRowNode, view_of(row, row._data[0]), (row,))
     if a.ndim == 2 and b.ndim == 2:
         return mm(input, other)
     return _batched(input, other)
 
 
 def _batched(input, other):
+    """matmul with a batch dim. The recorded names follow torch's: the result of a 1-d operand
+    is an unsafe view of the batched product; matrix @ batch, when the batch requires grad,
+    is computed transposed and made contiguous (a clone)."""
     a, b = _operands(input, other, "matmul")
+    matrix_at_batch = a.ndim == 2 and other.requires_grad
     squeeze_front = squeeze_back = False
     if a.ndim == 1:
         input, squeeze_front = input.unsqueeze(0), True
@@ -188,11 +197,30 @@ def _batched(input, other):
     out = make(result, input._dtype)
     out = record(BatchedNode, out, (input, other), (input, other), None,
                  shapes if shapes != (None, None) else None)  # fmt: skip
-    if squeeze_front:
-        out = out.squeeze(-2)
-    if squeeze_back:
-        out = out.squeeze(-1)
+    if squeeze_front or squeeze_back:
+        shape = result.shape[:-2] + result.shape[-2:][squeeze_front : 2 - squeeze_back]
+        return record(UnsafeViewNode, make(result.reshape(shape), out._dtype), (out,), None,
+                      result.shape)  # fmt: skip
+    if matrix_at_batch:
+        return clone(out)
     return out
+
+
+def inner(input, other):
+    """Sum of products over the last dim of each (a plain product when either is 0-d).
+
+    The result has shape input.shape[:-1] + other.shape[:-1] (recorded as a view, as in torch).
+    """
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    k = input._data.shape[-1]
+    if other._data.shape[-1] != k:
+        raise RuntimeError(
+            f"inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    product = mm(input.reshape(-1, k), other.reshape(-1, k).t())
+    return product.reshape(input._data.shape[:-1] + other._data.shape[:-1])
 
 
 def outer(input, vec2):
@@ -201,17 +229,30 @@ def outer(input, vec2):
 
 
 for _name, _func, _grad_fns in (
-    ("matmul", matmul, ("MmBackward0", "MvBackward0", "DotBackward0", "UnsafeViewBackward0")),
+    (
+        "matmul",
+        matmul,
+        (
+            "MmBackward0",
+            "MvBackward0",
+            "DotBackward0",
+            "UnsafeViewBackward0",
+            "SqueezeBackward4",
+            "CloneBackward0",
+        ),
+    ),
     ("mm", mm, ("MmBackward0",)),
     ("bmm", bmm, ("BmmBackward0",)),
     ("mv", mv, ("MvBackward0",)),
     ("dot", dot, ("DotBackward0",)),
-    ("inner", dot, ("DotBackward0",)),
+    ("inner", inner, ("ViewBackward0", "MulBackward0")),
     ("outer", outer, ("MulBackward0",)),
     ("ger", outer, ("MulBackward0",)),
 ):
     _export(_name, _func, grad_fns=_grad_fns)
 
 Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+Tensor.__rmatmul__ = lambda self, other: (
+    matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+)
 FLOAT, result_dtype  # noqa: B018 (kept for symmetry with other families)

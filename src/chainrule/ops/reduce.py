@@ -6,10 +6,13 @@ reshaped back to keepdim form and broadcast over the reduced dims.
 
 from __future__ import annotations
 
+import builtins
+import warnings
 from collections import namedtuple
 
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
+from .._graph import SavedOutput
 from .._registry import defop, export, lead, record
 from .._tensor import Tensor, make, wrap_dim
 from .elementwise import where
@@ -23,7 +26,10 @@ def _export(name, func, **kw):
 
 
 def reduce_dims(dim, ndim: int) -> tuple:
-    """Normalise a dim argument (None, int, list or tuple) to sorted non-negative dims."""
+    """Normalise a dim argument (None, int, list or tuple) to sorted non-negative dims.
+
+    A 0-d tensor accepts dim 0 or -1 (as torch does) and has no dims to reduce.
+    """
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
@@ -33,8 +39,9 @@ def reduce_dims(dim, ndim: int) -> tuple:
         for a, b in zip(dims, dims[1:]):
             if a == b:
                 raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-        return dims
-    return (wrap_dim(dim, ndim),)
+        return dims if ndim else ()
+    d = wrap_dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
 def keepdim_shape(shape: tuple, dims: tuple) -> tuple:
@@ -66,7 +73,8 @@ def _sum_vjp(node, g):
 
 def _mean_vjp(node, g):
     shape, dims = node._args[:2]
-    return (expand_back(g, node) / max(_count(shape, dims), 1),)
+    # builtins.max: this module's own max is the tensor reduction
+    return (expand_back(g, node) / builtins.max(_count(shape, dims), 1),)
 
 
 SumAllNode = defop("SumBackward0", _sum_vjp)
@@ -81,12 +89,21 @@ def _sum_dtype(input, dtype):
     return input._dtype if input._dtype.kind == FLOAT else _backend.int64
 
 
+def _converted(input, dtype):
+    """The input in the ``dtype=`` asked of a reduction, converted in the graph so the
+    gradient comes back in the input's own dtype (a float32 leaf gets a float32 grad)."""
+    if dtype is None or dtype is input._dtype:
+        return input
+    return input.to(dtype)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (int or tuple).
 
     >>> sum(tensor([[1., 2.], [3., 4.]]), 0)
     tensor([4., 6.])
     """
+    input = _converted(input, dtype)
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
     if dim is None and not keepdim:
@@ -105,12 +122,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_legacy(input._dtype)}"
         )
-    out_dtype = dtype or input._dtype
+    input = _converted(input, dtype)
+    out_dtype = input._dtype
     data = input._data
     whole = dim is None and not keepdim
     dims = tuple(range(data.ndim)) if whole else reduce_dims(dim, data.ndim)
-    with xp.errstate(all="ignore"):
-        result = data.mean(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+    with xp.errstate(all="ignore"):  # sum / count: NaN for empty input, without NumPy's warning
+        total = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+        result = (total / out_dtype.np.type(_count(data.shape, dims))).astype(out_dtype.np)
     node = MeanAllNode if whole else MeanDimNode
     return record(node, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
@@ -126,21 +145,40 @@ def _legacy(dtype):
 def _prod_vjp(node, g):
     (x,) = node.saved
     shape, dims, keepdim = node._args
-    g = expand_back(g, node)
-    # product of the other elements of each reduced group, safe when x has zeros
-    others = _prod_of_others(x._data, dims)
-    return (g * make(others, x._dtype),)
+    return (expand_back(g, node) * _prod_of_others(x, dims),)
 
 
-def _prod_of_others(data, dims):
-    moved = xp.moveaxis(data, dims, tuple(range(len(dims))))
-    lead = moved.shape[: len(dims)]
-    flat = moved.reshape((-1,) + moved.shape[len(dims) :])
-    ones = xp.ones((1,) + flat.shape[1:], data.dtype)
-    left = xp.concatenate([ones, xp.cumprod(flat, axis=0)[:-1]], axis=0)
-    right = xp.concatenate([xp.cumprod(flat[::-1], axis=0)[:-1][::-1], ones], axis=0)
-    others = (left * right).reshape(lead + moved.shape[len(dims) :])
-    return xp.moveaxis(others, tuple(range(len(dims))), dims)
+def _prod_of_others(x, dims):
+    """For each element, the product of the other elements of its group (prod's derivative).
+
+    Written with chainrule ops, so the rule can itself be differentiated, and right at zeros.
+    With P the product of a group's nonzero elements and c its number of zeros:
+      c = 0: P / x;
+      c = 1: P at the zero; z * P / x elsewhere, z the zero itself (0, but its derivative,
+             P / x, is the second derivative);
+      c = 2: the other zero times P at each zero; z1 * z2 * P / x elsewhere;
+      c > 2: 0 (every second derivative is 0 too).
+    """
+    if x.numel() == 0:
+        return x
+    is_zero = x == 0
+    if not is_zero._data.any():
+        return _group_prod(x, dims) / x
+    nonzero = where(is_zero, 1.0, x)
+    product = _group_prod(nonzero, dims)
+    count = is_zero.sum(dims, keepdim=True)
+    zeros = where(is_zero, x, 0.0)
+    other_zero = zeros.sum(dims, keepdim=True) - x  # the other zero of a group with two
+    at_zeros = where(count == 1, product, other_zero * product)
+    elsewhere = _group_prod(where(is_zero, x, 1.0), dims) * product / nonzero
+    return where(count > 2, 0.0, where(is_zero, at_zeros, elsewhere))
+
+
+def _group_prod(x, dims):
+    """The product over ``dims`` (all dims, or one), kept as size-1 dims."""
+    if len(dims) == x.ndim:
+        return x.prod().reshape((1,) * x.ndim)
+    return x.prod(dims[0], keepdim=True)
 
 
 ProdAllNode = defop("ProdBackward0", _prod_vjp)
@@ -149,13 +187,14 @@ ProdDimNode = defop("ProdBackward1", _prod_vjp)
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``."""
+    input = _converted(input, dtype)
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
     if dim is None:
         dims, node = tuple(range(data.ndim)), ProdAllNode
         keep = False
     else:
-        dims, node = (wrap_dim(dim, data.ndim),), ProdDimNode
+        dims, node = reduce_dims(dim, data.ndim), ProdDimNode
         keep = keepdim
     result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
     return record(node, make(result, out_dtype), (input,), (input,), (data.shape, dims, keep))
@@ -194,10 +233,11 @@ def _evenly_vjp(node, g):
 
 def _select_vjp(node, g):
     """max/min along a dim: the gradient goes to the element whose index was returned."""
-    shape, dim, keepdim, indices = node._args
-    grad = g[0]
-    if grad is None:
-        return (None,)
+    shape, dim, keepdim = node._args
+    (indices,) = node.saved  # saved, as torch saves them: freed after backward
+    grad = g
+    if not shape:  # a 0-d input is its own max
+        return (grad,)
     if not keepdim:
         grad = grad.unsqueeze(dim)
         indices = indices.unsqueeze(dim)
@@ -254,7 +294,7 @@ def _extreme(input, dim, keepdim, is_max, other=None):
     values_t = make(values, input._dtype)
     indices_t = make(indices.astype(xp.int64), _backend.int64)
     node = MaxDimNode if is_max else MinDimNode
-    record(node, values_t, (input,), None, (data.shape, d, keepdim, indices_t))
+    record(node, values_t, (input,), (indices_t,), (data.shape, d, keepdim))
     return _named_result(name)(values_t, indices_t)
 
 
@@ -271,11 +311,10 @@ def min(input, dim=None, keepdim=False, *, other=None):
 def _amax_amin(input, dim, keepdim, is_max):
     data = input._data
     dims = reduce_dims(dim if dim != () else None, data.ndim)
-    result = data.max(axis=dims, keepdims=keepdim) if is_max else data.min(axis=dims,
-                                                                          keepdims=keepdim)  # fmt: skip
+    extreme = data.max if is_max else data.min
+    result = extreme(axis=dims, keepdims=keepdim)
     out = make(result, input._dtype)
-    kept = result if keepdim else data.max(axis=dims, keepdims=True) if is_max else data.min(
-        axis=dims, keepdims=True)  # fmt: skip
+    kept = result if keepdim else extreme(axis=dims, keepdims=True)
     node = AmaxNode if is_max else AminNode
     return record(node, out, (input,), (input,), (data.shape, dims, keepdim,
                                                   make(kept, input._dtype)))  # fmt: skip
@@ -313,8 +352,8 @@ def _arg_extreme(input, dim, keepdim, is_max):
     d = wrap_dim(dim, data.ndim)
     if data.ndim == 0:
         return make(xp.zeros((), xp.int64), _backend.int64)
-    result = data.argmax(axis=d, keepdims=keepdim) if is_max else data.argmin(axis=d,
-                                                                            keepdims=keepdim)  # fmt: skip
+    pick = data.argmax if is_max else data.argmin
+    result = pick(axis=d, keepdims=keepdim)
     return make(result.astype(xp.int64), _backend.int64)
 
 
@@ -338,9 +377,10 @@ def _var_args(input, dim, unbiased, keepdim, correction):
 def _var_vjp(node, g):
     (x,) = node.saved
     shape, dims, keepdim, ddof = node._args
-    n = _count(shape, dims)
+    dof = _count(shape, dims) - ddof
     centered = x - x.mean(dims, keepdim=True)
-    return (expand_back(g, node) * centered * (2.0 / (n - ddof)),)
+    scale = 2.0 / dof if dof > 0 else float("inf")  # no degrees of freedom: inf or NaN, as torch
+    return (expand_back(g, node) * centered * scale,)
 
 
 def _std_vjp(node, g):
@@ -360,8 +400,7 @@ StdNode = defop("StdBackward0", _std_vjp)
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance (Bessel-corrected by default: correction=1)."""
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
-    with xp.errstate(all="ignore"):
-        result = data.var(axis=dims, ddof=ddof, keepdims=keepdim)
+    result = _spread(data.var, "var", data, dims, ddof, keepdim)
     out = make(result.astype(data.dtype, copy=False), input._dtype)
     return record(VarNode, out, (input,), (input,), (data.shape, dims, keepdim, ddof))
 
@@ -369,12 +408,28 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation (Bessel-corrected by default)."""
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
-    with xp.errstate(all="ignore"):
-        result = data.std(axis=dims, ddof=ddof, keepdims=keepdim)
+    result = _spread(data.std, "std", data, dims, ddof, keepdim)
     out = make(result.astype(data.dtype, copy=False), input._dtype)
     if not (input._requires_grad and _grad_on()):
         return out
-    return record(StdNode, out, (input,), (input, out.detach()), (data.shape, dims, keepdim, ddof))
+    saved = (input, SavedOutput(out))  # differentiable again under create_graph
+    return record(StdNode, out, (input,), saved, (data.shape, dims, keepdim, ddof))
+
+
+def _spread(kernel, name, data, dims, ddof, keepdim):
+    """data.var / data.std; with no degrees of freedom left, torch's warning, not NumPy's."""
+    if _count(data.shape, dims) - ddof > 0:
+        with xp.errstate(all="ignore"):
+            return kernel(axis=dims, ddof=ddof, keepdims=keepdim)
+    warnings.warn(
+        f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+        "reduction factor (input numel divided by output numel).",
+        UserWarning,
+        stacklevel=3,
+    )
+    with warnings.catch_warnings(), xp.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return kernel(axis=dims, ddof=ddof, keepdims=keepdim)
 
 
 def _grad_on():
@@ -435,7 +490,8 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     out = make(result.astype(data.dtype, copy=False), input._dtype)
     if not (input._requires_grad and _grad_on()):
         return out
-    return record(NormNode, out, (input,), (input, out.detach()), (data.shape, dims, keepdim, p))
+    saved = (input, SavedOutput(out))  # differentiable again under create_graph
+    return record(NormNode, out, (input,), saved, (data.shape, dims, keepdim, p))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -451,8 +507,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def _logsumexp_vjp(node, g):
-    (x,) = node.saved
-    shape, dims, keepdim, out = node._args
+    x, out = node.saved
+    shape, dims, keepdim = node._args
     if not keepdim:
         out = out.reshape(keepdim_shape(shape, dims))
     return (expand_back(g, node) * (x - out).exp(),)
@@ -475,8 +531,8 @@ def logsumexp(input, dim, keepdim=False):
         result = result.squeeze(dims) if dims else result
     dtype = _backend.from_numpy_dtype(data.dtype)
     out = make(result.astype(data.dtype, copy=False), dtype)
-    return record(LogsumexpNode, out, (input,), (input,), (data.shape, dims, keepdim,
-                                                            out.detach()))  # fmt: skip
+    saved = (input, SavedOutput(out))  # differentiable again under create_graph
+    return record(LogsumexpNode, out, (input,), saved, (data.shape, dims, keepdim))
 
 
 def _cumsum_vjp(node, g):
@@ -489,6 +545,7 @@ CumsumNode = defop("CumsumBackward0", _cumsum_vjp)
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``."""
+    input = _converted(input, dtype)
     data = input._data
     d = wrap_dim(dim, data.ndim)
     out_dtype = _sum_dtype(input, dtype)
@@ -525,9 +582,10 @@ def _shifted(input, dim, dtype):
     d = wrap_dim(dim, data.ndim) if data.ndim else None
     if data.ndim == 0:
         return input, data - data, d
+    # an infinite peak is kept: a row with +inf (or only -inf) is all NaN, as in torch
     peak = data.max(axis=d, keepdims=True) if data.size else data
-    peak = xp.where(xp.isfinite(peak), peak, 0)
-    return input, data - peak, d
+    with xp.errstate(invalid="ignore"):
+        return input, data - peak, d
 
 
 def softmax(input, dim=None, dtype=None):
@@ -537,8 +595,6 @@ def softmax(input, dim=None, dtype=None):
         e = xp.exp(shifted)
         result = e / (e.sum(axis=d, keepdims=True) if d is not None else e)
     out = make(result, input._dtype)
-    from .._graph import SavedOutput
-
     if not (input._requires_grad and _grad_on()):
         return out
     return record(SoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
@@ -551,8 +607,6 @@ def log_softmax(input, dim=None, dtype=None):
         lse = xp.log(xp.exp(shifted).sum(axis=d, keepdims=True)) if d is not None else 0
         result = shifted - lse
     out = make(result, input._dtype)
-    from .._graph import SavedOutput
-
     if not (input._requires_grad and _grad_on()):
         return out
     return record(LogSoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
@@ -567,8 +621,8 @@ for _name, _func, _grad_fns in (
     ("sum", sum, ("SumBackward0", "SumBackward1")),
     ("mean", mean, ("MeanBackward0", "MeanBackward1")),
     ("prod", prod, ("ProdBackward0", "ProdBackward1")),
-    ("max", max, ("MaxBackward1", "MaxBackward0")),
-    ("min", min, ("MinBackward1", "MinBackward0")),
+    ("max", max, ("MaxBackward1", "MaxBackward0", "MaximumBackward0")),
+    ("min", min, ("MinBackward1", "MinBackward0", "MinimumBackward0")),
     ("amax", amax, ("AmaxBackward0",)),
     ("amin", amin, ("AminBackward0",)),
     ("var", var, ("VarBackward0",)),

@@ -6,9 +6,8 @@ are the inverse reshaping of the output gradient.
 
 from __future__ import annotations
 
-from .. import _backend
+from .. import _backend, _graph
 from .._backend import xp
-from .. import _graph
 from .._registry import defop, export, lead, record, record_multi, result_dtype, sum_to_shape
 from .._tensor import Size, Tensor, make, wrap_dim
 
@@ -179,6 +178,8 @@ def _transpose_vjp(node, g):
 
 
 TransposeNode = defop("TransposeBackward0", _transpose_vjp)
+
+
 def _t_vjp(node, g):
     return (g.transpose(-2, -1) if node._args == 2 else g,)
 
@@ -459,7 +460,7 @@ def select(input, dim, index):
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
     if index < 0:
         index += size
-    result = data[(slice(None),) * d + (index,)]
+    result = data[(slice(None),) * d + (index, Ellipsis)]  # Ellipsis: a 0-d view, not a copy
     args = (data.shape, d - data.ndim, index)
     return record(SelectNode, view_of(input, result), (input,), None, args)
 
@@ -594,7 +595,9 @@ def _numpy_index(input, index):
             item = _as_int(item)
             size = shape[dim]
             if item < -size or item >= size:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(
+                    f"index {item} is out of bounds for dimension {dim} with size {size}"
+                )
             dim += 1
         out.append(item)
     return tuple(out)
@@ -650,6 +653,9 @@ def _cat_vjp(node, g):
     grads = []
     start = 0
     for size in sizes:
+        if size is None:  # a skipped legacy empty 1-d input: its gradient is empty too
+            grads.append(g.new_zeros(lead(g) + (0,)))
+            continue
         grads.append(g.narrow(dim, start, size))
         start += size
     return tuple(grads)
@@ -693,7 +699,7 @@ def cat(tensors, dim=0, *, out=None):
                 )
     dtype = _common_dtype(parts)
     result = xp.concatenate([t._data.astype(dtype.np, copy=False) for t in parts], axis=d)
-    sizes = tuple(t._data.shape[d] if t._data.ndim == ref.ndim else 0 for t in tensors)
+    sizes = tuple(t._data.shape[d] if t._data.ndim == ref.ndim else None for t in tensors)
     return record(CatNode, make(result, dtype), tuple(tensors), None, (d - ref.ndim, sizes))
 
 
@@ -742,6 +748,8 @@ def stack(tensors, dim=0, *, out=None):
 def _pieces_vjp(node, grads):
     """split/chunk/unbind: missing gradients are zeros; the pieces are joined back."""
     shape, dim, sizes, stacked = node._args
+    if isinstance(grads, Tensor):  # one piece: the engine passes a single gradient
+        grads = [grads]
     like = next(g for g in grads if g is not None)
     filled = []
     for g, size in zip(grads, sizes):
@@ -820,25 +828,30 @@ def unbind(input, dim=0):
 
 
 def _gather_vjp(node, g):
+    _ = node.saved  # torch saves the input: changing it in place breaks backward there too
     shape, dim, index = node._args
     return (g.new_zeros(shape).scatter_add(dim, index, g),)
 
 
 def _scatter_add_vjp(node, g):
-    dim, index = node._args
-    return (g if node.needs_input_grad(0) else None,
+    dim = node._args
+    if node.needs_input_grad(2):
+        (index,) = node.saved  # saved only for src's gradient, as in torch
+    return (g if node.needs_input_grad(0) else None, None,
             g.gather(dim, index) if node.needs_input_grad(2) else None)  # fmt: skip
 
 
 def _scatter_vjp(node, g):
-    dim, index = node._args
+    (index,) = node.saved  # saved, as torch saves it: freed after backward
+    dim = node._args
     return (g.scatter(dim, index, 0.0) if node.needs_input_grad(0) else None, None,
             g.gather(dim, index) if node.needs_input_grad(2) else None)  # fmt: skip
 
 
 GatherNode = defop("GatherBackward0", _gather_vjp, batchable=False)
 ScatterAddNode = defop("ScatterAddBackward0", _scatter_add_vjp, batchable=False)
-ScatterNode = defop("ScatterBackward0", _scatter_vjp, batchable=False)
+ScatterNode = defop("ScatterBackward0", _scatter_vjp, batchable=False)  # src a tensor
+ScatterValueNode = defop("ScatterBackward1", _scatter_vjp, batchable=False)  # src a number
 
 
 def _check_index(index, name):
@@ -847,7 +860,10 @@ def _check_index(index, name):
 
 
 def gather(input, dim, index):
-    """Values of ``input`` at ``index`` along ``dim`` (out[i][j] = input[index[i][j]][j] for dim 0)."""
+    """Values of ``input`` at ``index`` along ``dim``.
+
+    For dim 0: out[i][j] = input[index[i][j]][j].
+    """
     _check_index(index, "gather")
     data = input._data
     d = wrap_dim(dim, data.ndim)
@@ -857,7 +873,9 @@ def gather(input, dim, index):
         raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with "
                            f"size {size}")  # fmt: skip
     result = xp.take_along_axis(data, idx, axis=d) if data.ndim else data.copy()
-    return record(GatherNode, make(result, input._dtype), (input,), None, (data.shape, d, index))
+    return record(
+        GatherNode, make(result, input._dtype), (input,), (input,), (data.shape, d, index)
+    )
 
 
 def scatter_add(input, dim, index, src):
@@ -868,7 +886,8 @@ def scatter_add(input, dim, index, src):
     positions = _scatter_positions(index._data, d)
     src_data = src._data[tuple(slice(0, s) for s in index._data.shape)]
     xp.add.at(data, positions, src_data)
-    return record(ScatterAddNode, make(data, input._dtype), (input, None, src), None, (d, index))
+    saved = (index,) if src._requires_grad else None  # only src's gradient needs the index
+    return record(ScatterAddNode, make(data, input._dtype), (input, None, src), saved, d)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -881,11 +900,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     positions = _scatter_positions(index._data, d)
     if isinstance(src, Tensor):
         data[positions] = src._data[tuple(slice(0, s) for s in index._data.shape)]
-        inputs = (input, None, src)
+        inputs, node = (input, None, src), ScatterNode
     else:
         data[positions] = src
-        inputs = (input, None, None)
-    return record(ScatterNode, make(data, input._dtype), inputs, None, (d, index))
+        inputs, node = (input, None, None), ScatterValueNode
+    return record(node, make(data, input._dtype), inputs, (index,), d)
 
 
 def _scatter_positions(idx, d):
@@ -919,7 +938,7 @@ for _name, _func, _grad_fns in (
     ("chunk", chunk, ("SplitBackward0",)),
     ("unbind", unbind, ("UnbindBackward0",)),
     ("gather", gather, ("GatherBackward0",)),
-    ("scatter", scatter, ("ScatterBackward0",)),
+    ("scatter", scatter, ("ScatterBackward0", "ScatterBackward1")),
     ("scatter_add", scatter_add, ("ScatterAddBackward0",)),
 ):
     _export(_name, _func, method=_name not in ("cat", "concat", "concatenate", "stack"),
@@ -939,4 +958,4 @@ for _name, _func, _grad_fns in (
 __all__ = [n for n in __all__ if n not in ("view", "view_as", "reshape_as", "expand", "expand_as",
                                            "repeat", "contiguous", "to", "type_as")]  # fmt: skip
 _graph.stack_rows = stack  # the engine stacks per-row results of non-batchable rules
-Size  # re-exported by __init__
+Size  # noqa: B018 (re-exported by __init__)
