@@ -354,10 +354,6 @@ _WITH_INF = Sample(Const([[_INF, 1.0, 2.0], [-_INF, -_INF, -_INF]]), 1, label="i
 _INF_PAIR = Sample(Const([_INF, 0.0, 1.0]), Const([_INF, _INF, -_INF]), label="inf",
                    dtypes=FLOATS)  # fmt: skip
 # float32 and float64 operands: the float32 input's gradient must come back float32
-_MIXED = (
-    "engine: gradients are not cast back to each input's dtype (torch's engine casts "
-    "them), so a float32 input of a float64 result gets a float64 .grad"
-)
 
 
 # =========================================================================== creation
@@ -421,10 +417,6 @@ for _name, _value in (("zeros", 0.0), ("ones", 1.0)):
             Sample(
                 label="no size",
                 skip={"forward": "torch raises TypeError (a size is required)"},
-                xfail={
-                    "torch": "creation.py: zeros()/ones() without a size give a 0-d tensor; "
-                    "torch raises TypeError"
-                },
             ),
             Sample(3, dtype=Lib("int64"), out_dtype="int64"),
             Sample(2, dtype=Lib("float64"), requires_grad=True, out_dtype="float64"),
@@ -703,7 +695,7 @@ spec("add", binary_samples() + [
     Sample(In(3), call=lambda lib, a: 1.5 + a, ref=lambda a: 1.5 + a, label="1.5 + x",
            out_dtype=_float_scalar),
     Sample(In(2, 3), In(3, dtype="float64"), dtypes=("float32",), label="float32 + float64",
-           out_dtype="float64", xfail={"float32": _MIXED, "torch": _MIXED}),
+           out_dtype="float64"),
     _INF_PAIR,
 ], lambda a, b, alpha=1: np.asarray(a + alpha * b).astype(np.result_type(a, b)),
      dtypes=ALL_DTYPES)  # fmt: skip
@@ -750,7 +742,6 @@ spec(
             dtypes=("float32",),
             label="float32 * 0-d float64",
             out_dtype="float32",
-            xfail={"float32": _MIXED, "torch": _MIXED},
         ),
         _INF_PAIR,
     ],

@@ -84,6 +84,8 @@ def _run_tensor_hooks(node, grads):
 
 def _accumulate(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
+    if grad._dtype is not variable._dtype:  # e.g. a float64 leaf used in a float32 op
+        grad = grad.to(variable._dtype)
     for fn in getattr(variable, "_grad_hooks", None) or ():
         grad = _hook_result(fn, grad, fn(grad))
     old = variable._grad
@@ -151,10 +153,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
             input_grads = _call_node(node, grads)
             if not retain_graph:
                 node.release()
-            for (nxt, output_nr), grad in zip(node.next_functions, input_grads):
+            for index, ((nxt, output_nr), grad) in enumerate(zip(node.next_functions, input_grads)):
                 if nxt is None or (keep is not None and nxt not in keep):
                     continue
                 if grad is not None:
+                    if type(nxt) is AccumulateGrad:
+                        _check_leaf_grad(node, index, grad, nxt.variable)
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt._nout
@@ -170,6 +174,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     finally:
         grad_state.enabled = previous_mode
     return results
+
+
+def _check_leaf_grad(node, index, grad, variable):
+    """A rule must return a gradient of its input's shape (torch checks this too)."""
+    shape = grad._data.shape[grad_state.batch_ndim :]
+    if shape != variable._data.shape:
+        raise RuntimeError(
+            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
+            f"{list(shape)} but expected shape compatible with {list(variable._data.shape)}"
+        )
 
 
 def _leads_further(node, keep):

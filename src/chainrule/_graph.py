@@ -256,7 +256,8 @@ class Node:
             return self._metadata
 
     def needs_input_grad(self, i: int) -> bool:
-        return self.next_functions[i][0] is not None
+        edges = self.next_functions
+        return i < len(edges) and edges[i][0] is not None
 
     @property
     def saved(self) -> tuple:

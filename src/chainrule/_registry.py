@@ -201,20 +201,26 @@ def operand(value, dtype):
 class Elementwise:
     """An elementwise op: forward on arrays, backward node class, dtype policy.
 
-    ``saves``: "inputs" (the operands), "output" (the result) or None.
+    ``saves``: "inputs" (the operands), "output" (the result), None, or for two operands a
+    policy ``saves(a, b, out, a_needs_grad, b_needs_grad) -> tuple`` that keeps only what
+    the rule will use (torch saves ``b`` for ``a * b`` only when ``a`` needs a gradient; what
+    is not saved cannot make backward fail after an in-place change).
     ``float_only``: integer/bool inputs are computed in the default float dtype (exp, div).
     ``result_bool``: comparisons and predicates give bool and are not differentiable.
+    ``number_edge``: with a Python number as ``b``, whether the node still has an (empty)
+    edge for it -- torch's ``x * 2`` has two edges, ``x ** 2`` and ``2 - x`` only one.
     """
 
-    __slots__ = ("forward", "node_cls", "saves", "float_only", "result_bool")
+    __slots__ = ("forward", "node_cls", "saves", "float_only", "result_bool", "number_edge")
 
     def __init__(self, forward, node_cls=None, saves="inputs", float_only=False,
-                 result_bool=False):  # fmt: skip
+                 result_bool=False, number_edge=True):  # fmt: skip
         self.forward = forward
         self.node_cls = node_cls
         self.saves = saves
         self.float_only = float_only
         self.result_bool = result_bool
+        self.number_edge = number_edge
 
     def unary(self, x: Tensor) -> Tensor:
         dtype = x._dtype
@@ -240,8 +246,8 @@ class Elementwise:
         elif isinstance(b, _SCALAR_TYPES):
             kind = scalar_kind(b)
             dtype = a._dtype if kind <= a._dtype.kind else dtype_for_kind(kind)
-        elif isinstance(b, (_ndarray, list, tuple)) or hasattr(b, "dtype"):
-            b = to_tensor(b)
+        elif isinstance(b, _ndarray) or (hasattr(b, "dtype") and hasattr(b, "shape")):
+            b = to_tensor(b)  # NumPy operands are accepted, as torch does
             b_tensor = True
             dtype = result_dtype(a, b)
         else:
@@ -267,7 +273,17 @@ class Elementwise:
                 if sa != out_shape or sb != out_shape:
                     shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
             saves = self.saves
-            saved = (a, b) if saves == "inputs" else (SavedOutput(out),) if saves else None
-            edges = (edge(a), edge(b) if b_tensor else _NO_EDGE)
+            if saves is None:
+                saved = None
+            elif saves == "inputs":
+                saved = (a, b)
+            elif saves == "output":
+                saved = (SavedOutput(out),)
+            else:
+                saved = saves(a, b, out, a._requires_grad, b_tensor and b._requires_grad)
+            if b_tensor:
+                edges = (edge(a), edge(b))
+            else:
+                edges = (edge(a), _NO_EDGE) if self.number_edge else (edge(a),)
             out._attach(self.node_cls(edges, saved, args, shapes), 0)
         return out

@@ -176,8 +176,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"The differentiated Tensor at index {i} appears to not have been used in "
                     "the graph. Set allow_unused=True if this is the desired behavior."
                 )
-        elif not create_graph and g._requires_grad:
-            results[i] = g.detach()
+        else:
+            if g._dtype is not t._dtype:  # gradients take their input's dtype, as in torch
+                g = results[i] = g.to(t._dtype)
+            if not create_graph and g._requires_grad:
+                results[i] = g.detach()
     return tuple(results)
 
 

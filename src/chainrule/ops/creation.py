@@ -212,7 +212,9 @@ def _shape_args(size):
     return shape
 
 
-def _filled(fill, size, dtype, requires_grad, device):
+def _filled(fill, size, dtype, requires_grad, device, name):
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     dtype = dtype or defaults.float_dtype
     return _finish(fill(_shape_args(size), dtype.np), dtype, requires_grad, device)
 
@@ -226,18 +228,18 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
     flat = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
     if any(int(s) < 0 for s in flat):
         raise RuntimeError("zeros: Dimension size must be non-negative.")  # torch's own wording
-    return _filled(xp.zeros, size, dtype, requires_grad, device)
+    return _filled(xp.zeros, size, dtype, requires_grad, device, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """A tensor of ones of the given shape."""
-    return _filled(xp.ones, size, dtype, requires_grad, device)
+    return _filled(xp.ones, size, dtype, requires_grad, device, "ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):  # fmt: skip
     """An uninitialised tensor (here: zeros, so results never depend on stale memory)."""
-    return _filled(xp.zeros, size, dtype, requires_grad, device)
+    return _filled(xp.zeros, size, dtype, requires_grad, device, "empty")
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
