@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
-from .._graph import grad_state
+from .._graph import SavedOutput, grad_state
 from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
 from .._tensor import Tensor, make
 
@@ -47,6 +47,16 @@ def _rsub_tensor_vjp(node, g):
     return grad_input, (g if node.needs_input_grad(1) else None)
 
 
+def _saves_crosswise(a, b, out, a_needs, b_needs):
+    """a * b: the gradient of a needs b and the gradient of b needs a."""
+    return (a if b_needs else None, b if a_needs else None)
+
+
+def _saves_for_div(a, b, out, a_needs, b_needs):
+    """a / b: both gradients need b; only the gradient of b needs a."""
+    return (a if b_needs else None, b)
+
+
 def _mul_vjp(node, g):
     a, b = node.saved
     return (
@@ -60,30 +70,6 @@ def _div_vjp(node, g):
     grad_a = g / b if node.needs_input_grad(0) else None
     grad_b = -g * a / (b * b) if node.needs_input_grad(1) else None
     return grad_a, grad_b
-
-
-# With a Python number as the other operand the rules need only that number (kept in the
-# node's args), not the tensor: as in torch, an in-place change to the tensor after the op
-# does not break backward.
-
-
-def _mul_number_vjp(node, g):
-    (number,) = node.saved
-    return g * number, None
-
-
-def _div_number_vjp(node, g):
-    (number,) = node.saved
-    return g / number, None
-
-
-def _saving_number(out, number):
-    """Save only the number (torch saves it as a wrapped scalar): freed after backward, so a
-    second backward raises, but an in-place change to the tensor operand does not matter."""
-    node = out._grad_fn
-    if node is not None:
-        node._saved, node._versions = (number,), [None]
-    return out
 
 
 def _remainder_number_vjp(node, g):
@@ -125,9 +111,7 @@ SubNode = defop("SubBackward0", _sub_vjp)
 RsubNode = defop("RsubBackward1", _rsub_vjp)
 RsubTensorNode = defop("RsubBackward0", _rsub_tensor_vjp)
 MulNode = defop("MulBackward0", _mul_vjp)
-MulNumberNode = defop("MulBackward0", _mul_number_vjp)
 DivNode = defop("DivBackward0", _div_vjp)
-DivNumberNode = defop("DivBackward0", _div_number_vjp)
 NegNode = defop("NegBackward0", _neg_vjp)
 RemainderNode = defop("RemainderBackward0", _remainder_number_vjp)  # remainder(tensor, number)
 RemainderTensorNode = defop("RemainderBackward1", _remainder_vjp)  # remainder(tensor, tensor)
@@ -138,13 +122,11 @@ RoundedDivNode = defop("DivBackward2", _rounded_div_vjp)
 # quiet too: inf - inf and 0 * inf give NaN without a warning in torch (NumPy warns)
 _ADD = Elementwise(_quiet(xp.add), AddNode, saves=None)
 _SUB = Elementwise(_quiet(xp.subtract), SubNode, saves=None)
-_RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None)
+_RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None, number_edge=False)
 _RSUB_TENSOR = Elementwise(_quiet(lambda a, b: b - a), RsubTensorNode, saves=None)
-_MUL = Elementwise(_quiet(xp.multiply), MulNode)
-_MUL_NUMBER = Elementwise(_quiet(xp.multiply), MulNumberNode, saves=None)
-_DIV = Elementwise(_quiet(xp.true_divide), DivNode, float_only=True)
-_DIV_NUMBER = Elementwise(_quiet(xp.true_divide), DivNumberNode, saves=None, float_only=True)
-_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode, saves=None)
+_MUL = Elementwise(_quiet(xp.multiply), MulNode, saves=_saves_crosswise)
+_DIV = Elementwise(_quiet(xp.true_divide), DivNode, saves=_saves_for_div, float_only=True)
+_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode, saves=None, number_edge=False)
 _REMAINDER_TENSOR = Elementwise(_quiet(xp.remainder), RemainderTensorNode)
 _REMAINDER_OF_NUMBER = Elementwise(_quiet(xp.remainder), RemainderOfNumberNode, saves=None)
 _FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
@@ -252,8 +234,6 @@ def mul(input, other, *, out=None):
 
 
 def _mul(a, b):
-    if type(b) in _NUMBER_TYPES:
-        return _saving_number(_MUL_NUMBER.binary(a, b), b)
     return _MUL.binary(a, b)
 
 
@@ -274,8 +254,6 @@ def div(input, other, *, rounding_mode=None, out=None):
         )
     if not isinstance(input, Tensor):
         return to_tensor(input) / other
-    if type(other) in _NUMBER_TYPES:
-        return _with_out(_saving_number(_DIV_NUMBER.binary(input, other), other), out)
     return _with_out(_DIV.binary(input, other), out)
 
 
@@ -350,8 +328,7 @@ def _with_out(result, out):
 
 
 def _pow_scalar_vjp(node, g):
-    (x,) = node.saved
-    exponent = node._args
+    x, exponent = node.saved
     if exponent == 0:
         return (g * 0,)
     return (g * exponent * x ** (exponent - 1),)
@@ -369,9 +346,13 @@ def _pow_tensor_vjp(node, g):
     return grad_base, grad_exp
 
 
+def _saves_for_rpow(exponent, base, out, exponent_needs, _):
+    """number ** tensor: torch keeps the exponent, the result and the base."""
+    return (exponent, SavedOutput(out), base)
+
+
 def _rpow_vjp(node, g):
-    _, out = node.saved
-    base = node._args
+    _, out, base = node.saved
     if base == 0:
         return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
     import math
@@ -397,9 +378,10 @@ def _power(base, exponent):
 PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
-_POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode)
+_POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode, number_edge=False)
 _POW_TENSOR = Elementwise(_quiet(_power), PowTensorNode)
-_RPOW = Elementwise(_quiet(lambda e, b: _power(b, e)), RpowNode, saves="output")
+_RPOW = Elementwise(_quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow,
+                    number_edge=False)  # fmt: skip
 
 
 def pow(input, exponent):
@@ -414,13 +396,7 @@ def pow(input, exponent):
         _check_int_pow(input, exponent)
         return _POW_TENSOR.binary(input, exponent)
     _check_int_pow(input, exponent)
-    out = _POW_SCALAR.binary(input, exponent)
-    if out._grad_fn is not None:
-        # the rule needs the exponent; the node saved (input, exponent) as inputs
-        out._grad_fn._args = exponent
-        out._grad_fn._saved = (input,)
-        out._grad_fn._versions = (input._vbox[0],)
-    return out
+    return _POW_SCALAR.binary(input, exponent)
 
 
 def _check_int_pow(base, exponent):
@@ -433,14 +409,7 @@ def _check_int_pow(base, exponent):
 
 def _rpow(exponent, base):
     """number ** tensor."""
-    out = _RPOW.binary(exponent, base)
-    node = out._grad_fn
-    if node is not None:
-        node._args = base
-        # torch saves the exponent too: an in-place change to it breaks backward there as well
-        node._saved = (exponent,) + tuple(node._saved)
-        node._versions = [exponent._vbox[0]] + list(node._versions)
-    return out
+    return _RPOW.binary(exponent, base)
 
 
 def square(input):
@@ -702,9 +671,8 @@ def _where_vjp(node, g):
     (condition,) = node.saved
     zero = g.new_zeros(())
     return (
-        None,
-        where(condition, g, zero) if node.needs_input_grad(1) else None,
-        where(condition, zero, g) if node.needs_input_grad(2) else None,
+        where(condition, g, zero) if node.needs_input_grad(0) else None,
+        where(condition, zero, g) if node.needs_input_grad(1) else None,
     )
 
 
@@ -730,12 +698,13 @@ def where(condition, input=None, other=None):
     try:
         result = xp.where(condition._data, x, y)
     except ValueError:
-        raise RuntimeError(
-            "where(): shapes do not broadcast: condition "
-            f"{list(condition.shape)}, input {list(xp.shape(x))}, other {list(xp.shape(y))}"
-        ) from None
+        from .._registry import broadcast_shape
+
+        # torch broadcasts condition, input, other in that order: its message names the clash
+        broadcast_shape(condition._data.shape, xp.shape(x), xp.shape(y))
+        raise
     out = make(result.astype(dtype.np, copy=False), dtype)
-    inputs = (condition, input, other)
+    inputs = (input, other)  # the condition gets no edge: it has no gradient
     shapes = tuple(
         t._data.shape if isinstance(t, Tensor) and t._data.shape != result.shape else None
         for t in inputs

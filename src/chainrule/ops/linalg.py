@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .._backend import FLOAT, xp
-from .._registry import defop, export, record, result_dtype
+from .. import _backend
+from .._backend import xp
+from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make
-from .shape import UnsafeViewNode, clone, view_of
+from .shape import UnsafeViewNode, view_of
 
 __all__ = []
 
@@ -15,17 +16,26 @@ def _export(name, func, **kw):
     return export(name, func, **kw)
 
 
-def _operands(a, b, name):
-    if not isinstance(b, Tensor):
-        raise TypeError(
-            f"{name}(): argument 'other' (position 1) must be Tensor, not {type(b).__name__}"
-        )
-    if a._dtype is not b._dtype:
-        first, second = (d.name.replace("float32", "float") for d in (a._dtype, b._dtype))
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {first} != {second}"
-        )
-    return a._data, b._data
+# torch's names for a dtype: as a C type (mm's message) and as a scalar type (bmm, mv, dot)
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}  # fmt: skip
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}  # fmt: skip
+
+
+def _check_tensors(name, input, other, other_name):
+    for arg, value, position in (("input", input, 1), (other_name, other, 2)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")  # fmt: skip
+    return input._data, other._data
+
+
+def _no_bool(kernel, t):
+    if t._dtype is _backend.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _mm_vjp(node, g):
@@ -62,15 +72,6 @@ def _dot_vjp(node, g):
     )
 
 
-def _batched_vjp(node, g):
-    """Broadcast batched matmul; the engine sums batch dims back to each input's shape."""
-    a, b = node.saved
-    return (
-        g.matmul(b.mT) if node.needs_input_grad(0) else None,
-        a.mT.matmul(g) if node.needs_input_grad(1) else None,
-    )
-
-
 def _unsqueeze_rows_vjp(node, g):
     return (g.unsqueeze(-2),)
 
@@ -79,14 +80,13 @@ MmNode = defop("MmBackward0", _mm_vjp)
 BmmNode = defop("BmmBackward0", _bmm_vjp)
 MvNode = defop("MvBackward0", _mv_vjp)
 DotNode = defop("DotBackward0", _dot_vjp)
-BatchedNode = defop("UnsafeViewBackward0", _batched_vjp)
 # torch computes vector @ matrix as mm(vector.unsqueeze(0), matrix).squeeze_(0)
 SqueezeRowNode = defop("SqueezeBackward4", _unsqueeze_rows_vjp)
 
 
 def mm(input, mat2):
     """Matrix product of two 2-D tensors."""
-    a, b = _operands(input, mat2, "mm")
+    a, b = _check_tensors("mm", input, mat2, "mat2")
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
@@ -96,12 +96,18 @@ def mm(input, mat2):
             f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
             f"{b.shape[0]}x{b.shape[1]})"
         )
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_NAMES[input._dtype.name]} != {_C_NAMES[mat2._dtype.name]}"
+        )
+    _no_bool("addmm_impl_cpu_", input)
     return record(MmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
 
 
 def bmm(input, mat2):
     """Batched matrix product of two 3-D tensors with the same batch size."""
-    a, b = _operands(input, mat2, "bmm")
+    a, b = _check_tensors("bmm", input, mat2, "mat2")
     if a.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
@@ -111,12 +117,16 @@ def bmm(input, mat2):
             f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
             f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
         )
+    _no_bool("bmm", input)
+    if input._dtype is not mat2._dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input._dtype.name]} but found "
+                           f"{_SCALAR_NAMES[mat2._dtype.name]}")  # fmt: skip
     return record(BmmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
 
 
 def mv(input, vec):
     """Matrix-vector product."""
-    a, v = _operands(input, vec, "mv")
+    a, v = _check_tensors("mv", input, vec, "vec")
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {v.ndim}, {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
@@ -124,20 +134,31 @@ def mv(input, vec):
             f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
             f"vec ({v.shape[0]})"
         )
+    if input._dtype is not vec._dtype:
+        names = [_SCALAR_NAMES[t._dtype.name] for t in (vec, input, vec)]
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names[0]}, "
+                           f"{names[1]}, and {names[2]}")  # fmt: skip
+    _no_bool("addmv_impl_cpu", input)
     return record(MvNode, make(a @ v, input._dtype), (input, vec), (input, vec))
 
 
 def dot(input, other):
     """Inner product of two 1-D tensors."""
-    a, b = _operands(input, other, "dot")
+    a, b = _check_tensors("dot", input, other, "tensor")
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if input._dtype is not other._dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_SCALAR_NAMES[input._dtype.name]} and {_SCALAR_NAMES[other._dtype.name]}"
+        )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to "
             f"have the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements "
             "respectively"
         )
+    _no_bool("dot", input)
     return record(DotNode, make(xp.dot(a, b), input._dtype), (input, other), (input, other))
 
 
@@ -147,63 +168,123 @@ def matmul(input, other):
     >>> matmul(tensor([[1., 2.]]), tensor([[3.], [4.]]))
     tensor([[11.]])
     """
-    if not isinstance(other, Tensor):
-        return NotImplemented
-    a, b = input._data, other._data
-    if a.ndim == 0 or b.ndim == 0:
+    _check_tensors("matmul", input, other, "other")
+    return _matmul(input, other)
+
+
+def _matmul_operator(input, other):
+    return _matmul(input, other) if isinstance(other, Tensor) else NotImplemented
+
+
+def _matmul(input, other):
+    da, db = input._data.ndim, other._data.ndim
+    if da == 0 or db == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
         )
-    if a.ndim == 1 and b.ndim == 1:
+    if da == 1 and db == 1:
         return dot(input, other)
-    if a.ndim == 2 and b.ndim == 1:
+    if da == 2 and db == 1:
         return mv(input, other)
-    if a.ndim == 1 and b.ndim == 2:
+    if da == 1 and db == 2:
         row = mm(input.unsqueeze(0), other)
         return record(SqueezeRowNode, view_of(row, row._data[0]), (row,))
-    if a.ndim == 2 and b.ndim == 2:
+    if da == 2 and db == 2:
         return mm(input, other)
+    # With a batch, as torch does: fold the batch into the rows of one mm / mv where that is
+    # cheap (or saves a large gradient for the smaller operand), else expand both batches to
+    # their broadcast shape and call bmm on the flattened batch.
+    if da == 3 and db == 3:
+        input, other = _squeeze_unit_batch(input, other)
+        da, db = input._data.ndim, other._data.ndim
+    if _should_fold(input, other):
+        return _folded(input, other)
     return _batched(input, other)
 
 
-def _batched(input, other):
-    """matmul with a batch dim. The recorded names follow torch's: the result of a 1-d operand
-    is an unsafe view of the batched product; matrix @ batch, when the batch requires grad,
-    is computed transposed and made contiguous (a clone)."""
-    a, b = _operands(input, other, "matmul")
-    matrix_at_batch = a.ndim == 2 and other.requires_grad
-    squeeze_front = squeeze_back = False
-    if a.ndim == 1:
-        input, squeeze_front = input.unsqueeze(0), True
-    if b.ndim == 1:
-        other, squeeze_back = other.unsqueeze(1), True
-    a, b = input._data, other._data
-    if a.shape[-1] != b.shape[-2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{b.shape[0] if b.ndim > 2 else a.shape[0]}, {a.shape[-1]}] but got: "
-            f"[{b.shape[0] if b.ndim > 2 else a.shape[0]}, {b.shape[-2]}]."
-        )
-    try:
-        result = xp.matmul(a, b)
-    except ValueError:
-        from .._registry import broadcast_error
+def _squeeze_unit_batch(a, b):
+    """3-D @ 3-D where one batch is 1 and the other is not: that one is a matrix, if it wants a
+    gradient (its gradient is then one mm, not a batch of products summed)."""
+    na, nb = a._data.shape[0], b._data.shape[0]
+    if na == nb or 1 not in (na, nb):
+        return a, b
+    if nb == 1 and b._requires_grad:
+        return a, b.squeeze(0)
+    if na == 1 and a._requires_grad:
+        return a.squeeze(0), b
+    return a, b
 
-        raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
-    shapes = (
-        a.shape if result.shape[:-2] != a.shape[:-2] else None,
-        b.shape if result.shape[:-2] != b.shape[:-2] else None,
-    )
-    out = make(result, input._dtype)
-    out = record(BatchedNode, out, (input, other), (input, other), None,
-                 shapes if shapes != (None, None) else None)  # fmt: skip
-    if squeeze_front or squeeze_back:
-        shape = result.shape[:-2] + result.shape[-2:][squeeze_front : 2 - squeeze_back]
-        return record(UnsafeViewNode, make(result.reshape(shape), out._dtype), (out,), None,
-                      result.shape)  # fmt: skip
-    if matrix_at_batch:
-        return clone(out)
+
+def _should_fold(a, b):
+    """Can the operand with the batch be folded into a matrix (as torch decides)?"""
+    da, db = a._data.ndim, b._data.ndim
+    if da >= db:
+        big, small = a._data, b
+    else:
+        big, small = xp.swapaxes(b._data, -1, -2), a
+    if big.ndim < 3 or small._data.ndim > 2:
+        return False
+    if small._requires_grad:  # its gradient is one product, not a batch of them to sum
+        return True
+    if da == 2:  # matrix @ batch: the folded result would need a transposed copy
+        return False
+    if big.size == 0:
+        return True
+    # folding is free when the batch dims (and the rows) merge into one dim without a copy
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _prod(sizes):
+    count = 1
+    for size in sizes:
+        count *= size
+    return count
+
+
+def _unsafe_view(t, shape):
+    return record(UnsafeViewNode, make(t._data.reshape(shape), t._dtype), (t,), None,
+                  t._data.shape)  # fmt: skip
+
+
+def _folded(a, b):
+    """batch @ matrix (or vector) as one mm (or mv) on the batch folded into rows; a matrix or
+    vector @ batch computes the transposed product the same way."""
+    transposed = b._data.ndim > a._data.ndim
+    if transposed:
+        big, small = b.mT, (a.t() if a._data.ndim == 2 else a)
+    else:
+        big, small = a, b
+    shape = big._data.shape
+    rows = big.reshape(_prod(shape[:-1]), shape[-1])
+    if small._data.ndim == 2:
+        out = _unsafe_view(mm(rows, small), shape[:-1] + small._data.shape[1:])
+    else:
+        out = _unsafe_view(mv(rows, small), shape[:-1])
+    if transposed and small._data.ndim == 2:
+        return out.mT.contiguous()
     return out
+
+
+def _batched(input, other):
+    """Both batches expanded to their broadcast shape, flattened to one dim, and one bmm."""
+    a, b = input._data, other._data
+    rows = a.shape[-2] if a.ndim > 1 else 1
+    cols = b.shape[-1] if b.ndim > 1 else 1
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2])
+    count = _prod(batch)
+    left = input.expand(batch + (rows, a.shape[-1])).reshape(count, rows, a.shape[-1])
+    if b.ndim == 1:
+        other = other.unsqueeze(-1)
+    depth = other._data.shape[-2]
+    right = other.expand(batch + (depth, cols)).reshape(count, depth, cols)
+    out = bmm(left, right)
+    shape = batch + ((rows,) if a.ndim > 1 else ())
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+    else:
+        shape += (cols,)
+    return _unsafe_view(out, shape)
 
 
 def inner(input, other):
@@ -219,6 +300,8 @@ def inner(input, other):
             f"inner() the last dimension must match on both input tensors but got shapes "
             f"{list(input.shape)} and {list(other.shape)}"
         )
+    if input._dtype is not other._dtype:
+        raise RuntimeError("both inputs should have same dtype")
     product = mm(input.reshape(-1, k), other.reshape(-1, k).t())
     return product.reshape(input._data.shape[:-1] + other._data.shape[:-1])
 
@@ -239,6 +322,7 @@ for _name, _func, _grad_fns in (
             "UnsafeViewBackward0",
             "SqueezeBackward4",
             "CloneBackward0",
+            "TransposeBackward0",
         ),
     ),
     ("mm", mm, ("MmBackward0",)),
@@ -251,8 +335,7 @@ for _name, _func, _grad_fns in (
 ):
     _export(_name, _func, grad_fns=_grad_fns)
 
-Tensor.__matmul__ = matmul
+Tensor.__matmul__ = _matmul_operator
 Tensor.__rmatmul__ = lambda self, other: (
-    matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+    _matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 )
-FLOAT, result_dtype  # noqa: B018 (kept for symmetry with other families)

@@ -369,6 +369,8 @@ def _correction(unbiased, correction):
 def _var_args(input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # var(x, False): the old positional unbiased
         unbiased, dim = dim, None
+    if input._dtype.kind != FLOAT:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     data = input._data
     dims = reduce_dims(dim, data.ndim)
     return data, dims, _correction(unbiased, correction)
@@ -572,6 +574,17 @@ SoftmaxNode = defop("SoftmaxBackward0", _softmax_vjp)
 LogSoftmaxNode = defop("LogSoftmaxBackward0", _log_softmax_vjp)
 
 
+_NO_DIM = object()  # softmax's dim is required (torch has no default)
+
+
+def _softmax_dim(name, dim):
+    if dim is _NO_DIM:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return dim.__index__()
+
+
 def _shifted(input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
@@ -588,9 +601,9 @@ def _shifted(input, dim, dtype):
         return input, data - peak, d
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input, dim=_NO_DIM, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``."""
-    input, shifted, d = _shifted(input, dim, dtype)
+    input, shifted, d = _shifted(input, _softmax_dim("softmax", dim), dtype)
     with xp.errstate(all="ignore"):
         e = xp.exp(shifted)
         result = e / (e.sum(axis=d, keepdims=True) if d is not None else e)
@@ -600,9 +613,9 @@ def softmax(input, dim=None, dtype=None):
     return record(SoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input, dim=_NO_DIM, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably."""
-    input, shifted, d = _shifted(input, dim, dtype)
+    input, shifted, d = _shifted(input, _softmax_dim("log_softmax", dim), dtype)
     with xp.errstate(all="ignore"):
         lse = xp.log(xp.exp(shifted).sum(axis=d, keepdims=True)) if d is not None else 0
         result = shifted - lse

@@ -42,20 +42,28 @@ def _reshape_vjp(node, g):
 
 ViewNode = defop("ViewBackward0", _reshape_vjp)
 UnsafeViewNode = defop("UnsafeViewBackward0", _reshape_vjp)
+ReshapeAliasNode = defop("ReshapeAliasBackward0", _reshape_vjp)  # a view of a non-contiguous input
 
 
 def _infer_shape(shape, numel) -> tuple:
-    unknown = [i for i, s in enumerate(shape) if s == -1]
-    if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+    unknown = None
     known = 1
-    for s in shape:
-        if s != -1:
+    for i, s in enumerate(shape):
+        if s == -1:
+            if unknown is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            unknown = i
+        elif s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"{_fmt_shape(shape)}")  # fmt: skip
+        else:
             known *= s
-    if unknown:
+    if unknown is not None:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {_fmt_shape(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{_fmt_shape(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -78,7 +86,7 @@ def reshape(input, *shape):
     shape = _infer_shape(_sizes(shape), data.size)
     try:
         result = data.reshape(shape, copy=False)
-        node = ViewNode
+        node = ViewNode if data.flags.c_contiguous else ReshapeAliasNode
         out = view_of(input, result)
     except ValueError:
         input = input.clone()
@@ -128,8 +136,25 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unflatten(input, dim, sizes):
     """Split one dim into several."""
     shape = input._data.shape
+    if not shape:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but "
+                           "tensor has no dimensions")  # fmt: skip
     d = wrap_dim(dim, len(shape))
-    return view(input, shape[:d] + tuple(sizes) + shape[d + 1 :])
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inferred = _infer_shape(sizes, shape[d])
+    except RuntimeError as exc:
+        if not str(exc).startswith("shape '"):
+            raise RuntimeError(f"unflatten got an unexpected error:\n{exc}") from None
+        inferred = None
+    if inferred is None:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {_fmt_shape(sizes)} don't multiply up to the size of dim "
+            f"{d} ({shape[d]}) in the input tensor"
+        )
+    return view(input, shape[:d] + inferred + shape[d + 1 :])
 
 
 # --------------------------------------------------------------------------- squeeze / unsqueeze
@@ -276,7 +301,7 @@ def expand(input, *sizes):
     sizes = _sizes(sizes)
     if len(sizes) < data.ndim:
         raise RuntimeError(
-            f"expand({_legacy_type(input)}{{{_fmt_shape(data.shape)}}}, size={_fmt_shape(sizes)}):"
+            f"expand({input.type()}{{{_fmt_shape(data.shape)}}}, size={_fmt_shape(sizes)}):"
             " the number of sizes provided (" + str(len(sizes)) + ") must be greater or equal to "
             f"the number of dimensions in the tensor ({data.ndim})"
         )
@@ -294,10 +319,6 @@ def expand(input, *sizes):
             )
     result = xp.broadcast_to(data, tuple(target))
     return record(ExpandNode, view_of(input, result), (input,), None, data.shape)
-
-
-def _legacy_type(t):
-    return t.type().replace("torch.", "")
 
 
 def expand_as(input, other):
@@ -450,6 +471,11 @@ def _embed(g, shape, dim, where_):
 
 def select(input, dim, index):
     """The slice at ``index`` along ``dim`` (a view with that dim removed)."""
+    return _select(input, dim, index)
+
+
+def _select(input, dim, index, position=None):
+    """select; ``position``: where x[...] had this index (its error names that dim, as torch's)."""
     data = input._data
     if data.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -457,7 +483,14 @@ def select(input, dim, index):
     size = data.shape[d]
     index = int(index)
     if index < -size or index >= size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+        if position is not None:
+            raise IndexError(
+                f"index {index} is out of bounds for dimension {position} with size {size}"
+            )
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {_fmt_shape(data.shape)} "
+            f"at dimension {d}"
+        )
     if index < 0:
         index += size
     result = data[(slice(None),) * d + (index, Ellipsis)]  # Ellipsis: a 0-d view, not a copy
@@ -467,7 +500,23 @@ def select(input, dim, index):
 
 def narrow(input, dim, start, length):
     """Elements start..start+length along ``dim`` (a view)."""
-    d = wrap_dim(dim, input._data.ndim)
+    data = input._data
+    if data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    length = int(length)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = wrap_dim(dim, data.ndim)
+    size = data.shape[d]
+    start = int(start._data) if isinstance(start, Tensor) else int(start)
+    if start < -size or start > size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return _slice(input, d, slice(start, start + length))
 
 
@@ -492,9 +541,9 @@ def _is_advanced(item) -> bool:
 
 
 def _expand_ellipsis(index, ndim):
-    used = sum(1 for i in index if i is not None and i is not Ellipsis)
+    used = sum(1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
     used += sum(i._data.ndim - 1 for i in index if isinstance(i, Tensor) and
-                i._dtype is _backend.bool_ and i._data.ndim > 1)  # fmt: skip
+                i._dtype is _backend.bool_ and i._data.ndim != 1)  # fmt: skip
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = []
@@ -513,12 +562,19 @@ def _expand_ellipsis(index, ndim):
 def getitem(input, index):
     """x[index]: ints, slices, None, Ellipsis (views); int/bool tensors and lists (copies)."""
     if not isinstance(index, tuple):
+        if input._data.ndim == 0:
+            _check_0d_index(index)
         index = (index,)
     if any(_is_advanced(i) for i in index):
         return _advanced_index(input, index)
     out = input
     dim = 0
-    for item in _expand_ellipsis(index, input._data.ndim):
+    items = _expand_ellipsis(index, input._data.ndim)
+    # each item's position in the index as written (an ellipsis's slices share its position)
+    positions = []
+    for pos, item in enumerate(index):
+        positions.extend([pos] * (len(items) - len(index) + 1) if item is Ellipsis else [pos])
+    for item, pos in zip(items, positions):
         if item is None:
             out = unsqueeze(out, dim)
             dim += 1
@@ -527,10 +583,25 @@ def getitem(input, index):
                 out = _slice(out, dim, item)
             dim += 1
         else:
-            out = select(out, dim, _as_int(item))
+            out = _select(out, dim, _as_int(item), pos)
     if out is input:  # x[:] or x[...]: torch returns a new view, recorded as an alias
         out = _slice(input, 0, slice(None)) if input._data.ndim else _alias(input)
     return out
+
+
+def _check_0d_index(item):
+    """torch's messages for x[i] and x[a:b] on a 0-d tensor (not for tuples or tensors)."""
+    if isinstance(item, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if isinstance(item, (Tensor, bool)) or not hasattr(item, "__index__"):
+        return
+    index = item.__index__()
+    if index == 0:
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    raise IndexError(f"index {index} is out of bounds for dimension 0 with size 0")
 
 
 AliasNode = defop("AliasBackward0", lambda node, g: (g,))
@@ -587,7 +658,7 @@ def _numpy_index(input, index):
                         f"index {bad} is out of bounds for dimension {dim} with size {size}"
                     )
                 dim += 1
-        elif item is None:
+        elif item is None or isinstance(item, bool):  # a bool adds a dim, as None does
             pass
         elif isinstance(item, slice):
             dim += 1
@@ -710,7 +781,9 @@ def _tensor_list(tensors, name):
         )
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "cat":  # torch checks this one in Python
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -916,8 +989,8 @@ def _scatter_positions(idx, d):
 # --------------------------------------------------------------------------- publish
 
 for _name, _func, _grad_fns in (
-    ("reshape", reshape, ("ViewBackward0", "UnsafeViewBackward0")),
-    ("flatten", flatten, ("ViewBackward0",)),
+    ("reshape", reshape, ("ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0")),
+    ("flatten", flatten, ("ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0")),
     ("unflatten", unflatten, ("ViewBackward0",)),
     ("squeeze", squeeze, ("SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2")),
     ("unsqueeze", unsqueeze, ("UnsqueezeBackward0",)),
@@ -946,7 +1019,7 @@ for _name, _func, _grad_fns in (
 for _name, _func, _grad_fns in (
     ("view", view, ("ViewBackward0",)),
     ("view_as", view_as, ("ViewBackward0",)),
-    ("reshape_as", reshape_as, ("ViewBackward0",)),
+    ("reshape_as", reshape_as, ("ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0")),
     ("expand", expand, ("ExpandBackward0",)),
     ("expand_as", expand_as, ("ExpandBackward0",)),
     ("repeat", repeat, ("RepeatBackward0",)),
