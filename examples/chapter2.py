@@ -35,8 +35,7 @@ def derivatives() -> None:
     y = 2 * x**3 + x
     z = torch.exp(y)
     z.backward()
-    step("dz/dx of z = exp(2x^3 + x) at x = 1", x.grad,
-         "chain rule: exp(y) * (6x^2 + 1) = e^3 * 7")  # fmt: skip
+    step("dz/dx of z = exp(2x^3 + x) at x = 1", x.grad, "chain rule: exp(y) * (6x^2 + 1) = e^3 * 7")
     step("the leaf x", x, "a leaf created by the user, tracked because requires_grad=True")
     step("x.data", x.data, "the same numbers without the history")
     step("x.is_leaf, x.requires_grad", (x.is_leaf, x.requires_grad), "leaves collect .grad")
@@ -55,8 +54,11 @@ def partial_derivatives() -> None:
     v = torch.tensor(1.0, requires_grad=True)
     f = u * v + (u * v) ** 2
     f.backward()
-    step("df/du, df/dv of f = uv + (uv)^2 at (2, 1)", (u.grad, v.grad),
-         "df/du = v + 2uv^2 = 5, df/dv = u + 2u^2 v = 10")  # fmt: skip
+    step(
+        "df/du, df/dv of f = uv + (uv)^2 at (2, 1)",
+        (u.grad, v.grad),
+        "df/du = v + 2uv^2 = 5, df/dv = u + 2u^2 v = 10",
+    )
 
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = torch.exp(2 * x[0]) + x[1] ** 2
@@ -67,16 +69,20 @@ def partial_derivatives() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         y = torch.math.exp(2 * x[0])
-    step("torch.math.exp(2 * x[0])", type(y).__name__,
-         "math.exp turns the tensor into a plain float: the graph is cut, no .backward()")  # fmt: skip
+    step(
+        "torch.math.exp(2 * x[0])",
+        type(y).__name__,
+        "math.exp turns the tensor into a plain float: the graph is cut, no .backward()",
+    )
 
 
 def chain_rule() -> None:
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     f = (x[0] + 2 * x[1] ** 3) ** 2
     f.backward()
-    step("grad of f = (x1 + 2 x2^3)^2 at (1, 2)", x.grad,
-         "2(x1 + 2x2^3) * (1, 6x2^2) = 34 * (1, 24)")  # fmt: skip
+    step(
+        "grad of f = (x1 + 2 x2^3)^2 at (1, 2)", x.grad, "2(x1 + 2x2^3) * (1, 6x2^2) = 34 * (1, 24)"
+    )
 
     t = torch.tensor([1.0], requires_grad=True)
     g = torch.sin(t) ** 2 + 2 * torch.cos(t)
@@ -89,22 +95,67 @@ def jacobian() -> None:
         return 2 * torch.exp(x) + 3 * y
 
     inputs = (torch.tensor([0.3463]), torch.tensor([0.5210]))
-    step("Jacobian of 2 exp(x) + 3y", torch.autograd.functional.jacobian(myftn, inputs),
-         "one block per input: (2 exp(x), 3)")  # fmt: skip
+    step(
+        "Jacobian of 2 exp(x) + 3y",
+        torch.autograd.functional.jacobian(myftn, inputs),
+        "one block per input: (2 exp(x), 3)",
+    )
 
 
-X_DATA = [-3.0, -2.7, -2.4, -2.1, -1.8, -1.5, -1.2, -0.9, -0.6, -0.3, -2.3842e-08, 0.3, 0.6,
-          0.9, 1.2, 1.5, 1.8, 2.1, 2.4, 2.7]  # fmt: skip
-Y_DATA = [-7.1452, -5.4253, -5.1977, -3.6225, -3.8022, -4.4101, -4.6622, -3.1932, -1.7325,
-          -1.8879, -1.0742, -0.2320, 1.8226, 1.5453, -1.5535, 0.8857, 1.7537, 3.1607, 1.8912,
-          4.0895]  # fmt: skip
+X_DATA = [
+    -3.0,
+    -2.7,
+    -2.4,
+    -2.1,
+    -1.8,
+    -1.5,
+    -1.2,
+    -0.9,
+    -0.6,
+    -0.3,
+    -2.3842e-08,
+    0.3,
+    0.6,
+    0.9,
+    1.2,
+    1.5,
+    1.8,
+    2.1,
+    2.4,
+    2.7,
+]
+Y_DATA = [
+    -7.1452,
+    -5.4253,
+    -5.1977,
+    -3.6225,
+    -3.8022,
+    -4.4101,
+    -4.6622,
+    -3.1932,
+    -1.7325,
+    -1.8879,
+    -1.0742,
+    -0.2320,
+    1.8226,
+    1.5453,
+    -1.5535,
+    0.8857,
+    1.7537,
+    3.1607,
+    1.8912,
+    4.0895,
+]
 
 
 def linear_regression() -> None:
     X, Y = torch.tensor(X_DATA), torch.tensor(Y_DATA)
     r = Y - (1.0 + 0.5 * X)
-    step("HW1.1 grad g by hand at (1, 0.5)", torch.stack([-2 * r.sum(), -2 * (r * X).sum()]),
-         "dg/db0 = -2 sum(r), dg/db1 = -2 sum(r x)")  # fmt: skip
+    step(
+        "HW1.1 grad g by hand at (1, 0.5)",
+        torch.stack([-2 * r.sum(), -2 * (r * X).sum()]),
+        "dg/db0 = -2 sum(r), dg/db1 = -2 sum(r x)",
+    )
 
     beta = torch.tensor([1.0, 0.5], requires_grad=True)
     ((Y - (beta[0] + beta[1] * X)) ** 2).sum().backward()
@@ -121,8 +172,11 @@ def linear_regression() -> None:
     step("HW1.4 with stack([X, Y], dim=1)", (data.shape, beta.grad), "columns picked by indexing")
 
     data2 = torch.cat([X.reshape(-1, 1), Y.reshape(-1, 1)], dim=1)
-    step("HW1.5 cat of the reshaped columns equals the stack", torch.equal(data, data2),
-         "cat joins along an existing dim, stack makes a new one")  # fmt: skip
+    step(
+        "HW1.5 cat of the reshaped columns equals the stack",
+        torch.equal(data, data2),
+        "cat joins along an existing dim, stack makes a new one",
+    )
 
 
 def f_and_derivative(plot_path: str | None) -> None:
@@ -152,8 +206,11 @@ def f_and_derivative(plot_path: str | None) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plot", default="chapter2_f_and_df.png",
-                        help="where to save the plot of f and f' ('' to skip)")  # fmt: skip
+    parser.add_argument(
+        "--plot",
+        default="chapter2_f_and_df.png",
+        help="where to save the plot of f and f' ('' to skip)",
+    )
     args = parser.parse_args(argv)
     print("chainrule", torch.__version__, "- the derivatives chapter")
     derivatives()

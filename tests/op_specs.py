@@ -59,8 +59,18 @@ class Domain:
         drawn with offsets 0 and grid/2 never meet (maximum, clamp bounds).
     """
 
-    def __init__(self, lo=-2.0, hi=2.0, *, avoid=(), margin=0.1, distinct=False, grid=None,
-                 offset=0.0, integral=False):  # fmt: skip
+    def __init__(
+        self,
+        lo=-2.0,
+        hi=2.0,
+        *,
+        avoid=(),
+        margin=0.1,
+        distinct=False,
+        grid=None,
+        offset=0.0,
+        integral=False,
+    ):
         self.lo, self.hi = lo, hi
         self.avoid = avoid
         self.margin = margin
@@ -70,8 +80,15 @@ class Domain:
         self.integral = integral  # floats with whole values (ties for comparisons)
 
     def shifted(self, offset: float) -> Domain:
-        return Domain(self.lo, self.hi, avoid=self.avoid, margin=self.margin, grid=self.grid,
-                      offset=offset, distinct=self.distinct)  # fmt: skip
+        return Domain(
+            self.lo,
+            self.hi,
+            avoid=self.avoid,
+            margin=self.margin,
+            grid=self.grid,
+            offset=offset,
+            distinct=self.distinct,
+        )
 
     def _distance(self, x):
         if callable(self.avoid):
@@ -199,8 +216,19 @@ class Sample:
     out_dtype: the expected result dtype name (a name, or a function of the input dtype).
     """
 
-    def __init__(self, *args, label=None, call=None, ref=None, skip=None, xfail=None, eps=None,
-                 dtypes=None, out_dtype=None, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        *args,
+        label=None,
+        call=None,
+        ref=None,
+        skip=None,
+        xfail=None,
+        eps=None,
+        dtypes=None,
+        out_dtype=None,
+        **kwargs,
+    ):
         self.args = args
         self.kwargs = kwargs
         self.call = call
@@ -248,10 +276,27 @@ class OpSpec:
     skip: {check: reason} for checks every sample of this op sits out.
     """
 
-    def __init__(self, name, samples, ref=None, *, forms=("function", "method"), domain=REAL,
-                 dtypes=FLOATS, grad=True, gradgrad=True, batched=True, out_dtype="same",
-                 float_only=False, check=None, compare="values", tol=None, tol32=None,
-                 grad_tol=None, skip=None):  # fmt: skip
+    def __init__(
+        self,
+        name,
+        samples,
+        ref=None,
+        *,
+        forms=("function", "method"),
+        domain=REAL,
+        dtypes=FLOATS,
+        grad=True,
+        gradgrad=True,
+        batched=True,
+        out_dtype="same",
+        float_only=False,
+        check=None,
+        compare="values",
+        tol=None,
+        tol32=None,
+        grad_tol=None,
+        skip=None,
+    ):
         self.name = name
         self.samples = list(samples)
         self.ref = ref
@@ -307,9 +352,25 @@ def spec(name, samples, ref=None, **kw) -> OpSpec:
 def alias(name, of, **overrides) -> OpSpec:
     """A spec for an alias (``absolute`` of ``abs``): same samples, reference and claims."""
     base = SPECS[of]
-    kw = {k: getattr(base, k) for k in ("forms", "domain", "dtypes", "grad", "gradgrad",
-                                        "batched", "out_dtype", "float_only", "check",
-                                        "compare", "tol", "tol32", "grad_tol", "skip")}  # fmt: skip
+    kw = {
+        k: getattr(base, k)
+        for k in (
+            "forms",
+            "domain",
+            "dtypes",
+            "grad",
+            "gradgrad",
+            "batched",
+            "out_dtype",
+            "float_only",
+            "check",
+            "compare",
+            "tol",
+            "tol32",
+            "grad_tol",
+            "skip",
+        )
+    }
     kw.update(overrides)
     # samples with their own ``call`` exercise the base op, not the alias
     samples = kw.pop("samples", [s for s in base.samples if s.call is None])
@@ -346,13 +407,14 @@ def _sum_result(dtype: str) -> str:
 _NAN, _INF = float("nan"), float("inf")
 # NaN must propagate through max/min/clamp/norm as in torch (NumPy's argmax picks the first NaN)
 _WITH_NAN = Sample(Const([[1.0, _NAN, 3.0], [2.0, -1.0, 0.5]]), label="nan", dtypes=FLOATS)
-_WITH_NAN_DIM = Sample(Const([[1.0, _NAN, 3.0], [2.0, -1.0, 0.5]]), 1, label="nan,dim=1",
-                       dtypes=FLOATS)  # fmt: skip
-_WITH_INF = Sample(Const([[_INF, 1.0, 2.0], [-_INF, -_INF, -_INF]]), 1, label="inf,dim=1",
-                   dtypes=FLOATS)  # fmt: skip
+_WITH_NAN_DIM = Sample(
+    Const([[1.0, _NAN, 3.0], [2.0, -1.0, 0.5]]), 1, label="nan,dim=1", dtypes=FLOATS
+)
+_WITH_INF = Sample(
+    Const([[_INF, 1.0, 2.0], [-_INF, -_INF, -_INF]]), 1, label="inf,dim=1", dtypes=FLOATS
+)
 # inf - inf, inf + -inf and 0 * inf are NaN, without a warning (as in torch)
-_INF_PAIR = Sample(Const([_INF, 0.0, 1.0]), Const([_INF, _INF, -_INF]), label="inf",
-                   dtypes=FLOATS)  # fmt: skip
+_INF_PAIR = Sample(Const([_INF, 0.0, 1.0]), Const([_INF, _INF, -_INF]), label="inf", dtypes=FLOATS)
 # float32 and float64 operands: the float32 input's gradient must come back float32
 
 
@@ -510,12 +572,14 @@ def _initial_seed(lib):
 
 
 spec("manual_seed", [Sample(call=_repeatable, label="repeatable")], lambda: True, **CREATE)
-spec("seed", [Sample(call=lambda lib: isinstance(lib.seed(), int), label="int")],
-     lambda: True, **CREATE)  # fmt: skip
-spec("initial_seed", [Sample(call=_initial_seed, label="after manual_seed")], lambda: 11,
-     **CREATE)  # fmt: skip
-spec("Generator", [Sample(call=_generator_repeatable, label="repeatable")], lambda: True,
-     **CREATE)  # fmt: skip
+spec(
+    "seed",
+    [Sample(call=lambda lib: isinstance(lib.seed(), int), label="int")],
+    lambda: True,
+    **CREATE,
+)
+spec("initial_seed", [Sample(call=_initial_seed, label="after manual_seed")], lambda: 11, **CREATE)
+spec("Generator", [Sample(call=_generator_repeatable, label="repeatable")], lambda: True, **CREATE)
 
 
 def _in_unit_interval(lib, out, sample):
@@ -568,8 +632,12 @@ spec(
     check=_in_range(0, 5),
     **RANDOM,
 )
-spec("randperm", [Sample(5, out_dtype="int64"), Sample(0, out_dtype="int64")],
-     check=_is_permutation, **RANDOM)  # fmt: skip
+spec(
+    "randperm",
+    [Sample(5, out_dtype="int64"), Sample(0, out_dtype="int64")],
+    check=_is_permutation,
+    **RANDOM,
+)
 spec(
     "normal",
     [
@@ -581,22 +649,45 @@ spec(
 )
 
 LIKE = dict(forms=("function",), dtypes=FLOATS + INTS, grad=False)
-spec("zeros_like", [Sample(In(2, 3)), Sample(In()), Sample(In(2, 3), dtype=Lib("int64"),
-                                                          out_dtype="int64")],
-     lambda x, dtype=None: np.zeros_like(x, dtype=dtype), **LIKE)  # fmt: skip
-spec("ones_like", [Sample(In(2, 3)), Sample(In(0)), Sample(In(3), dtype=Lib("float64"),
-                                                          out_dtype="float64")],
-     lambda x, dtype=None: np.ones_like(x, dtype=dtype), **LIKE)  # fmt: skip
+spec(
+    "zeros_like",
+    [Sample(In(2, 3)), Sample(In()), Sample(In(2, 3), dtype=Lib("int64"), out_dtype="int64")],
+    lambda x, dtype=None: np.zeros_like(x, dtype=dtype),
+    **LIKE,
+)
+spec(
+    "ones_like",
+    [Sample(In(2, 3)), Sample(In(0)), Sample(In(3), dtype=Lib("float64"), out_dtype="float64")],
+    lambda x, dtype=None: np.ones_like(x, dtype=dtype),
+    **LIKE,
+)
 spec("empty_like", [Sample(In(2, 3))], lambda x: x, compare="meta", **LIKE)
-spec("full_like", [Sample(In(2, 3), 2), Sample(In(3), 1.5, dtype=Lib("float64"),
-                                               out_dtype="float64")],
-     lambda x, v, dtype=None: np.full_like(x, v, dtype=dtype), **LIKE)  # fmt: skip
-spec("rand_like", [Sample(In(2, 3))], check=_in_unit_interval, compare="meta",
-     forms=("function",), grad=False)  # fmt: skip
-spec("randn_like", [Sample(In(2, 3))], check=_finite, compare="meta", forms=("function",),
-     grad=False)  # fmt: skip
-spec("randint_like", [Sample(In(2, 3), 5), Sample(In(3), 2, 6)], check=_in_range(0, 6),
-     compare="meta", forms=("function",), dtypes=FLOATS + ("int64",), grad=False)  # fmt: skip
+spec(
+    "full_like",
+    [Sample(In(2, 3), 2), Sample(In(3), 1.5, dtype=Lib("float64"), out_dtype="float64")],
+    lambda x, v, dtype=None: np.full_like(x, v, dtype=dtype),
+    **LIKE,
+)
+spec(
+    "rand_like",
+    [Sample(In(2, 3))],
+    check=_in_unit_interval,
+    compare="meta",
+    forms=("function",),
+    grad=False,
+)
+spec(
+    "randn_like", [Sample(In(2, 3))], check=_finite, compare="meta", forms=("function",), grad=False
+)
+spec(
+    "randint_like",
+    [Sample(In(2, 3), 5), Sample(In(3), 2, 6)],
+    check=_in_range(0, 6),
+    compare="meta",
+    forms=("function",),
+    dtypes=FLOATS + ("int64",),
+    grad=False,
+)
 
 
 # =========================================================================== elementwise: unary
@@ -614,8 +705,10 @@ def in_float64(ref):
     """A reference computing integer/bool inputs in float64 (NumPy would use float16 for bool)."""
 
     def widened(*args, **kwargs):
-        args = [a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype.kind in "biu"
-                else a for a in args]  # fmt: skip
+        args = [
+            a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype.kind in "biu" else a
+            for a in args
+        ]
         return ref(*args, **kwargs)
 
     return widened
@@ -625,8 +718,7 @@ def unary(name, ref, domain=REAL, *, dtypes=FLOATS + ("int64", "bool"), float_on
     """An elementwise function of one tensor: 0-d, 1-d, 2-d and empty samples."""
     if float_only:
         ref = in_float64(ref)
-    return spec(name, UNARY_SAMPLES, ref, domain=domain, dtypes=dtypes, float_only=float_only,
-                **kw)  # fmt: skip
+    return spec(name, UNARY_SAMPLES, ref, domain=domain, dtypes=dtypes, float_only=float_only, **kw)
 
 
 unary("exp", np.exp)
@@ -680,25 +772,42 @@ def binary_samples(a=None, b=None, *, scalar=2.5, int_scalar=2, promotes=True):
         Sample(In(0, 3, domain=a), In(3, domain=b)),
     ]
     if scalar is not None:
-        samples.append(Sample(In(2, 3, domain=a), scalar,
-                              out_dtype=_float_scalar if promotes else None))  # fmt: skip
+        samples.append(
+            Sample(In(2, 3, domain=a), scalar, out_dtype=_float_scalar if promotes else None)
+        )
     if int_scalar is not None:
-        samples.append(Sample(In(2, 3, domain=a), int_scalar,
-                              out_dtype=_int_scalar if promotes else None))  # fmt: skip
+        samples.append(
+            Sample(In(2, 3, domain=a), int_scalar, out_dtype=_int_scalar if promotes else None)
+        )
     return samples
 
 
-spec("add", binary_samples() + [
-    Sample(In(2, 3), In(3), alpha=2.0, dtypes=FLOATS),
-    Sample(In(2, 3), In(2, 3), alpha=3),
-    Sample(In(2, 3), In(3), call=lambda lib, a, b: a + b, label="operator +"),
-    Sample(In(3), call=lambda lib, a: 1.5 + a, ref=lambda a: 1.5 + a, label="1.5 + x",
-           out_dtype=_float_scalar),
-    Sample(In(2, 3), In(3, dtype="float64"), dtypes=("float32",), label="float32 + float64",
-           out_dtype="float64"),
-    _INF_PAIR,
-], lambda a, b, alpha=1: np.asarray(a + alpha * b).astype(np.result_type(a, b)),
-     dtypes=ALL_DTYPES)  # fmt: skip
+spec(
+    "add",
+    binary_samples()
+    + [
+        Sample(In(2, 3), In(3), alpha=2.0, dtypes=FLOATS),
+        Sample(In(2, 3), In(2, 3), alpha=3),
+        Sample(In(2, 3), In(3), call=lambda lib, a, b: a + b, label="operator +"),
+        Sample(
+            In(3),
+            call=lambda lib, a: 1.5 + a,
+            ref=lambda a: 1.5 + a,
+            label="1.5 + x",
+            out_dtype=_float_scalar,
+        ),
+        Sample(
+            In(2, 3),
+            In(3, dtype="float64"),
+            dtypes=("float32",),
+            label="float32 + float64",
+            out_dtype="float64",
+        ),
+        _INF_PAIR,
+    ],
+    lambda a, b, alpha=1: np.asarray(a + alpha * b).astype(np.result_type(a, b)),
+    dtypes=ALL_DTYPES,
+)
 spec(
     "sub",
     binary_samples()
@@ -749,35 +858,69 @@ spec(
     dtypes=ALL_DTYPES,
 )
 alias("multiply", "mul")
-spec("div", binary_samples(b=NONZERO, promotes=False) + [
-    Sample(In(2, 3), In(2, 3, domain=NONZERO), call=lambda lib, a, b: a / b, label="a / b"),
-    Sample(In(3), call=lambda lib, a: a / 2, ref=lambda a: a / 2, label="x / 2"),
-    Sample(In(3, domain=NONZERO), call=lambda lib, a: 2 / a, ref=lambda a: 2 / a, label="2 / x"),
-    Sample(In(2, 3, domain=OFF_INTEGER), In(2, 3, domain=Domain(0.9, 1.1)), rounding_mode="floor",
-           eps=1e-4, label="floor", out_dtype=_same),
-    Sample(In(2, 3, domain=OFF_INTEGER), In(2, 3, domain=Domain(0.9, 1.1)), rounding_mode="trunc",
-           eps=1e-4, label="trunc", out_dtype=_same),
-], lambda a, b, rounding_mode=None: (np.floor(a / b) if rounding_mode == "floor" else
-                                      np.trunc(a / b) if rounding_mode == "trunc" else a / b),
-     domain=REAL, dtypes=INT_DTYPES, float_only=True)  # fmt: skip
+spec(
+    "div",
+    binary_samples(b=NONZERO, promotes=False)
+    + [
+        Sample(In(2, 3), In(2, 3, domain=NONZERO), call=lambda lib, a, b: a / b, label="a / b"),
+        Sample(In(3), call=lambda lib, a: a / 2, ref=lambda a: a / 2, label="x / 2"),
+        Sample(
+            In(3, domain=NONZERO), call=lambda lib, a: 2 / a, ref=lambda a: 2 / a, label="2 / x"
+        ),
+        Sample(
+            In(2, 3, domain=OFF_INTEGER),
+            In(2, 3, domain=Domain(0.9, 1.1)),
+            rounding_mode="floor",
+            eps=1e-4,
+            label="floor",
+            out_dtype=_same,
+        ),
+        Sample(
+            In(2, 3, domain=OFF_INTEGER),
+            In(2, 3, domain=Domain(0.9, 1.1)),
+            rounding_mode="trunc",
+            eps=1e-4,
+            label="trunc",
+            out_dtype=_same,
+        ),
+    ],
+    lambda a, b, rounding_mode=None: (
+        np.floor(a / b)
+        if rounding_mode == "floor"
+        else np.trunc(a / b)
+        if rounding_mode == "trunc"
+        else a / b
+    ),
+    domain=REAL,
+    dtypes=INT_DTYPES,
+    float_only=True,
+)
 alias("divide", "div")
 alias(
     "true_divide",
     "div",
     samples=[s for s in SPECS["div"].samples if s.call is None and not s.kwargs],
 )
-spec("floor_divide", binary_samples(b=NONZERO, scalar=None) + [
-    Sample(In(3), call=lambda lib, a: a // 2, ref=lambda a: a // 2, label="x // 2"),
-], np.floor_divide, dtypes=INT_DTYPES,
-     grad=skip("torch: 'derivative for aten::floor_divide is not implemented'"))  # fmt: skip
+spec(
+    "floor_divide",
+    binary_samples(b=NONZERO, scalar=None)
+    + [
+        Sample(In(3), call=lambda lib, a: a // 2, ref=lambda a: a // 2, label="x // 2"),
+    ],
+    np.floor_divide,
+    dtypes=INT_DTYPES,
+    grad=skip("torch: 'derivative for aten::floor_divide is not implemented'"),
+)
 
 # remainder has kinks where a / b is a whole number: keep a / b inside (-1, 0) or (0, 1)
 _DIVIDEND = Domain(-1.4, 1.4, avoid=(0.0,), margin=0.2)
 _POS_DIVISOR = Domain(1.6, 2.4)
 _NEG_DIVISOR = Domain(-2.4, -1.6)
-_NO_DERIVATIVE = {check: "torch has no derivative for remainder(number, tensor); the torch test "
-                         "checks that backward raises the same error"
-                  for check in ("gradcheck", "gradgrad", "batched", "float32")}  # fmt: skip
+_NO_DERIVATIVE = {
+    check: "torch has no derivative for remainder(number, tensor); the torch test "
+    "checks that backward raises the same error"
+    for check in ("gradcheck", "gradgrad", "batched", "float32")
+}
 spec(
     "remainder",
     binary_samples(_DIVIDEND, _POS_DIVISOR, scalar=None, int_scalar=None)
@@ -843,7 +986,7 @@ spec(
                 2.0**e if e.dtype.kind == "f" else np.where(e < 0, 0, 2 ** np.maximum(e, 0))
             ),
             label="2 ** x",
-        ),  # fmt: skip
+        ),
         Sample(
             In(3, domain=POSITIVE),
             call=lambda lib, x: x**1.5,
@@ -855,16 +998,27 @@ spec(
     np.power,
     dtypes=INT_DTYPES,
 )
-spec("atan2", binary_samples(NONZERO, NONZERO, scalar=None, int_scalar=None), in_float64(np.arctan2),
-     dtypes=INT_DTYPES, float_only=True)  # fmt: skip
+spec(
+    "atan2",
+    binary_samples(NONZERO, NONZERO, scalar=None, int_scalar=None),
+    in_float64(np.arctan2),
+    dtypes=INT_DTYPES,
+    float_only=True,
+)
 alias("arctan2", "atan2")
 
 # maximum/minimum: the inputs come from interleaved grids, so they never tie
 _LOW_GRID, _HIGH_GRID = GRID, GRID.shifted(0.2)
-_TIES = Sample(In(values=[[1.0, 2.0, 3.0]]), In(values=[[1.0, 0.5, 3.0]]), label="ties",
-               skip={"gradcheck": "ties are kinks: torch splits the gradient; compared with "
-                                  "torch only",
-                     "gradgrad": "ties are kinks", "batched": "ties are kinks"})  # fmt: skip
+_TIES = Sample(
+    In(values=[[1.0, 2.0, 3.0]]),
+    In(values=[[1.0, 0.5, 3.0]]),
+    label="ties",
+    skip={
+        "gradcheck": "ties are kinks: torch splits the gradient; compared with torch only",
+        "gradgrad": "ties are kinks",
+        "batched": "ties are kinks",
+    },
+)
 for _name, _ref in (("maximum", np.maximum), ("minimum", np.minimum)):
     spec(
         _name,
@@ -909,15 +1063,20 @@ spec(
 alias("clip", "clamp")
 
 _MASK = np.array([[True, False, True], [False, False, True]])
-spec("where", [
-    Sample(Const(_MASK, "bool"), In(2, 3), In(2, 3)),
-    Sample(Const(_MASK, "bool"), In(3), In()),
-    Sample(Const([True, False, True], "bool"), In(2, 3), In(2, 1)),
-    Sample(Const(_MASK, "bool"), In(2, 3), 0.0, out_dtype=_float_scalar),
-    Sample(Const(_MASK, "bool"), 1.5, In(2, 3), out_dtype=_float_scalar),
-    Sample(Const(_MASK, "bool"), label="nonzero", out_dtype="int64"),
-], lambda c, x=None, y=None: np.nonzero(c) if x is None else np.where(c, x, y),
-     forms=("function",), dtypes=ALL_DTYPES)  # fmt: skip
+spec(
+    "where",
+    [
+        Sample(Const(_MASK, "bool"), In(2, 3), In(2, 3)),
+        Sample(Const(_MASK, "bool"), In(3), In()),
+        Sample(Const([True, False, True], "bool"), In(2, 3), In(2, 1)),
+        Sample(Const(_MASK, "bool"), In(2, 3), 0.0, out_dtype=_float_scalar),
+        Sample(Const(_MASK, "bool"), 1.5, In(2, 3), out_dtype=_float_scalar),
+        Sample(Const(_MASK, "bool"), label="nonzero", out_dtype="int64"),
+    ],
+    lambda c, x=None, y=None: np.nonzero(c) if x is None else np.where(c, x, y),
+    forms=("function",),
+    dtypes=ALL_DTYPES,
+)
 
 
 # =========================================================================== comparisons, logic
@@ -929,10 +1088,14 @@ def _operator(op):
 
 
 COMPARE = dict(domain=INTEGRAL, dtypes=ALL_DTYPES, grad=False, out_dtype="bool")
-for _name, _ref, _alias in (("eq", np.equal, None), ("ne", np.not_equal, "not_equal"),
-                            ("lt", np.less, "less"), ("le", np.less_equal, "less_equal"),
-                            ("gt", np.greater, "greater"),
-                            ("ge", np.greater_equal, "greater_equal")):  # fmt: skip
+for _name, _ref, _alias in (
+    ("eq", np.equal, None),
+    ("ne", np.not_equal, "not_equal"),
+    ("lt", np.less, "less"),
+    ("le", np.less_equal, "less_equal"),
+    ("gt", np.greater, "greater"),
+    ("ge", np.greater_equal, "greater_equal"),
+):
     spec(
         _name,
         binary_samples(scalar=1.0, int_scalar=1, promotes=False)
@@ -978,8 +1141,12 @@ spec(
     np.bitwise_xor,
     **BITWISE,
 )
-spec("bitwise_not", UNARY_SAMPLES + [Sample(In(3), call=lambda lib, a: ~a, label="operator ~")],
-     np.invert, **BITWISE)  # fmt: skip
+spec(
+    "bitwise_not",
+    UNARY_SAMPLES + [Sample(In(3), call=lambda lib, a: ~a, label="operator ~")],
+    np.invert,
+    **BITWISE,
+)
 
 _SPECIAL = Const([0.0, 1.0, -2.5, _NAN, _INF, -_INF])
 CLOSE = dict(dtypes=FLOATS, grad=False)
@@ -1018,9 +1185,19 @@ spec(
     **CLOSE,
 )
 for _name, _ref in (("isnan", np.isnan), ("isinf", np.isinf), ("isfinite", np.isfinite)):
-    spec(_name, [Sample(_SPECIAL), Sample(In(2, 3)), Sample(In(0)),
-                 Sample(In(3), dtypes=("int64", "bool"))],
-         _ref, dtypes=FLOATS, grad=False, out_dtype="bool")  # fmt: skip
+    spec(
+        _name,
+        [
+            Sample(_SPECIAL),
+            Sample(In(2, 3)),
+            Sample(In(0)),
+            Sample(In(3), dtypes=("int64", "bool")),
+        ],
+        _ref,
+        dtypes=FLOATS,
+        grad=False,
+        out_dtype="bool",
+    )
 
 
 # =========================================================================== reductions
@@ -1100,8 +1277,11 @@ def _extreme_ref(pick, arg):
     return ref
 
 
-_TIE_SKIP = {"gradcheck": "ties are kinks: torch spreads the gradient; compared with torch only",
-             "gradgrad": "ties are kinks", "batched": "ties are kinks"}  # fmt: skip
+_TIE_SKIP = {
+    "gradcheck": "ties are kinks: torch spreads the gradient; compared with torch only",
+    "gradgrad": "ties are kinks",
+    "batched": "ties are kinks",
+}
 EXTREME_SAMPLES = [
     Sample(In(2, 3)),
     Sample(In()),
@@ -1115,10 +1295,8 @@ EXTREME_SAMPLES = [
     _WITH_NAN,
     _WITH_NAN_DIM,
 ]
-spec("max", EXTREME_SAMPLES, _extreme_ref(np.max, np.argmax), domain=DISTINCT,
-     dtypes=INT_DTYPES)  # fmt: skip
-spec("min", EXTREME_SAMPLES, _extreme_ref(np.min, np.argmin), domain=DISTINCT,
-     dtypes=INT_DTYPES)  # fmt: skip
+spec("max", EXTREME_SAMPLES, _extreme_ref(np.max, np.argmax), domain=DISTINCT, dtypes=INT_DTYPES)
+spec("min", EXTREME_SAMPLES, _extreme_ref(np.min, np.argmin), domain=DISTINCT, dtypes=INT_DTYPES)
 
 
 def _amax_ref(pick):
@@ -1155,8 +1333,10 @@ def _var_ref(func):
     return ref
 
 
-_NO_DOF = {check: "no degrees of freedom: the result is NaN or inf"
-           for check in ("gradcheck", "gradgrad", "batched", "strided")}  # fmt: skip
+_NO_DOF = {
+    check: "no degrees of freedom: the result is NaN or inf"
+    for check in ("gradcheck", "gradgrad", "batched", "strided")
+}
 VAR_SAMPLES = [
     Sample(In(2, 3)),
     Sample(In(2, 3), 1),
@@ -1374,11 +1554,21 @@ spec(
     skip=_VIEWABLE,
     **SHAPE,
 )
-spec("view_as", [Sample(In(2, 3), Const(np.zeros((3, 2)))), Sample(In(4), Const(np.zeros((2, 2))))],
-     lambda x, other: np.reshape(x, other.shape), forms=("method",), skip=_VIEWABLE,
-     **SHAPE)  # fmt: skip
-spec("reshape_as", [Sample(In(2, 3), Const(np.zeros((6,))))],
-     lambda x, other: np.reshape(x, other.shape), forms=("method",), **SHAPE)  # fmt: skip
+spec(
+    "view_as",
+    [Sample(In(2, 3), Const(np.zeros((3, 2)))), Sample(In(4), Const(np.zeros((2, 2))))],
+    lambda x, other: np.reshape(x, other.shape),
+    forms=("method",),
+    skip=_VIEWABLE,
+    **SHAPE,
+)
+spec(
+    "reshape_as",
+    [Sample(In(2, 3), Const(np.zeros((6,))))],
+    lambda x, other: np.reshape(x, other.shape),
+    forms=("method",),
+    **SHAPE,
+)
 spec(
     "flatten",
     [
@@ -1403,12 +1593,20 @@ def _flatten_ref(x, start, end):
     return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
 
 
-spec("unflatten", [
-    Sample(In(2, 6), 1, (2, 3)),
-    Sample(In(2, 6), -1, (3, -1)),
-    Sample(In(6), 0, (1, 6, 1)),
-], lambda x, d, sizes: x.reshape(x.shape[: d % x.ndim] + tuple(
-    s if s != -1 else -1 for s in sizes) + x.shape[d % x.ndim + 1:]), **SHAPE)  # fmt: skip
+spec(
+    "unflatten",
+    [
+        Sample(In(2, 6), 1, (2, 3)),
+        Sample(In(2, 6), -1, (3, -1)),
+        Sample(In(6), 0, (1, 6, 1)),
+    ],
+    lambda x, d, sizes: x.reshape(
+        x.shape[: d % x.ndim]
+        + tuple(s if s != -1 else -1 for s in sizes)
+        + x.shape[d % x.ndim + 1 :]
+    ),
+    **SHAPE,
+)
 
 
 def _squeeze_ref(x, dim=None):
@@ -1459,8 +1657,7 @@ for _name in ("transpose", "swapaxes", "swapdims"):
         lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x,
         **SHAPE,
     )
-spec("t", [Sample(In(2, 3)), Sample(In(3)), Sample(In()), Sample(In(0, 2))],
-     lambda x: x.T, **SHAPE)  # fmt: skip
+spec("t", [Sample(In(2, 3)), Sample(In(3)), Sample(In()), Sample(In(0, 2))], lambda x: x.T, **SHAPE)
 spec(
     "permute",
     [
@@ -1711,8 +1908,13 @@ spec(
     forms=("method",),
     **SHAPE,
 )
-spec("expand_as", [Sample(In(3), Const(np.zeros((2, 3)))), Sample(In(2, 1), Const(np.zeros((2, 4))))],
-     lambda x, other: np.broadcast_to(x, other.shape), forms=("method",), **SHAPE)  # fmt: skip
+spec(
+    "expand_as",
+    [Sample(In(3), Const(np.zeros((2, 3)))), Sample(In(2, 1), Const(np.zeros((2, 4))))],
+    lambda x, other: np.broadcast_to(x, other.shape),
+    forms=("method",),
+    **SHAPE,
+)
 spec(
     "repeat",
     [
@@ -1735,20 +1937,32 @@ def _to_ref(x, *args, dtype=None, **kw):
     return x.astype(dtype) if dtype is not None else x
 
 
-spec("to", [
-    Sample(In(2, 3), Lib("float32"), out_dtype="float32", eps=1e-2),
-    Sample(In(2, 3), Lib("float64"), out_dtype="float64"),
-    Sample(In(3), dtype=Lib("float64"), out_dtype="float64"),
-    Sample(In(3), "cpu"),
-    Sample(In(3), Lib("int64"), out_dtype="int64"),
-    Sample(In(3), Lib("float32"), copy=True, out_dtype="float32", eps=1e-2),
-], _to_ref, forms=("method",), dtypes=FLOATS + ("int64",),
-     grad_tol=(1e-3, 1e-4))  # fmt: skip
-spec("type_as", [
-    Sample(In(2, 3), Const(np.zeros(1, np.float32), "float32"), out_dtype="float32", eps=1e-2),
-    Sample(In(2, 3), Const(np.zeros(1), "float64"), out_dtype="float64"),
-], lambda x, other: x.astype(other.dtype), forms=("method",), dtypes=FLOATS + ("int64",),
-     grad_tol=(1e-3, 1e-4))  # fmt: skip
+spec(
+    "to",
+    [
+        Sample(In(2, 3), Lib("float32"), out_dtype="float32", eps=1e-2),
+        Sample(In(2, 3), Lib("float64"), out_dtype="float64"),
+        Sample(In(3), dtype=Lib("float64"), out_dtype="float64"),
+        Sample(In(3), "cpu"),
+        Sample(In(3), Lib("int64"), out_dtype="int64"),
+        Sample(In(3), Lib("float32"), copy=True, out_dtype="float32", eps=1e-2),
+    ],
+    _to_ref,
+    forms=("method",),
+    dtypes=FLOATS + ("int64",),
+    grad_tol=(1e-3, 1e-4),
+)
+spec(
+    "type_as",
+    [
+        Sample(In(2, 3), Const(np.zeros(1, np.float32), "float32"), out_dtype="float32", eps=1e-2),
+        Sample(In(2, 3), Const(np.zeros(1), "float64"), out_dtype="float64"),
+    ],
+    lambda x, other: x.astype(other.dtype),
+    forms=("method",),
+    dtypes=FLOATS + ("int64",),
+    grad_tol=(1e-3, 1e-4),
+)
 
 
 # =========================================================================== linear algebra
@@ -1777,14 +1991,39 @@ MATMUL_SAMPLES = [
     Sample(In(2, 3), In(3, 2), call=lambda lib, a, b: a @ b, label="operator @"),
 ]
 spec("matmul", MATMUL_SAMPLES, np.matmul, dtypes=INT_DTYPES)
-spec("mm", [Sample(In(2, 3), In(3, 4)), Sample(In(1, 3), In(3, 1)), Sample(In(0, 3), In(3, 2)),
-            Sample(In(2, 0), In(0, 3))], np.matmul, dtypes=INT_DTYPES)  # fmt: skip
-spec("bmm", [Sample(In(2, 2, 3), In(2, 3, 4)), Sample(In(1, 3, 2), In(1, 2, 1)),
-             Sample(In(0, 2, 3), In(0, 3, 2))], np.matmul, dtypes=INT_DTYPES)  # fmt: skip
-spec("mv", [Sample(In(2, 3), In(3)), Sample(In(0, 3), In(3)), Sample(In(2, 0), In(0))],
-     np.matmul, dtypes=INT_DTYPES)  # fmt: skip
-spec("dot", [Sample(In(3), In(3)), Sample(In(0), In(0)), Sample(In(1), In(1))], np.dot,
-     dtypes=INT_DTYPES)  # fmt: skip
+spec(
+    "mm",
+    [
+        Sample(In(2, 3), In(3, 4)),
+        Sample(In(1, 3), In(3, 1)),
+        Sample(In(0, 3), In(3, 2)),
+        Sample(In(2, 0), In(0, 3)),
+    ],
+    np.matmul,
+    dtypes=INT_DTYPES,
+)
+spec(
+    "bmm",
+    [
+        Sample(In(2, 2, 3), In(2, 3, 4)),
+        Sample(In(1, 3, 2), In(1, 2, 1)),
+        Sample(In(0, 2, 3), In(0, 3, 2)),
+    ],
+    np.matmul,
+    dtypes=INT_DTYPES,
+)
+spec(
+    "mv",
+    [Sample(In(2, 3), In(3)), Sample(In(0, 3), In(3)), Sample(In(2, 0), In(0))],
+    np.matmul,
+    dtypes=INT_DTYPES,
+)
+spec(
+    "dot",
+    [Sample(In(3), In(3)), Sample(In(0), In(0)), Sample(In(1), In(1))],
+    np.dot,
+    dtypes=INT_DTYPES,
+)
 spec(
     "inner",
     [
@@ -1796,8 +2035,12 @@ spec(
     np.inner,
     dtypes=INT_DTYPES,
 )
-spec("outer", [Sample(In(3), In(2)), Sample(In(0), In(2)), Sample(In(1), In(1))], np.outer,
-     dtypes=INT_DTYPES)  # fmt: skip
+spec(
+    "outer",
+    [Sample(In(3), In(2)), Sample(In(0), In(2)), Sample(In(1), In(1))],
+    np.outer,
+    dtypes=INT_DTYPES,
+)
 alias("ger", "outer")
 
 
@@ -1824,11 +2067,22 @@ spec(
     lambda x, v: np.full_like(x, v),
     forms=("method",),
 )
-spec("copy_", [
-    Sample(In(2, 3), In(2, 3), call=lambda lib, x, s: x.clone().copy_(s), label="same shape"),
-    Sample(In(2, 3), In(3), call=lambda lib, x, s: x.clone().copy_(s), label="broadcast"),
-    Sample(In(2, 3), In(), call=lambda lib, x, s: (x * 1).copy_(s), label="0-d source"),
-    Sample(In(2, 3), In(2, 3, dtype="float32"), call=lambda lib, x, s: x.clone().copy_(s),
-           label="float32 source", dtypes=("float64",), eps=1e-2),
-], lambda x, s: np.broadcast_to(s, x.shape).astype(x.dtype), forms=("method",),
-     grad_tol=(1e-3, 1e-4))  # fmt: skip
+spec(
+    "copy_",
+    [
+        Sample(In(2, 3), In(2, 3), call=lambda lib, x, s: x.clone().copy_(s), label="same shape"),
+        Sample(In(2, 3), In(3), call=lambda lib, x, s: x.clone().copy_(s), label="broadcast"),
+        Sample(In(2, 3), In(), call=lambda lib, x, s: (x * 1).copy_(s), label="0-d source"),
+        Sample(
+            In(2, 3),
+            In(2, 3, dtype="float32"),
+            call=lambda lib, x, s: x.clone().copy_(s),
+            label="float32 source",
+            dtypes=("float64",),
+            eps=1e-2,
+        ),
+    ],
+    lambda x, s: np.broadcast_to(s, x.shape).astype(x.dtype),
+    forms=("method",),
+    grad_tol=(1e-3, 1e-4),
+)

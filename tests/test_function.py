@@ -82,8 +82,11 @@ def test_wrong_number_of_gradients():
             return g, g
 
     x = torch.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"function TooManyBackward returned an incorrect "
-                       r"number of gradients \(expected 1, got 2\)"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"function TooManyBackward returned an incorrect "
+        r"number of gradients \(expected 1, got 2\)",
+    ):
         TooMany.apply(x).sum().backward()
 
 
@@ -98,8 +101,11 @@ def test_wrong_gradient_shape():
             return g[:1]
 
     x = torch.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"Function BadBackward returned an invalid gradient at "
-                       r"index 0 - got \[1\] but expected shape compatible with \[2\]"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"Function BadBackward returned an invalid gradient at "
+        r"index 0 - got \[1\] but expected shape compatible with \[2\]",
+    ):
         Bad.apply(x).sum().backward()
 
 

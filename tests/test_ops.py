@@ -276,8 +276,9 @@ def evaluator(lib, f, needs_grad=False):
         if needs_grad:
             return [to_numpy(lib, o) for o in float_outputs(lib, f(*make_leaves(lib, arrays)))]
         with lib.no_grad():
-            return [to_numpy(lib, o) for o in float_outputs(lib, f(*make_leaves(lib, arrays,
-                                                                                 False)))]  # fmt: skip
+            return [
+                to_numpy(lib, o) for o in float_outputs(lib, f(*make_leaves(lib, arrays, False)))
+            ]
 
     return g
 
@@ -322,9 +323,12 @@ def batched_jacobian(lib, f, arrays) -> list:
     """J[i][j] from torch.autograd.functional.jacobian (batched cotangents)."""
     sizes, jac = jacobian_blocks(lib, f, arrays)
     rows = iter(jac)
-    return [[np.zeros((0, a.size)) for a in arrays] if not size else
-            [to_numpy(lib, block).reshape(size, a.size) for block, a in zip(next(rows), arrays)]
-            for size in sizes]  # fmt: skip
+    return [
+        [np.zeros((0, a.size)) for a in arrays]
+        if not size
+        else [to_numpy(lib, block).reshape(size, a.size) for block, a in zip(next(rows), arrays)]
+        for size in sizes
+    ]
 
 
 def first_derivative(lib, f, n_leaves):
@@ -336,8 +340,13 @@ def first_derivative(lib, f, n_leaves):
         pairs = [(o, v) for o, v in zip(outs, cotangents) if o.requires_grad]
         grads = (None,) * n_leaves
         if pairs:
-            grads = lib.autograd.grad([o for o, _ in pairs], leaves, [v for _, v in pairs],
-                                      create_graph=True, allow_unused=True)  # fmt: skip
+            grads = lib.autograd.grad(
+                [o for o, _ in pairs],
+                leaves,
+                [v for _, v in pairs],
+                create_graph=True,
+                allow_unused=True,
+            )
         return tuple(lib.zeros_like(x) if g is None else g for g, x in zip(grads, leaves))
 
     return grads_of
@@ -413,12 +422,14 @@ def _params(check, dtypes_of=None, needs=None):
             elif check in sample.xfail:
                 marks.append(pytest.mark.xfail(reason=sample.xfail[check], strict=True))
             if dtypes_of is None:
-                params.append(pytest.param(spec, sample, marks=marks,
-                                           id=f"{name}-{sample.label}"))  # fmt: skip
+                params.append(pytest.param(spec, sample, marks=marks, id=f"{name}-{sample.label}"))
                 continue
             for dtype in dtypes_of(spec, sample):
-                params.append(pytest.param(spec, sample, dtype, marks=marks,
-                                           id=f"{name}-{sample.label}-{dtype}"))  # fmt: skip
+                params.append(
+                    pytest.param(
+                        spec, sample, dtype, marks=marks, id=f"{name}-{sample.label}-{dtype}"
+                    )
+                )
     return params
 
 
@@ -456,9 +467,14 @@ def assert_same_values(actual, expected, rtol, atol, what, meta=False, tol32=Non
                 np.testing.assert_array_equal(values, e, err_msg=f"{what}[{k}]")
             else:
                 r, t = tol32 if tol32 and values.dtype == np.float32 else (rtol, atol)
-                np.testing.assert_allclose(values.astype(np.float64), e.astype(np.float64),
-                                           rtol=r, atol=t, equal_nan=True,
-                                           err_msg=f"{what}[{k}]")  # fmt: skip
+                np.testing.assert_allclose(
+                    values.astype(np.float64),
+                    e.astype(np.float64),
+                    rtol=r,
+                    atol=t,
+                    equal_nan=True,
+                    err_msg=f"{what}[{k}]",
+                )
         else:
             assert a == e, f"{what}[{k}]: {a!r} != {e!r}"
 
@@ -479,13 +495,15 @@ def test_forward(spec, sample, dtype):
     for form in forms_of(spec, sample):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = op_function(chainrule, spec, sample, tree, form)(*[
-                chainrule.tensor(a) for a in diff_arrays(tree)])  # fmt: skip
+            out = op_function(chainrule, spec, sample, tree, form)(
+                *[chainrule.tensor(a) for a in diff_arrays(tree)]
+            )
         outs = flat(out)
         what = f"{spec.name}({sample}) [{form}, {dtype}]"
         if expected is not None:
-            assert_same_values(outs, expected, rtol, atol, what, meta=spec.compare == "meta",
-                               tol32=spec.tol32)  # fmt: skip
+            assert_same_values(
+                outs, expected, rtol, atol, what, meta=spec.compare == "meta", tol32=spec.tol32
+            )
         want = spec.expected_dtype(sample, dtype)
         tensors = [o for o in outs if isinstance(o, chainrule.Tensor)]
         if want is not None and tensors:
@@ -495,8 +513,13 @@ def test_forward(spec, sample, dtype):
         if first is None:
             first = outs
         elif spec.compare == "values":
-            assert_same_values(outs, [o.detach().numpy() if isinstance(o, chainrule.Tensor) else o
-                                      for o in first], 0, 0, f"{what} vs first form")  # fmt: skip
+            assert_same_values(
+                outs,
+                [o.detach().numpy() if isinstance(o, chainrule.Tensor) else o for o in first],
+                0,
+                0,
+                f"{what} vs first form",
+            )
 
 
 # =========================================================================== gradients (float64)
@@ -512,8 +535,9 @@ def _setup(spec, sample, dtype="float64"):
 def _assert_jacobians(actual, expected, rtol, atol, what):
     for i, (row_a, row_e) in enumerate(zip(actual, expected)):
         for j, (a, e) in enumerate(zip(row_a, row_e)):
-            np.testing.assert_allclose(a, e, rtol=rtol, atol=atol,
-                                       err_msg=f"{what}: d output {i} / d input {j}")  # fmt: skip
+            np.testing.assert_allclose(
+                a, e, rtol=rtol, atol=atol, err_msg=f"{what}: d output {i} / d input {j}"
+            )
 
 
 @pytest.mark.parametrize("spec,sample", _params("gradcheck", needs=("grad",)))
@@ -540,8 +564,13 @@ def test_gradcheck(spec, sample):
         if leaf.grad is not None:
             assert leaf.grad.dtype == leaf.dtype, f"input {j}: grad dtype {leaf.grad.dtype}"
             assert tuple(leaf.grad.shape) == tuple(leaf.shape), f"input {j}: grad shape"
-        np.testing.assert_allclose(_grad_or_zeros(leaf), want, rtol=rtol, atol=atol,
-                                   err_msg=f"{spec.name}({sample}) .backward(): input {j}")  # fmt: skip
+        np.testing.assert_allclose(
+            _grad_or_zeros(leaf),
+            want,
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{spec.name}({sample}) .backward(): input {j}",
+        )
 
 
 @pytest.mark.parametrize("spec,sample", _params("gradgrad", needs=("grad", "gradgrad")))
@@ -556,24 +585,32 @@ def test_gradgradcheck(spec, sample):
     cotangents = outputs_like(rng, chainrule, f, arrays)
     inputs = arrays + cotangents
     grads_of = first_derivative(chainrule, f, len(arrays))
-    numeric = numerical_jacobian(evaluator(chainrule, grads_of, needs_grad=True), inputs,
-                                 sample.eps or EPS)  # fmt: skip
+    numeric = numerical_jacobian(
+        evaluator(chainrule, grads_of, needs_grad=True), inputs, sample.eps or EPS
+    )
 
     weights = random_like(rng, [a.shape for a in arrays])
     leaves = make_leaves(chainrule, inputs)
     firsts = grads_of(*leaves)
-    pairs = [(g, chainrule.tensor(w, dtype=g.dtype)) for g, w in zip(firsts, weights)
-             if g.requires_grad]  # fmt: skip
+    pairs = [
+        (g, chainrule.tensor(w, dtype=g.dtype)) for g, w in zip(firsts, weights) if g.requires_grad
+    ]
     second = [None] * len(leaves)
     if pairs:
-        second = chainrule.autograd.grad([g for g, _ in pairs], leaves, [w for _, w in pairs],
-                                         allow_unused=True)  # fmt: skip
+        second = chainrule.autograd.grad(
+            [g for g, _ in pairs], leaves, [w for _, w in pairs], allow_unused=True
+        )
     rtol, atol = spec.grad_tol
     for j, (g, want) in enumerate(zip(second, vjp_of_jacobian(numeric, weights, inputs))):
         got = np.zeros(want.shape) if g is None else to_numpy(chainrule, g)
         what = "input" if j < len(arrays) else "cotangent"
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
-                                   err_msg=f"{spec.name}({sample}) second order: {what} {j}")  # fmt: skip
+        np.testing.assert_allclose(
+            got,
+            want,
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{spec.name}({sample}) second order: {what} {j}",
+        )
 
 
 @pytest.mark.parametrize("spec,sample", _params("batched", needs=("grad", "batched")))
@@ -589,16 +626,25 @@ def test_batched_jacobian(spec, sample):
     if not arrays:
         pytest.skip("no differentiable input")
     batched = batched_jacobian(chainrule, f, arrays)
-    _assert_jacobians(batched, rowwise_jacobian(chainrule, f, arrays), 1e-10, 1e-12,
-                      f"{spec.name}({sample}) batched vs rows")  # fmt: skip
+    _assert_jacobians(
+        batched,
+        rowwise_jacobian(chainrule, f, arrays),
+        1e-10,
+        1e-12,
+        f"{spec.name}({sample}) batched vs rows",
+    )
     if spec.gradgrad is True and "gradgrad" not in sample.skip:
         rng = np.random.default_rng(3)
         cotangents = outputs_like(rng, chainrule, f, arrays)
         grads_of = first_derivative(chainrule, f, len(arrays))
         inputs = arrays + cotangents
-        _assert_jacobians(batched_jacobian(chainrule, grads_of, inputs),
-                          rowwise_jacobian(chainrule, grads_of, inputs), 1e-10, 1e-12,
-                          f"{spec.name}({sample}) batched second order")  # fmt: skip
+        _assert_jacobians(
+            batched_jacobian(chainrule, grads_of, inputs),
+            rowwise_jacobian(chainrule, grads_of, inputs),
+            1e-10,
+            1e-12,
+            f"{spec.name}({sample}) batched second order",
+        )
 
 
 def _float32_dtypes(spec, sample):
@@ -639,8 +685,9 @@ def test_float32_graph_stays_float32(spec, sample):
         _, jac = jacobian_blocks(chainrule, f, arrays)
         for row in jac:
             for block, leaf in zip(row, arrays):
-                assert block.dtype == (chainrule.float32 if leaf.dtype == np.float32 else
-                                       chainrule.float64)  # fmt: skip
+                assert block.dtype == (
+                    chainrule.float32 if leaf.dtype == np.float32 else chainrule.float64
+                )
 
 
 # =========================================================================== against torch
@@ -684,8 +731,9 @@ def test_against_torch(spec, sample, dtype):
     for form in forms_of(spec, sample):
         what = f"{spec.name}({sample}) [{form}, {dtype}]"
         t_leaves, t_out, t_error, t_warned = _run(torch, spec, sample, tree, form, differentiable)
-        c_leaves, c_out, c_error, c_warned = _run(chainrule, spec, sample, tree, form,
-                                                  differentiable)  # fmt: skip
+        c_leaves, c_out, c_error, c_warned = _run(
+            chainrule, spec, sample, tree, form, differentiable
+        )
         assert c_warned == t_warned, f"{what}: warnings {c_warned}, torch {t_warned}"
         if t_error is not None or c_error is not None:
             assert c_error is not None, f"{what}: torch raised {t_error!r}, chainrule did not"
@@ -714,16 +762,18 @@ def test_against_torch(spec, sample, dtype):
                     np.testing.assert_array_equal(cv, tv, err_msg=f"{what}[{k}]")
                 else:
                     r, a = spec.tol32 if cv.dtype == np.float32 else (rtol, atol)
-                    np.testing.assert_allclose(cv, tv, rtol=r, atol=a, equal_nan=True,
-                                               err_msg=f"{what}[{k}]")  # fmt: skip
+                    np.testing.assert_allclose(
+                        cv, tv, rtol=r, atol=a, equal_nan=True, err_msg=f"{what}[{k}]"
+                    )
         if differentiable and form == forms_of(spec, sample)[0]:
             _compare_gradients(torch, spec, sample, tree, form, dtype, what)
 
 
 def _compare_gradients(torch, spec, sample, tree, form, dtype, what):
     arrays = diff_arrays(tree)
-    outs = float_outputs(torch, op_function(torch, spec, sample, tree, form)(
-        *make_leaves(torch, arrays, False)))  # fmt: skip
+    outs = float_outputs(
+        torch, op_function(torch, spec, sample, tree, form)(*make_leaves(torch, arrays, False))
+    )
     rng = np.random.default_rng(5)
     weights = random_like(rng, [o.shape for o in outs])
     tol = (1e-7, 1e-10) if dtype == "float64" else (1e-4, 1e-5)
@@ -736,8 +786,9 @@ def _compare_gradients(torch, spec, sample, tree, form, dtype, what):
                 results[lib], _ = weighted_backward(lib, f, arrays, weights)
             except Exception as error:  # torch has no derivative for some samples: same error
                 errors[lib] = error
-        warned[lib] = sorted({(w.category.__name__, _TRIGGERED.sub("", str(w.message)))
-                              for w in caught})  # fmt: skip
+        warned[lib] = sorted(
+            {(w.category.__name__, _TRIGGERED.sub("", str(w.message))) for w in caught}
+        )
     assert warned[chainrule] == warned[torch], f"{what}: warnings in forward and backward"
     if errors:
         assert torch in errors, f"{what}: chainrule's backward raised {errors[chainrule]!r}"
@@ -751,8 +802,13 @@ def _compare_gradients(torch, spec, sample, tree, form, dtype, what):
             continue
         assert c.grad is not None, f"{what}: input {j}: no grad (torch has one)"
         assert str(c.grad.dtype) == str(t.grad.dtype), f"{what}: input {j} grad dtype"
-        np.testing.assert_allclose(c.grad.numpy(), t.grad.numpy(force=True), rtol=tol[0],
-                                   atol=tol[1], err_msg=f"{what}: grad of input {j}")  # fmt: skip
+        np.testing.assert_allclose(
+            c.grad.numpy(),
+            t.grad.numpy(force=True),
+            rtol=tol[0],
+            atol=tol[1],
+            err_msg=f"{what}: grad of input {j}",
+        )
     if spec.gradgrad is True and dtype == "float64" and "gradgrad" not in sample.skip:
         cotangents = outputs_like(
             rng, chainrule, op_function(chainrule, spec, sample, tree, form), arrays
@@ -763,17 +819,24 @@ def _compare_gradients(torch, spec, sample, tree, form, dtype, what):
             f = op_function(lib, spec, sample, tree, form)
             leaves = make_leaves(lib, arrays + cotangents)
             firsts = first_derivative(lib, f, len(arrays))(*leaves)
-            pairs = [(g, lib.tensor(w, dtype=g.dtype)) for g, w in zip(firsts, second_weights)
-                     if g.requires_grad]  # fmt: skip
+            pairs = [
+                (g, lib.tensor(w, dtype=g.dtype))
+                for g, w in zip(firsts, second_weights)
+                if g.requires_grad
+            ]
             grads = [None] * len(leaves)
             if pairs:
-                grads = lib.autograd.grad([g for g, _ in pairs], leaves, [w for _, w in pairs],
-                                          allow_unused=True)  # fmt: skip
-            seconds[lib] = [np.zeros(tuple(x.shape)) if g is None else to_numpy(lib, g)
-                            for g, x in zip(grads, leaves)]  # fmt: skip
+                grads = lib.autograd.grad(
+                    [g for g, _ in pairs], leaves, [w for _, w in pairs], allow_unused=True
+                )
+            seconds[lib] = [
+                np.zeros(tuple(x.shape)) if g is None else to_numpy(lib, g)
+                for g, x in zip(grads, leaves)
+            ]
         for j, (c, t) in enumerate(zip(seconds[chainrule], seconds[torch])):
-            np.testing.assert_allclose(c, t, rtol=1e-7, atol=1e-10,
-                                       err_msg=f"{what}: second order, input {j}")  # fmt: skip
+            np.testing.assert_allclose(
+                c, t, rtol=1e-7, atol=1e-10, err_msg=f"{what}: second order, input {j}"
+            )
 
 
 # =========================================================================== grad_fn names
@@ -866,8 +929,10 @@ def test_views_match_torch(spec, sample):
         with lib.no_grad():
             for leaf in leaves:
                 leaf.add_(1.0)
-        seen[lib] = [(not np.array_equal(o.numpy(), b, equal_nan=True), o._version - v)
-                     for o, b, v in zip(outs, before, versions)]  # fmt: skip
+        seen[lib] = [
+            (not np.array_equal(o.numpy(), b, equal_nan=True), o._version - v)
+            for o, b, v in zip(outs, before, versions)
+        ]
     assert seen[chainrule] == seen[torch], (
         f"{spec.name}({sample}): (output changed, version bumped) per output, torch {seen[torch]}"
     )
@@ -909,8 +974,13 @@ def test_strided_inputs(spec, sample):
     (values, grads), (strided_values, strided_grads) = results
     what = f"{spec.name}({sample}) strided inputs"
     if spec.compare == "values":
-        assert_same_values([chainrule.tensor(v) if isinstance(v, np.ndarray) else v
-                            for v in strided_values], values, 1e-12, 1e-12, what)  # fmt: skip
+        assert_same_values(
+            [chainrule.tensor(v) if isinstance(v, np.ndarray) else v for v in strided_values],
+            values,
+            1e-12,
+            1e-12,
+            what,
+        )
     for j, (g, h) in enumerate(zip(grads, strided_grads)):
         np.testing.assert_allclose(h, g, rtol=1e-12, atol=1e-12, err_msg=f"{what}: grad {j}")
 

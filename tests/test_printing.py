@@ -207,8 +207,16 @@ def _random_tensor(rng, torch):
 def test_differential_against_torch():
     torch = pytest.importorskip("torch", reason="torch not installed: differential test skipped")
     rng = np.random.default_rng(1234)
-    option_sets = [{}, {}, {"precision": 2}, {"sci_mode": True}, {"sci_mode": False},
-                   {"linewidth": 40}, {"threshold": 10, "edgeitems": 2}, {"profile": "short"}]  # fmt: skip
+    option_sets = [
+        {},
+        {},
+        {"precision": 2},
+        {"sci_mode": True},
+        {"sci_mode": False},
+        {"linewidth": 40},
+        {"threshold": 10, "edgeitems": 2},
+        {"profile": "short"},
+    ]
     for i in range(400):
         name, t = _random_tensor(rng, torch)
         options = option_sets[i % len(option_sets)]

@@ -14,11 +14,50 @@ import chainrule as torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK_SEED = os.path.join(HERE, "..", "..", "shared", "tools", "check_seed.py")
-X_DATA = [-3.0000e00, -2.7000e00, -2.4000e00, -2.1000e00, -1.8000e00, -1.5000e00, -1.2000e00,
-     -9.0000e-01, -6.0000e-01, -3.0000e-01, -2.3842e-08, 3.0000e-01, 6.0000e-01, 9.0000e-01,
-     1.2000e00, 1.5000e00, 1.8000e00, 2.1000e00, 2.4000e00, 2.7000e00]  # fmt: skip
-Y_DATA = [-7.1452, -5.4253, -5.1977, -3.6225, -3.8022, -4.4101, -4.6622, -3.1932, -1.7325, -1.8879,
-     -1.0742, -0.2320, 1.8226, 1.5453, -1.5535, 0.8857, 1.7537, 3.1607, 1.8912, 4.0895]  # fmt: skip
+X_DATA = [
+    -3.0000e00,
+    -2.7000e00,
+    -2.4000e00,
+    -2.1000e00,
+    -1.8000e00,
+    -1.5000e00,
+    -1.2000e00,
+    -9.0000e-01,
+    -6.0000e-01,
+    -3.0000e-01,
+    -2.3842e-08,
+    3.0000e-01,
+    6.0000e-01,
+    9.0000e-01,
+    1.2000e00,
+    1.5000e00,
+    1.8000e00,
+    2.1000e00,
+    2.4000e00,
+    2.7000e00,
+]
+Y_DATA = [
+    -7.1452,
+    -5.4253,
+    -5.1977,
+    -3.6225,
+    -3.8022,
+    -4.4101,
+    -4.6622,
+    -3.1932,
+    -1.7325,
+    -1.8879,
+    -1.0742,
+    -0.2320,
+    1.8226,
+    1.5453,
+    -1.5535,
+    0.8857,
+    1.7537,
+    3.1607,
+    1.8912,
+    4.0895,
+]
 HW1 = "tensor([  94.5796, -159.6058])"
 
 
@@ -145,16 +184,18 @@ def test_f_and_derivative_on_a_grid():
 @pytest.mark.skipif(not os.path.exists(CHECK_SEED), reason="../shared/tools is not beside the repo")
 def test_check_seed_tool_passes():
     env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "..", "src"))
-    result = subprocess.run([sys.executable, CHECK_SEED], capture_output=True, text=True, env=env,
-                            timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, CHECK_SEED], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.stdout.strip().endswith("24 passed, 0 failed"), result.stdout
 
 
 def test_chapter_example_script(tmp_path):
     script = os.path.join(HERE, "..", "examples", "chapter2.py")
     plot = tmp_path / "f.png"
-    result = subprocess.run([sys.executable, script, "--plot", str(plot)], capture_output=True,
-                            text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, script, "--plot", str(plot)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "tensor(140.5988)" in result.stdout and HW1 in result.stdout
     assert "tensor([105.,  45.])" in result.stdout

@@ -1600,8 +1600,10 @@ def main(argv: list[str]) -> int:
             expected = {k: record[k] for k in ("stdout", "error", "warnings")}
             if got != expected:
                 bad += 1
-                print(f"=== {record['id']}\n{record['code']}--- torch\n{expected}\n"
-                      f"--- chainrule\n{got}\n")  # fmt: skip
+                print(
+                    f"=== {record['id']}\n{record['code']}--- torch\n{expected}\n"
+                    f"--- chainrule\n{got}\n"
+                )
         print(f"{bad} of {len(records)} snippets differ")
         return 0
     from test_tensor_api import promotion_table

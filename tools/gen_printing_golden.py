@@ -102,8 +102,23 @@ def build() -> None:
     ints = ["int64", "int32", "int16", "int8", "uint8"]
 
     # 0-d tensors.
-    for v in [0.0, -0.0, 1.0, 3.0, 140.59883, -2.5, 0.1, 1e8, 1e10, 1e-5, 1e-10, 123456.789,
-              INF, -INF, NAN]:  # fmt: skip
+    for v in [
+        0.0,
+        -0.0,
+        1.0,
+        3.0,
+        140.59883,
+        -2.5,
+        0.1,
+        1e8,
+        1e10,
+        1e-5,
+        1e-10,
+        123456.789,
+        INF,
+        -INF,
+        NAN,
+    ]:
         add(f"scalar-{v}", T(v))
     for name in floats[1:]:
         for v in [0.1, 3.0, -7.25, 1e-5, 60000.0, INF]:

@@ -71,8 +71,7 @@ def _hook_result(fn, grad, result):
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if result._dtype is not grad._dtype:
         raise RuntimeError(
-            f"hook '{name}' has changed the type of value (was {grad.type()} got "
-            f"{result.type()})"
+            f"hook '{name}' has changed the type of value (was {grad.type()} got {result.type()})"
         )
     return result
 
@@ -218,9 +217,7 @@ def _call_row_by_row(node, grads):
             per_row.append(node.vjp(node, row[0]) if node._nout == 1 else node.vjp(node, row))
     finally:
         grad_state.batch_ndim = batch
-    return tuple(
-        None if parts[0] is None else _graph.stack_rows(parts) for parts in zip(*per_row)
-    )
+    return tuple(None if parts[0] is None else _graph.stack_rows(parts) for parts in zip(*per_row))
 
 
 def _call_node(node, grads):

@@ -53,8 +53,15 @@ def lead(g) -> tuple:
     return g._data.shape[: grad_state.batch_ndim]
 
 
-def export(name: str, func, *, method: bool | str = True, function: bool = True,
-           grad_fns=(), differentiable=True):  # fmt: skip
+def export(
+    name: str,
+    func,
+    *,
+    method: bool | str = True,
+    function: bool = True,
+    grad_fns=(),
+    differentiable=True,
+):
     """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
     if function:
         FUNCTIONS[name] = func
@@ -213,8 +220,15 @@ class Elementwise:
 
     __slots__ = ("forward", "node_cls", "saves", "float_only", "result_bool", "number_edge")
 
-    def __init__(self, forward, node_cls=None, saves="inputs", float_only=False,
-                 result_bool=False, number_edge=True):  # fmt: skip
+    def __init__(
+        self,
+        forward,
+        node_cls=None,
+        saves="inputs",
+        float_only=False,
+        result_bool=False,
+        number_edge=True,
+    ):
         self.forward = forward
         self.node_cls = node_cls
         self.saves = saves

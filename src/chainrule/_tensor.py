@@ -199,9 +199,7 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(
-                f"Variable data has to be a tensor, but got {type(value).__name__}"
-            )
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
         self._dtype = value._dtype
 
@@ -266,9 +264,17 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            names = {"float32": "Float", "float64": "Double", "float16": "Half",
-                     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                     "uint8": "Byte", "bool": "Bool"}  # fmt: skip
+            names = {
+                "float32": "Float",
+                "float64": "Double",
+                "float16": "Half",
+                "int64": "Long",
+                "int32": "Int",
+                "int16": "Short",
+                "int8": "Char",
+                "uint8": "Byte",
+                "bool": "Bool",
+            }
             return f"torch.{names[self._dtype.name]}Tensor"
         return self.to(dtype)
 
@@ -310,8 +316,9 @@ class Tensor:
             raise RuntimeError(message)
         if requires_grad and self._dtype.kind != FLOAT:
             raise RuntimeError(
-                _SETTER_FLOAT_GRAD if _setter else "only Tensors of floating point dtype can "
-                "require gradients"
+                _SETTER_FLOAT_GRAD
+                if _setter
+                else "only Tensors of floating point dtype can require gradients"
             )
         if requires_grad and not self._requires_grad:
             self._init_leaf()
@@ -424,8 +431,12 @@ class Tensor:
             if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             seed = make(_ones(data.shape, data.dtype), self._dtype)
-            run_backward(((self._grad_fn, self._output_nr),), (seed,),
-                         bool(retain_graph or create_graph), create_graph)  # fmt: skip
+            run_backward(
+                ((self._grad_fn, self._output_nr),),
+                (seed,),
+                bool(retain_graph or create_graph),
+                create_graph,
+            )
             return
         from .autograd import backward
 
@@ -460,9 +471,7 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         data = self._data
         if data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {data.size} elements cannot be converted to Scalar"
-            )
+            raise RuntimeError(f"a Tensor with {data.size} elements cannot be converted to Scalar")
         return data.item() if data.ndim == 0 else data.reshape(()).item()
 
     def tolist(self):
@@ -560,9 +569,17 @@ def _legacy_type(dtype) -> str:
 
 
 def _legacy_name(dtype) -> str:
-    return {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
-            "int32": "int", "int16": "short", "int8": "char", "uint8": "unsigned char",
-            "bool": "bool"}[dtype.name]  # fmt: skip
+    return {
+        "float32": "float",
+        "float64": "double",
+        "float16": "half",
+        "int64": "long",
+        "int32": "int",
+        "int16": "short",
+        "int8": "char",
+        "uint8": "unsigned char",
+        "bool": "bool",
+    }[dtype.name]
 
 
 _new_tensor = object.__new__

@@ -53,8 +53,12 @@ def _make_grads(outputs, grads, batched=False):
             if shape != out._data.shape:
                 expected = out.shape
                 got = grad.shape[1:] if batched else grad.shape
-                what = "If `is_grads_batched=True`, we interpret the first dimension of each " \
-                       "grad_output as the batch dimension. " if batched else ""  # fmt: skip
+                what = (
+                    "If `is_grads_batched=True`, we interpret the first dimension of each "
+                    "grad_output as the batch dimension. "
+                    if batched
+                    else ""
+                )
                 raise RuntimeError(
                     f"{what}Mismatch in shape: grad_output[{i}] has a shape of {got} and "
                     f"output[{i}] has a shape of {expected}."
@@ -80,8 +84,14 @@ def _root_edges(outputs):
     return edges
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None):  # fmt: skip
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    grad_variables=None,
+    inputs=None,
+):
     """Accumulate the gradients of ``tensors`` into the .grad of the leaves of their graph."""
     outputs = _as_tuple(tensors)
     grads = _check_count(outputs, _as_tuple(grad_tensors))
@@ -133,9 +143,17 @@ def _input_edge(t, i):
     return edge(t)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False,
-         materialize_grads=False):  # fmt: skip
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated).
 
     >>> x = tensor(2., requires_grad=True)
@@ -162,8 +180,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     previous = grad_state.batch_ndim
     grad_state.batch_ndim = 1 if is_grads_batched else 0
     try:
-        results = run_backward(roots, grads, retain_graph, create_graph, input_edges,
-                               accumulate=False)  # fmt: skip
+        results = run_backward(
+            roots, grads, retain_graph, create_graph, input_edges, accumulate=False
+        )
     finally:
         grad_state.batch_ndim = previous
     for i, (t, g) in enumerate(zip(inputs, results)):
@@ -191,6 +210,18 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 (torch's 
     return data
 
 
-__all__ = ["backward", "grad", "functional", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled", "Variable", "graph", "Function",
-           "FunctionCtx", "once_differentiable"]  # fmt: skip
+__all__ = [
+    "backward",
+    "grad",
+    "functional",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "Variable",
+    "graph",
+    "Function",
+    "FunctionCtx",
+    "once_differentiable",
+]

@@ -25,8 +25,10 @@ class FunctionCtx:
         """Keep tensors (or None) for backward; in-place changes to them are detected."""
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")  # fmt: skip
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{tensors.index(t)} is of type {type(t).__name__}"
+                )
         self._to_save = tensors
 
     @property
@@ -134,8 +136,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardFunction,),
-                                 {"_function": cls})  # fmt: skip
+        cls._backward_cls = type(cls.__name__ + "Backward", (BackwardFunction,), {"_function": cls})
 
     def __init__(self, *args, **kwargs):
         warnings.warn(

@@ -67,9 +67,15 @@ def _grad(outputs, inputs, grad_outputs, create_graph, batched=False, retain_gra
     if not pairs:
         return (None,) * len(inputs)
     outs, grads = zip(*pairs)
-    return grad(outs, inputs, grads, retain_graph=True if retain_graph is None else retain_graph,
-                create_graph=create_graph, allow_unused=True,
-                is_grads_batched=batched)  # fmt: skip
+    return grad(
+        outs,
+        inputs,
+        grads,
+        retain_graph=True if retain_graph is None else retain_graph,
+        create_graph=create_graph,
+        allow_unused=True,
+        is_grads_batched=batched,
+    )
 
 
 def _zeros_for(grads, inputs, lead=()):
@@ -109,8 +115,9 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
         inputs = _prepare(inputs, create_graph)
-        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                       "vjp")  # fmt: skip
+        out_tuple, outputs = _as_tuple(
+            func(*inputs), "outputs of the user-provided function", "vjp"
+        )
         _check_outputs(outputs, strict, "vjp", len(inputs))
         if v is None:
             for out in outputs:
@@ -162,8 +169,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         else:
             _, v = _as_tuple(v, "v", "jvp")
             _check_v(v, inputs, in_tuple)
-        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                       "jvp")  # fmt: skip
+        out_tuple, outputs = _as_tuple(
+            func(*inputs), "outputs of the user-provided function", "jvp"
+        )
         _check_outputs(outputs, strict, "jvp", len(inputs))
         dummies = tuple(out.new_zeros(out.shape).requires_grad_(True) for out in outputs)
         grads = _grad(outputs, inputs, dummies, create_graph=True)
@@ -172,8 +180,13 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         if used:
             from . import grad
 
-            result = grad([g for g, _ in used], dummies, [vi for _, vi in used],
-                          create_graph=create_graph, allow_unused=True)  # fmt: skip
+            result = grad(
+                [g for g, _ in used],
+                dummies,
+                [vi for _, vi in used],
+                create_graph=create_graph,
+                allow_unused=True,
+            )
         else:
             result = (None,) * len(outputs)
         result = _zeros_for(result, outputs)
@@ -182,8 +195,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     return (outputs if out_tuple else outputs[0]), (result if out_tuple else result[0])
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
-             strategy="reverse-mode"):  # fmt: skip
+def jacobian(
+    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
+):
     """The Jacobian of ``func`` at ``inputs``, with torch's tuple conventions.
 
     Every row is computed in one batched backward pass (``vectorize`` is accepted for
@@ -222,11 +236,14 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _prepare(inputs, create_graph)
-        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                       "jacobian")  # fmt: skip
+        out_tuple, outputs = _as_tuple(
+            func(*inputs), "outputs of the user-provided function", "jacobian"
+        )
         _check_outputs(outputs, strict, "jacobian", len(inputs))
-        blocks = [_jacobian_rows(out, i, inputs, create_graph, strict, vectorize)
-                  for i, out in enumerate(outputs)]  # fmt: skip
+        blocks = [
+            _jacobian_rows(out, i, inputs, create_graph, strict, vectorize)
+            for i, out in enumerate(outputs)
+        ]
     blocks = [_finish(row, create_graph) for row in blocks]
     return _arrange(blocks, out_tuple, in_tuple)
 
@@ -268,8 +285,14 @@ FORWARD_NEEDS_VECTORIZE = (
 )
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
-            outer_jacobian_strategy="reverse-mode"):  # fmt: skip
+def hessian(
+    func,
+    inputs,
+    create_graph=False,
+    strict=False,
+    vectorize=False,
+    outer_jacobian_strategy="reverse-mode",
+):
     """The Hessian of a scalar ``func`` at ``inputs`` (a Jacobian of its gradient, batched).
 
     >>> hessian(lambda x: (x ** 3).sum(), tensor([1., 2.]))
@@ -299,8 +322,9 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         _strict_hessian(grads, strict)
         return _zeros_for(grads, xs)
 
-    result = jacobian(gradient, inputs_t, create_graph=create_graph, strict=strict,
-                      vectorize=vectorize)  # fmt: skip
+    result = jacobian(
+        gradient, inputs_t, create_graph=create_graph, strict=strict, vectorize=vectorize
+    )
     if in_tuple:
         return result
     return result[0][0]
@@ -330,8 +354,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, name):
         else:
             _, v = _as_tuple(v, "v", name)
             _check_v(v, inputs, in_tuple)
-        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function",
-                                       name)  # fmt: skip
+        out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", name)
         if out_tuple:
             raise RuntimeError(f"The function given to {name} should return a single Tensor")
         if outputs[0].numel() != 1:

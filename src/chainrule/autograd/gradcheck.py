@@ -92,11 +92,24 @@ def _mismatch_report(i, j, numerical, analytical, output, dtype):
     )
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False,
-              check_forward_ad=False, check_backward_ad=True, fast_mode=False,
-              masked=None) -> bool:  # fmt: skip
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+) -> bool:
     """True when the analytical Jacobian of ``func`` matches finite differences at ``inputs``.
 
     >>> x = tensor([1., 2.], dtype=float64, requires_grad=True)
@@ -132,11 +145,25 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
-                  masked=False) -> bool:  # fmt: skip
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+) -> bool:
     """gradcheck of the gradient: second derivatives against finite differences."""
     from . import grad
 
@@ -145,8 +172,9 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
         grad_outputs = tuple(
-            make(rng.standard_normal(o._data.shape).astype(o._data.dtype), o._dtype)
-            .requires_grad_(True)
+            make(rng.standard_normal(o._data.shape).astype(o._data.dtype), o._dtype).requires_grad_(
+                True
+            )
             for o in outputs
         )
     grad_outputs = tuple(_tuple(grad_outputs))
@@ -159,10 +187,22 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         pairs = [(o, v) for o, v in zip(outs, vs)]
         if not pairs:
             return tuple(xs[k].new_zeros(xs[k].shape) for k in wanted)
-        grads = grad([o for o, _ in pairs], [xs[k] for k in wanted], [v for _, v in pairs],
-                     create_graph=True, allow_unused=True)  # fmt: skip
-        return tuple(g if g is not None else xs[k].new_zeros(xs[k].shape)
-                     for g, k in zip(grads, wanted))  # fmt: skip
+        grads = grad(
+            [o for o, _ in pairs],
+            [xs[k] for k in wanted],
+            [v for _, v in pairs],
+            create_graph=True,
+            allow_unused=True,
+        )
+        return tuple(
+            g if g is not None else xs[k].new_zeros(xs[k].shape) for g, k in zip(grads, wanted)
+        )
 
-    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)  # fmt: skip
+    return gradcheck(
+        first_derivatives,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -1,6 +1,5 @@
 """The derivative table, one file per op family. Importing this package installs every op."""
 
-from . import creation, elementwise, reduce, shape, linalg  # noqa: F401
-from . import inplace  # noqa: E402
+from . import creation, elementwise, inplace, linalg, reduce, shape  # noqa: F401
 
-inplace._install()
+inplace._install()  # the in-place forms wrap the out-of-place ops defined above

@@ -64,9 +64,7 @@ def _infer(data, target=None):
         return array, from_numpy_dtype(array.dtype)
     if isinstance(data, complex):
         raise TypeError("complex tensors are not supported by chainrule")
-    raise TypeError(
-        f"Could not infer dtype of {type(data).__name__}"
-    )
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _infer_sequence(data, target=None):
@@ -149,9 +147,7 @@ def _check_nesting(data, dim=0):
     for x, n in zip(data, lengths):
         if (n is None) != (first is None):
             if first is None:
-                raise TypeError(
-                    f"must be real number, not {type(x).__name__}"
-                )
+                raise TypeError(f"must be real number, not {type(x).__name__}")
             raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
         if n is not None and n != first:
             raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
@@ -236,8 +232,16 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
     return _filled(xp.ones, size, dtype, requires_grad, device, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          memory_format=None, pin_memory=False):  # fmt: skip
+def empty(
+    *size,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    memory_format=None,
+    pin_memory=False,
+):
     """An uninitialised tensor (here: zeros, so results never depend on stale memory)."""
     return _filled(xp.zeros, size, dtype, requires_grad, device, "empty")
 
@@ -271,9 +275,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and lower bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         integral = all(isinstance(v, int) and not isinstance(v, float) for v in values)
         dtype = _backend.int64 if integral else defaults.float_dtype
@@ -333,8 +335,11 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
         wide = xp.longdouble
         index = xp.arange(steps, dtype=wide)
         half = steps // 2
-        data = xp.where(index < half, wide(work.type(start)) + wide(step) * index,
-                        wide(work.type(end)) - wide(step) * (steps - 1 - index))  # fmt: skip
+        data = xp.where(
+            index < half,
+            wide(work.type(start)) + wide(step) * index,
+            wide(work.type(end)) - wide(step) * (steps - 1 - index),
+        )
         data = data.astype(work)
     return _finish(data.astype(dtype.np), dtype, requires_grad, device)
 
@@ -407,8 +412,14 @@ def _random(draw, size, dtype, requires_grad, device, generator, kernel="check_u
 
 
 def _legacy(dtype):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(dtype.name, dtype.name)  # fmt: skip
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(dtype.name, dtype.name)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
@@ -418,8 +429,15 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """Standard normal random numbers."""
-    return _random(lambda r, s: r.standard_normal(s), size, dtype, requires_grad, device,
-                   generator, "normal_kernel_cpu")  # fmt: skip
+    return _random(
+        lambda r, s: r.standard_normal(s),
+        size,
+        dtype,
+        requires_grad,
+        device,
+        generator,
+        "normal_kernel_cpu",
+    )
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
@@ -433,8 +451,9 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    data = _rng(generator).integers(low, high, _shape_args((size,) if isinstance(size, int)
-                                                            else (size,)))  # fmt: skip
+    data = _rng(generator).integers(
+        low, high, _shape_args((size,) if isinstance(size, int) else (size,))
+    )
     return _finish(data.astype(dtype.np), dtype, requires_grad, device)
 
 
@@ -453,16 +472,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires
         ref = mean if isinstance(mean, Tensor) else std
         data = (m + s * _rng(generator).standard_normal(shape)).astype(ref._dtype.np)
         return make(data, ref._dtype)
-    return _random(lambda r, s: mean + std * r.standard_normal(s), size, dtype, requires_grad,
-                   None, generator)  # fmt: skip
+    return _random(
+        lambda r, s: mean + std * r.standard_normal(s), size, dtype, requires_grad, None, generator
+    )
 
 
 # --------------------------------------------------------------------------- *_like
 
 
 def _like(fill):
-    def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
-             layout=None):  # fmt: skip
+    def like(
+        input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None
+    ):
         dtype = dtype or input._dtype
         return _finish(fill(input._data.shape, dtype), dtype, requires_grad, device)
 
@@ -474,8 +495,9 @@ ones_like = _like(lambda shape, d: xp.ones(shape, d.np))
 empty_like = _like(lambda shape, d: xp.zeros(shape, d.np))
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):  # fmt: skip
+def full_like(
+    input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
+):
     dtype = dtype or input._dtype
     return _finish(xp.full(input._data.shape, fill_value, dtype.np), dtype, requires_grad, device)
 
@@ -491,8 +513,9 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input._dtype,
-                   requires_grad=requires_grad)  # fmt: skip
+    return randint(
+        low, high, input._data.shape, dtype=dtype or input._dtype, requires_grad=requires_grad
+    )
 
 
 # --------------------------------------------------------------------------- Tensor.new_*
@@ -513,8 +536,9 @@ Tensor.new_empty = _new(lambda shape, d: xp.zeros(shape, d.np))
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     dtype = dtype or self._dtype
-    return _finish(xp.full(_shape_args((size,)), fill_value, dtype.np), dtype, requires_grad,
-                   device)  # fmt: skip
+    return _finish(
+        xp.full(_shape_args((size,)), fill_value, dtype.np), dtype, requires_grad, device
+    )
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
@@ -546,14 +570,33 @@ def _legacy_tensor(cls, args, kwargs):
 
 
 for _name, _func in (
-    ("tensor", tensor), ("as_tensor", as_tensor), ("from_numpy", from_numpy),
-    ("zeros", zeros), ("ones", ones), ("empty", empty), ("full", full), ("eye", eye),
-    ("arange", arange), ("linspace", linspace), ("logspace", logspace),
-    ("manual_seed", manual_seed), ("seed", seed), ("initial_seed", initial_seed),
-    ("rand", rand), ("randn", randn), ("randint", randint), ("randperm", randperm),
-    ("normal", normal), ("zeros_like", zeros_like), ("ones_like", ones_like),
-    ("empty_like", empty_like), ("full_like", full_like), ("rand_like", rand_like),
-    ("randn_like", randn_like), ("randint_like", randint_like), ("Generator", Generator),
-):  # fmt: skip
+    ("tensor", tensor),
+    ("as_tensor", as_tensor),
+    ("from_numpy", from_numpy),
+    ("zeros", zeros),
+    ("ones", ones),
+    ("empty", empty),
+    ("full", full),
+    ("eye", eye),
+    ("arange", arange),
+    ("linspace", linspace),
+    ("logspace", logspace),
+    ("manual_seed", manual_seed),
+    ("seed", seed),
+    ("initial_seed", initial_seed),
+    ("rand", rand),
+    ("randn", randn),
+    ("randint", randint),
+    ("randperm", randperm),
+    ("normal", normal),
+    ("zeros_like", zeros_like),
+    ("ones_like", ones_like),
+    ("empty_like", empty_like),
+    ("full_like", full_like),
+    ("rand_like", rand_like),
+    ("randn_like", randn_like),
+    ("randint_like", randint_like),
+    ("Generator", Generator),
+):
     _export(_name, _func)
 __all__.append("default_generator")

@@ -380,8 +380,9 @@ PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
 _POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode, number_edge=False)
 _POW_TENSOR = Elementwise(_quiet(_power), PowTensorNode)
-_RPOW = Elementwise(_quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow,
-                    number_edge=False)  # fmt: skip
+_RPOW = Elementwise(
+    _quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow, number_edge=False
+)
 
 
 def pow(input, exponent):
@@ -421,8 +422,9 @@ def square(input):
 
 
 def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
-    op = Elementwise(_quiet(forward), defop(grad_fn, rule) if rule else None, saves=saves,
-                     float_only=float_only)  # fmt: skip
+    op = Elementwise(
+        _quiet(forward), defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
+    )
 
     def func(input, *, out=None):
         result = op.unary(input)
@@ -458,23 +460,36 @@ _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
 
 exp = _unary("exp", xp.exp, "ExpBackward0", _saved_output_rule(lambda y: y), saves="output")
-exp2 = _unary("exp2", xp.exp2, "Exp2Backward0", _saved_output_rule(lambda y: y * _LN2),
-              saves="output")  # fmt: skip
-expm1 = _unary("expm1", xp.expm1, "Expm1Backward0", _saved_output_rule(lambda y: y + 1),
-               saves="output")  # fmt: skip
+exp2 = _unary(
+    "exp2", xp.exp2, "Exp2Backward0", _saved_output_rule(lambda y: y * _LN2), saves="output"
+)
+expm1 = _unary(
+    "expm1", xp.expm1, "Expm1Backward0", _saved_output_rule(lambda y: y + 1), saves="output"
+)
 log = _unary("log", xp.log, "LogBackward0", _saved_input_rule(lambda x: x.reciprocal()))
 log2 = _unary(
     "log2", xp.log2, "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal())
 )
-log10 = _unary("log10", xp.log10, "Log10Backward0",
-               _saved_input_rule(lambda x: (x * _LN10).reciprocal()))  # fmt: skip
+log10 = _unary(
+    "log10", xp.log10, "Log10Backward0", _saved_input_rule(lambda x: (x * _LN10).reciprocal())
+)
 log1p = _unary(
     "log1p", xp.log1p, "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal())
 )
-sqrt = _unary("sqrt", xp.sqrt, "SqrtBackward0", _saved_output_rule(lambda y: (y * 2).reciprocal()),
-              saves="output")  # fmt: skip
-rsqrt = _unary("rsqrt", lambda a: 1 / xp.sqrt(a), "RsqrtBackward0",
-               _saved_output_rule(lambda y: y**3 * -0.5), saves="output")  # fmt: skip
+sqrt = _unary(
+    "sqrt",
+    xp.sqrt,
+    "SqrtBackward0",
+    _saved_output_rule(lambda y: (y * 2).reciprocal()),
+    saves="output",
+)
+rsqrt = _unary(
+    "rsqrt",
+    lambda a: 1 / xp.sqrt(a),
+    "RsqrtBackward0",
+    _saved_output_rule(lambda y: y**3 * -0.5),
+    saves="output",
+)
 sin = _unary("sin", xp.sin, "SinBackward0", _saved_input_rule(lambda x: x.cos()))
 cos = _unary("cos", xp.cos, "CosBackward0", _saved_input_rule(lambda x: -x.sin()))
 tan = _unary("tan", xp.tan, "TanBackward0", _saved_output_rule(lambda y: y * y + 1), saves="output")
@@ -485,12 +500,23 @@ atan = _unary(
 )
 sinh = _unary("sinh", xp.sinh, "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
 cosh = _unary("cosh", xp.cosh, "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
-tanh = _unary("tanh", xp.tanh, "TanhBackward0", _saved_output_rule(lambda y: 1 - y * y),
-              saves="output")  # fmt: skip
-sigmoid = _unary("sigmoid", lambda a: _sigmoid(a), "SigmoidBackward0",
-                 _saved_output_rule(lambda y: y * (1 - y)), saves="output")  # fmt: skip
-reciprocal = _unary("reciprocal", lambda a: 1 / a, "ReciprocalBackward0",
-                    _saved_output_rule(lambda y: -(y * y)), saves="output")  # fmt: skip
+tanh = _unary(
+    "tanh", xp.tanh, "TanhBackward0", _saved_output_rule(lambda y: 1 - y * y), saves="output"
+)
+sigmoid = _unary(
+    "sigmoid",
+    lambda a: _sigmoid(a),
+    "SigmoidBackward0",
+    _saved_output_rule(lambda y: y * (1 - y)),
+    saves="output",
+)
+reciprocal = _unary(
+    "reciprocal",
+    lambda a: 1 / a,
+    "ReciprocalBackward0",
+    _saved_output_rule(lambda y: -(y * y)),
+    saves="output",
+)
 
 
 def _sigmoid(a):
@@ -512,17 +538,35 @@ def _zero_rule(node, g):
     return (g * 0,)
 
 
-relu = _unary("relu", lambda a: xp.maximum(a, 0), "ReluBackward0", _relu_rule, saves="output",
-              float_only=False)  # fmt: skip
+relu = _unary(
+    "relu",
+    lambda a: xp.maximum(a, 0),
+    "ReluBackward0",
+    _relu_rule,
+    saves="output",
+    float_only=False,
+)
 abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
 absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
-sign = _unary("sign", lambda a: a.copy() if a.dtype == bool else xp.sign(a), "SignBackward0",
-              _zero_rule, saves=None, float_only=False)  # fmt: skip
+sign = _unary(
+    "sign",
+    lambda a: a.copy() if a.dtype == bool else xp.sign(a),
+    "SignBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+)
 floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, saves=None, float_only=False)
 ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, saves=None, float_only=False)
 trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, saves=None, float_only=False)
-frac = _unary("frac", lambda a: a - xp.trunc(a), "FracBackward0", lambda n, g: (g,), saves=None,
-              float_only=False)  # fmt: skip
+frac = _unary(
+    "frac",
+    lambda a: a - xp.trunc(a),
+    "FracBackward0",
+    lambda n, g: (g,),
+    saves=None,
+    float_only=False,
+)
 round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
 negative = _export("negative", neg, grad_fns=("NegBackward0",))
 
@@ -608,8 +652,9 @@ def _clamp_tensor_vjp(node, g):
         inside = (x <= high) if inside is None else inside & (x <= high)
     grads = [g * inside.to(g.dtype) if node.needs_input_grad(0) else None]
     for bound, test, i in ((low, lambda: x < low, 1), (high, lambda: x > high, 2)):
-        grads.append(g * test().to(g.dtype) if bound is not None and node.needs_input_grad(i)
-                     else None)  # fmt: skip
+        grads.append(
+            g * test().to(g.dtype) if bound is not None and node.needs_input_grad(i) else None
+        )
     return tuple(grads)
 
 
@@ -720,8 +765,16 @@ def where(condition, input=None, other=None):
 
 
 def _legacy_scalar_name(dtype):
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}  # fmt: skip
+    names = {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+    }
     return names[dtype.name]
 
 
@@ -800,9 +853,13 @@ def bitwise_not(input):
     return make(xp.invert(input._data), input._dtype)
 
 
-for _name, _func in (("logical_not", logical_not), ("bitwise_and", bitwise_and),
-                     ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor),
-                     ("bitwise_not", bitwise_not)):  # fmt: skip
+for _name, _func in (
+    ("logical_not", logical_not),
+    ("bitwise_and", bitwise_and),
+    ("bitwise_or", bitwise_or),
+    ("bitwise_xor", bitwise_xor),
+    ("bitwise_not", bitwise_not),
+):
     _export(_name, _func, differentiable=False)
 
 # --------------------------------------------------------------------------- publish
@@ -918,6 +975,12 @@ def isfinite(input):
     return make(xp.isfinite(input._data), _backend.bool_)
 
 
-for _name, _func in (("isclose", isclose), ("allclose", allclose), ("equal", equal),
-                     ("isnan", isnan), ("isinf", isinf), ("isfinite", isfinite)):  # fmt: skip
+for _name, _func in (
+    ("isclose", isclose),
+    ("allclose", allclose),
+    ("equal", equal),
+    ("isnan", isnan),
+    ("isinf", isinf),
+    ("isfinite", isfinite),
+):
     _export(_name, _func, differentiable=False)

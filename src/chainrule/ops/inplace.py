@@ -17,17 +17,26 @@ from .._tensor import Tensor, make
 __all__ = []
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-          "bool": "Bool"}  # fmt: skip
+_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def _check_target(self, others=(), message=LEAF_INPLACE):
     recording = grad_state.enabled
     if recording and self._requires_grad and self._grad_fn is None:
         raise RuntimeError(message)
-    return recording and (self._requires_grad or any(
-        isinstance(o, Tensor) and o._requires_grad for o in others))  # fmt: skip
+    return recording and (
+        self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    )
 
 
 def _stand_in(self):
@@ -99,16 +108,42 @@ def _install():
     from . import shape as sh
 
     names = {
-        "add_": ew.add, "sub_": ew.sub, "subtract_": ew.sub, "mul_": ew.mul, "multiply_": ew.mul,
-        "div_": ew.div, "divide_": ew.div, "true_divide_": ew.div, "pow_": ew.pow,
-        "neg_": ew.neg, "exp_": ew.exp, "log_": ew.log, "sqrt_": ew.sqrt, "sin_": ew.sin,
-        "cos_": ew.cos, "tanh_": ew.tanh, "sigmoid_": ew.sigmoid, "relu_": ew.relu,
-        "abs_": ew.abs, "clamp_": ew.clamp, "clip_": ew.clamp, "floor_": ew.floor,
-        "ceil_": ew.ceil, "round_": ew.round, "trunc_": ew.trunc, "reciprocal_": ew.reciprocal,
-        "square_": ew.square, "remainder_": ew.remainder, "floor_divide_": ew.floor_divide,
-        "sign_": ew.sign, "log1p_": ew.log1p, "expm1_": ew.expm1, "rsqrt_": ew.rsqrt,
-        "scatter_": sh.scatter, "scatter_add_": sh.scatter_add,
-    }  # fmt: skip
+        "add_": ew.add,
+        "sub_": ew.sub,
+        "subtract_": ew.sub,
+        "mul_": ew.mul,
+        "multiply_": ew.mul,
+        "div_": ew.div,
+        "divide_": ew.div,
+        "true_divide_": ew.div,
+        "pow_": ew.pow,
+        "neg_": ew.neg,
+        "exp_": ew.exp,
+        "log_": ew.log,
+        "sqrt_": ew.sqrt,
+        "sin_": ew.sin,
+        "cos_": ew.cos,
+        "tanh_": ew.tanh,
+        "sigmoid_": ew.sigmoid,
+        "relu_": ew.relu,
+        "abs_": ew.abs,
+        "clamp_": ew.clamp,
+        "clip_": ew.clamp,
+        "floor_": ew.floor,
+        "ceil_": ew.ceil,
+        "round_": ew.round,
+        "trunc_": ew.trunc,
+        "reciprocal_": ew.reciprocal,
+        "square_": ew.square,
+        "remainder_": ew.remainder,
+        "floor_divide_": ew.floor_divide,
+        "sign_": ew.sign,
+        "log1p_": ew.log1p,
+        "expm1_": ew.expm1,
+        "rsqrt_": ew.rsqrt,
+        "scatter_": sh.scatter,
+        "scatter_add_": sh.scatter_add,
+    }
     for name, op in names.items():
         setattr(Tensor, name, inplace(op))
     Tensor.__iadd__ = Tensor.add_
@@ -167,8 +202,10 @@ def _fill(self, value, node_cls):
 
 
 def _copy_vjp(node, g):
-    return (g * 0 if node.needs_input_grad(0) else None,
-            g.to(node._args) if node.needs_input_grad(1) else None)  # fmt: skip
+    return (
+        g * 0 if node.needs_input_grad(0) else None,
+        g.to(node._args) if node.needs_input_grad(1) else None,
+    )
 
 
 CopyNode = defop("CopyBackwards", _copy_vjp)
@@ -283,8 +320,10 @@ def assign_index(self, index, value):
     self._vbox[0] += 1
     if recorded:
         value_t = value if isinstance(value, Tensor) else None
-        edges = ((self._grad_fn, self._output_nr) if self._grad_fn is not None else (None, 0),
-                 _edge(value_t) if value_t is not None else (None, 0))  # fmt: skip
+        edges = (
+            (self._grad_fn, self._output_nr) if self._grad_fn is not None else (None, 0),
+            _edge(value_t) if value_t is not None else (None, 0),
+        )
         shape = value_t._data.shape if value_t is not None else ()
         node = CopySlicesNode(edges, None, (np_index, shape))
         self._requires_grad, self._grad_fn, self._output_nr = True, node, 0

@@ -17,19 +17,37 @@ def _export(name, func, **kw):
 
 
 # torch's names for a dtype: as a C type (mm's message) and as a scalar type (bmm, mv, dot)
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}  # fmt: skip
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                 "bool": "Bool"}  # fmt: skip
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+_SCALAR_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def _check_tensors(name, input, other, other_name):
     for arg, value, position in (("input", input, 1), (other_name, other, 2)):
         if not isinstance(value, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
-                            f"not {type(value).__name__}")  # fmt: skip
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                f"not {type(value).__name__}"
+            )
     return input._data, other._data
 
 
@@ -119,8 +137,10 @@ def bmm(input, mat2):
         )
     _no_bool("bmm", input)
     if input._dtype is not mat2._dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[input._dtype.name]} but found "
-                           f"{_SCALAR_NAMES[mat2._dtype.name]}")  # fmt: skip
+        raise RuntimeError(
+            f"expected scalar type {_SCALAR_NAMES[input._dtype.name]} but found "
+            f"{_SCALAR_NAMES[mat2._dtype.name]}"
+        )
     return record(BmmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
 
 
@@ -136,8 +156,10 @@ def mv(input, vec):
         )
     if input._dtype is not vec._dtype:
         names = [_SCALAR_NAMES[t._dtype.name] for t in (vec, input, vec)]
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names[0]}, "
-                           f"{names[1]}, and {names[2]}")  # fmt: skip
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {names[0]}, "
+            f"{names[1]}, and {names[2]}"
+        )
     _no_bool("addmv_impl_cpu", input)
     return record(MvNode, make(a @ v, input._dtype), (input, vec), (input, vec))
 
@@ -243,8 +265,7 @@ def _prod(sizes):
 
 
 def _unsafe_view(t, shape):
-    return record(UnsafeViewNode, make(t._data.reshape(shape), t._dtype), (t,), None,
-                  t._data.shape)  # fmt: skip
+    return record(UnsafeViewNode, make(t._data.reshape(shape), t._dtype), (t,), None, t._data.shape)
 
 
 def _folded(a, b):

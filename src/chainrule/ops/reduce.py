@@ -108,8 +108,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     out_dtype = _sum_dtype(input, dtype)
     if dim is None and not keepdim:
         result = data.sum(dtype=out_dtype.np)
-        return record(SumAllNode, make(result, out_dtype), (input,), None,
-                      (data.shape, tuple(range(data.ndim)), False))  # fmt: skip
+        return record(
+            SumAllNode,
+            make(result, out_dtype),
+            (input,),
+            None,
+            (data.shape, tuple(range(data.ndim)), False),
+        )
     dims = reduce_dims(dim, data.ndim)
     result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
     return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
@@ -135,8 +140,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _legacy(dtype):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(dtype.name, dtype.name)  # fmt: skip
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(dtype.name, dtype.name)
 
 
 # --------------------------------------------------------------------------- prod
@@ -275,8 +286,13 @@ def _extreme(input, dim, keepdim, is_max, other=None):
         result = data.max() if is_max else data.min()
         out = make(result, input._dtype)
         node = MaxAllNode if is_max else MinAllNode
-        return record(node, out, (input,), (input,), (data.shape, tuple(range(data.ndim)),
-                                                      False, out.detach()))  # fmt: skip
+        return record(
+            node,
+            out,
+            (input,),
+            (input,),
+            (data.shape, tuple(range(data.ndim)), False, out.detach()),
+        )
     d = wrap_dim(dim, data.ndim)
     if data.ndim == 0:
         values, indices = data.copy(), xp.zeros((), xp.int64)
@@ -316,8 +332,9 @@ def _amax_amin(input, dim, keepdim, is_max):
     out = make(result, input._dtype)
     kept = result if keepdim else extreme(axis=dims, keepdims=True)
     node = AmaxNode if is_max else AminNode
-    return record(node, out, (input,), (input,), (data.shape, dims, keepdim,
-                                                  make(kept, input._dtype)))  # fmt: skip
+    return record(
+        node, out, (input,), (input,), (data.shape, dims, keepdim, make(kept, input._dtype))
+    )
 
 
 def amax(input, dim=(), keepdim=False):
@@ -590,8 +607,9 @@ def _shifted(input, dim, dtype):
         input = input.to(dtype)
     data = input._data
     if input._dtype.kind != FLOAT:
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{_legacy(input._dtype)}'")  # fmt: skip
+        raise RuntimeError(
+            f"\"softmax_lastdim_kernel_impl\" not implemented for '{_legacy(input._dtype)}'"
+        )
     d = wrap_dim(dim, data.ndim) if data.ndim else None
     if data.ndim == 0:
         return input, data - data, d

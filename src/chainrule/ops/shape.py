@@ -54,8 +54,9 @@ def _infer_shape(shape, numel) -> tuple:
                 raise RuntimeError("only one dimension can be inferred")
             unknown = i
         elif s < -1:
-            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
-                               f"{_fmt_shape(shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"invalid shape dimension {s} at index {i} of shape {_fmt_shape(shape)}"
+            )
         else:
             known *= s
     if unknown is not None:
@@ -137,8 +138,10 @@ def unflatten(input, dim, sizes):
     """Split one dim into several."""
     shape = input._data.shape
     if not shape:
-        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but "
-                           "tensor has no dimensions")  # fmt: skip
+        raise RuntimeError(
+            f"unflatten got an unexpected error:\nDimension specified as {dim} but "
+            "tensor has no dimensions"
+        )
     d = wrap_dim(dim, len(shape))
     sizes = tuple(int(s) for s in sizes)
     if not sizes:
@@ -173,8 +176,9 @@ def squeeze(input, dim=None):
     else:
         node = SqueezeDimsNode if isinstance(dim, (tuple, list)) else SqueezeDimNode
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        axes = tuple(d for d in (wrap_dim(d, data.ndim) for d in dims) if data.ndim and
-                     data.shape[d] == 1)  # fmt: skip
+        axes = tuple(
+            d for d in (wrap_dim(d, data.ndim) for d in dims) if data.ndim and data.shape[d] == 1
+        )
     result = data.squeeze(axes) if axes else data.view()
     return record(node, view_of(input, result), (input,), None, data.shape)
 
@@ -190,8 +194,9 @@ def unsqueeze(input, dim):
     """Insert a dim of size 1 at ``dim``."""
     data = input._data
     d = wrap_dim(dim, data.ndim + 1)
-    return record(UnsqueezeNode, view_of(input, xp.expand_dims(data, d)), (input,), None,
-                  d - data.ndim - 1)  # fmt: skip
+    return record(
+        UnsqueezeNode, view_of(input, xp.expand_dims(data, d)), (input,), None, d - data.ndim - 1
+    )
 
 
 # --------------------------------------------------------------------------- transpose / permute
@@ -230,8 +235,13 @@ def transpose(input, dim0, dim1):
     ndim = data.ndim
     d0, d1 = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
     result = xp.swapaxes(data, d0, d1) if ndim else data.view()
-    return record(TransposeNode, view_of(input, result), (input,), None,
-                  (d0 - ndim, d1 - ndim) if ndim else (0, 0))  # fmt: skip
+    return record(
+        TransposeNode,
+        view_of(input, result),
+        (input,),
+        None,
+        (d0 - ndim, d1 - ndim) if ndim else (0, 0),
+    )
 
 
 def t(input):
@@ -275,8 +285,10 @@ def _T(input):
 
 def _mT(input):
     if input._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got "
-                           f"{input._data.ndim}-D tensor.")  # fmt: skip
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got "
+            f"{input._data.ndim}-D tensor."
+        )
     return transpose(input, -2, -1)
 
 
@@ -424,11 +436,17 @@ def _converter(dtype):
     return convert
 
 
-for _name, _dtype in (("float", _backend.float32), ("double", _backend.float64),
-                      ("half", _backend.float16), ("long", _backend.int64),
-                      ("int", _backend.int32), ("short", _backend.int16),
-                      ("char", _backend.int8), ("byte", _backend.uint8),
-                      ("bool", _backend.bool_)):  # fmt: skip
+for _name, _dtype in (
+    ("float", _backend.float32),
+    ("double", _backend.float64),
+    ("half", _backend.float16),
+    ("long", _backend.int64),
+    ("int", _backend.int32),
+    ("short", _backend.int16),
+    ("char", _backend.int8),
+    ("byte", _backend.uint8),
+    ("bool", _backend.bool_),
+):
     setattr(Tensor, _name, _converter(_dtype))
 
 
@@ -542,8 +560,11 @@ def _is_advanced(item) -> bool:
 
 def _expand_ellipsis(index, ndim):
     used = sum(1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
-    used += sum(i._data.ndim - 1 for i in index if isinstance(i, Tensor) and
-                i._dtype is _backend.bool_ and i._data.ndim != 1)  # fmt: skip
+    used += sum(
+        i._data.ndim - 1
+        for i in index
+        if isinstance(i, Tensor) and i._dtype is _backend.bool_ and i._data.ndim != 1
+    )
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = []
@@ -851,8 +872,10 @@ def split(tensor, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and length:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                               f"dimension size of {length}")  # fmt: skip
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got "
+                f"dimension size of {length}"
+            )
         sizes = [min(step, length - s) for s in range(0, length, step)] if step else [0]
         node = SplitNode
     else:
@@ -910,15 +933,21 @@ def _scatter_add_vjp(node, g):
     dim = node._args
     if node.needs_input_grad(2):
         (index,) = node.saved  # saved only for src's gradient, as in torch
-    return (g if node.needs_input_grad(0) else None, None,
-            g.gather(dim, index) if node.needs_input_grad(2) else None)  # fmt: skip
+    return (
+        g if node.needs_input_grad(0) else None,
+        None,
+        g.gather(dim, index) if node.needs_input_grad(2) else None,
+    )
 
 
 def _scatter_vjp(node, g):
     (index,) = node.saved  # saved, as torch saves it: freed after backward
     dim = node._args
-    return (g.scatter(dim, index, 0.0) if node.needs_input_grad(0) else None, None,
-            g.gather(dim, index) if node.needs_input_grad(2) else None)  # fmt: skip
+    return (
+        g.scatter(dim, index, 0.0) if node.needs_input_grad(0) else None,
+        None,
+        g.gather(dim, index) if node.needs_input_grad(2) else None,
+    )
 
 
 GatherNode = defop("GatherBackward0", _gather_vjp, batchable=False)
@@ -943,8 +972,9 @@ def gather(input, dim, index):
     idx = index._data
     size = data.shape[d] if data.ndim else 1
     if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with "
-                           f"size {size}")  # fmt: skip
+        raise RuntimeError(
+            f"index {int(idx.max())} is out of bounds for dimension {d} with size {size}"
+        )
     result = xp.take_along_axis(data, idx, axis=d) if data.ndim else data.copy()
     return record(
         GatherNode, make(result, input._dtype), (input,), (input,), (data.shape, d, index)
@@ -1014,8 +1044,12 @@ for _name, _func, _grad_fns in (
     ("scatter", scatter, ("ScatterBackward0", "ScatterBackward1")),
     ("scatter_add", scatter_add, ("ScatterAddBackward0",)),
 ):
-    _export(_name, _func, method=_name not in ("cat", "concat", "concatenate", "stack"),
-            grad_fns=_grad_fns)  # fmt: skip
+    _export(
+        _name,
+        _func,
+        method=_name not in ("cat", "concat", "concatenate", "stack"),
+        grad_fns=_grad_fns,
+    )
 for _name, _func, _grad_fns in (
     ("view", view, ("ViewBackward0",)),
     ("view_as", view_as, ("ViewBackward0",)),
@@ -1028,7 +1062,21 @@ for _name, _func, _grad_fns in (
     ("type_as", type_as, ("ToCopyBackward0",)),
 ):
     _export(_name, _func, function=False, grad_fns=_grad_fns)
-__all__ = [n for n in __all__ if n not in ("view", "view_as", "reshape_as", "expand", "expand_as",
-                                           "repeat", "contiguous", "to", "type_as")]  # fmt: skip
+__all__ = [
+    n
+    for n in __all__
+    if n
+    not in (
+        "view",
+        "view_as",
+        "reshape_as",
+        "expand",
+        "expand_as",
+        "repeat",
+        "contiguous",
+        "to",
+        "type_as",
+    )
+]
 _graph.stack_rows = stack  # the engine stacks per-row results of non-batchable rules
 Size  # noqa: B018 (re-exported by __init__)
