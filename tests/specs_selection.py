@@ -1,0 +1,3 @@
+"""Op specs of the ops/selection.py family (see op_specs.py for the table's vocabulary)."""
+
+from op_specs import spec  # noqa: F401
