@@ -235,7 +235,8 @@ class Node:
         self._seq = _next_seq()
         self.next_functions = next_functions
         self._saved = saved
-        self._versions = None if saved is None else [_version_of(s) for s in saved]
+        # the version of each saved tensor now; numbers and None have no version box
+        self._versions = None if saved is None else [getattr(s, "_vbox", _NO_BOX)[0] for s in saved]
         self._args = args
         self._shapes = shapes
         self._nout = nout
@@ -333,9 +334,7 @@ class SavedOutput:
         return self.tensor.shape
 
 
-def _version_of(value):
-    box = getattr(value, "_vbox", None)
-    return None if box is None else box[0]
+_NO_BOX = (None,)
 
 
 def _modified_message(value, saved_version, node) -> str:

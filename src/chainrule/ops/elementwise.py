@@ -500,14 +500,62 @@ atan = _unary(
 )
 sinh = _unary("sinh", xp.sinh, "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
 cosh = _unary("cosh", xp.cosh, "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
+
+
+# tanh, sigmoid and relu get fused backward ops, as in torch (tanh_backward, ...): one op
+# instead of three in every backward pass, and their own rules for double backward, so
+# create_graph shows torch's TanhBackwardBackward0 and friends.
+
+
+def _fused_backward(grad_fn_name, forward, vjp):
+    """A backward kernel ``forward(g, y)`` recorded as an op of its own, with rule ``vjp``."""
+    op = Elementwise(_quiet(forward), defop(grad_fn_name, vjp))
+
+    def rule(node, g):
+        (y,) = node.saved
+        return (op.binary(g, y),)
+
+    return rule
+
+
+def _tanh_backward_vjp(node, gg):
+    g, y = node.saved
+    return (
+        gg * (1 - y * y) if node.needs_input_grad(0) else None,
+        gg * g * y * -2 if node.needs_input_grad(1) else None,
+    )
+
+
+def _sigmoid_backward_vjp(node, gg):
+    g, y = node.saved
+    return (
+        gg * y * (1 - y) if node.needs_input_grad(0) else None,
+        gg * g * (1 - 2 * y) if node.needs_input_grad(1) else None,
+    )
+
+
+def _threshold_backward_vjp(node, gg):
+    g, y = node.saved
+    return (
+        gg * (y > 0).to(gg.dtype) if node.needs_input_grad(0) else None,
+        gg * 0 if node.needs_input_grad(1) else None,
+    )
+
+
 tanh = _unary(
-    "tanh", xp.tanh, "TanhBackward0", _saved_output_rule(lambda y: 1 - y * y), saves="output"
+    "tanh",
+    xp.tanh,
+    "TanhBackward0",
+    _fused_backward("TanhBackwardBackward0", lambda g, y: g * (1 - y * y), _tanh_backward_vjp),
+    saves="output",
 )
 sigmoid = _unary(
     "sigmoid",
     lambda a: _sigmoid(a),
     "SigmoidBackward0",
-    _saved_output_rule(lambda y: y * (1 - y)),
+    _fused_backward(
+        "SigmoidBackwardBackward0", lambda g, y: g * (y * (1 - y)), _sigmoid_backward_vjp
+    ),
     saves="output",
 )
 reciprocal = _unary(
@@ -524,9 +572,9 @@ def _sigmoid(a):
     return 1 / (1 + xp.exp(-a))
 
 
-def _relu_rule(node, g):
-    (y,) = node.saved
-    return (g * (y > 0).to(g.dtype),)
+_relu_rule = _fused_backward(
+    "ThresholdBackwardBackward0", lambda g, y: g * (y > 0), _threshold_backward_vjp
+)
 
 
 def _abs_rule(node, g):
