@@ -18,10 +18,22 @@ BOOL, INT, FLOAT = 0, 1, 2
 class dtype:
     """A tensor element type, printed as torch prints it (``torch.float32``)."""
 
-    __slots__ = ("name", "np", "kind", "itemsize", "is_floating_point", "is_signed", "__weakref__")
+    __slots__ = (
+        "name",
+        "np",
+        "kind",
+        "itemsize",
+        "is_floating_point",
+        "is_signed",
+        "scalar_name",
+        "c_name",
+        "__weakref__",
+    )
 
-    def __init__(self, name: str, np_dtype, kind: int):
+    def __init__(self, name: str, np_dtype, kind: int, scalar_name: str, c_name: str):
         self.name = name
+        self.scalar_name = scalar_name  # torch's ScalarType name in messages: "Float", "Long"
+        self.c_name = c_name  # the C type torch names in some messages: "float", "long int"
         self.np = numpy.dtype(np_dtype)
         self.kind = kind
         self.itemsize = self.np.itemsize
@@ -42,15 +54,15 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
 
-float32 = dtype("float32", numpy.float32, FLOAT)
-float64 = dtype("float64", numpy.float64, FLOAT)
-float16 = dtype("float16", numpy.float16, FLOAT)
-int64 = dtype("int64", numpy.int64, INT)
-int32 = dtype("int32", numpy.int32, INT)
-int16 = dtype("int16", numpy.int16, INT)
-int8 = dtype("int8", numpy.int8, INT)
-uint8 = dtype("uint8", numpy.uint8, INT)
-bool_ = dtype("bool", numpy.bool_, BOOL)
+float32 = dtype("float32", numpy.float32, FLOAT, "Float", "float")
+float64 = dtype("float64", numpy.float64, FLOAT, "Double", "double")
+float16 = dtype("float16", numpy.float16, FLOAT, "Half", "c10::Half")
+int64 = dtype("int64", numpy.int64, INT, "Long", "long int")
+int32 = dtype("int32", numpy.int32, INT, "Int", "int")
+int16 = dtype("int16", numpy.int16, INT, "Short", "short int")
+int8 = dtype("int8", numpy.int8, INT, "Char", "signed char")
+uint8 = dtype("uint8", numpy.uint8, INT, "Byte", "unsigned char")
+bool_ = dtype("bool", numpy.bool_, BOOL, "Bool", "bool")
 
 ALL_DTYPES = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
 ALIASES = {

@@ -340,17 +340,7 @@ _NO_BOX = (None,)
 def _modified_message(value, saved_version, node) -> str:
     """torch's error for a saved tensor changed in place after it was saved."""
     tensor = value.tensor if type(value) is SavedOutput else value
-    kind = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }[tensor.dtype.name]
+    kind = tensor.dtype.scalar_name
     shape = ", ".join(str(s) for s in tensor.shape)
     # a non-leaf is named by the node that made it: this node for a saved output, else the
     # tensor's current grad_fn (torch drops the "Backward0" suffix here)

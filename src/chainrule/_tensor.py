@@ -264,18 +264,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            names = {
-                "float32": "Float",
-                "float64": "Double",
-                "float16": "Half",
-                "int64": "Long",
-                "int32": "Int",
-                "int16": "Short",
-                "int8": "Char",
-                "uint8": "Byte",
-                "bool": "Bool",
-            }
-            return f"torch.{names[self._dtype.name]}Tensor"
+            return f"torch.{self._dtype.scalar_name}Tensor"
         return self.to(dtype)
 
     @property

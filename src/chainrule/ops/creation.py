@@ -412,14 +412,7 @@ def _random(draw, size, dtype, requires_grad, device, generator, kernel="check_u
 
 
 def _legacy(dtype):
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(dtype.name, dtype.name)
+    return dtype.scalar_name
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):

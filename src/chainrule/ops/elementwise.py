@@ -783,7 +783,7 @@ def where(condition, input=None, other=None):
     if condition._dtype is not _backend.bool_:
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{_legacy_scalar_name(condition._dtype)}"
+            f"{condition._dtype.scalar_name}"
         )
     dtype = result_dtype(input, other)
     x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
@@ -810,20 +810,6 @@ def where(condition, input=None, other=None):
         None,
         shapes if any(s is not None for s in shapes) else None,
     )
-
-
-def _legacy_scalar_name(dtype):
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-    }
-    return names[dtype.name]
 
 
 # --------------------------------------------------------------------------- comparisons

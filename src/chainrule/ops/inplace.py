@@ -17,17 +17,6 @@ from .._tensor import Tensor, make
 __all__ = []
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
 
 
 def _check_target(self, others=(), message=LEAF_INPLACE):
@@ -55,8 +44,8 @@ def _write(self, result, recorded):
         result._dtype is not self._dtype and self._dtype is _backend.bool_
     ):
         raise RuntimeError(
-            f"result type {_NAMES[result._dtype.name]} can't be cast to the desired output type "
-            f"{_NAMES[self._dtype.name]}"
+            f"result type {result._dtype.scalar_name} can't be cast to the desired output type "
+            f"{self._dtype.scalar_name}"
         )
     if result._data.shape != self._data.shape:
         try:

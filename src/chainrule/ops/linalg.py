@@ -16,31 +16,6 @@ def _export(name, func, **kw):
     return export(name, func, **kw)
 
 
-# torch's names for a dtype: as a C type (mm's message) and as a scalar type (bmm, mv, dot)
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-_SCALAR_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
-
-
 def _check_tensors(name, input, other, other_name):
     for arg, value, position in (("input", input, 1), (other_name, other, 2)):
         if not isinstance(value, Tensor):
@@ -117,7 +92,7 @@ def mm(input, mat2):
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_NAMES[input._dtype.name]} != {_C_NAMES[mat2._dtype.name]}"
+            f"{input._dtype.c_name} != {mat2._dtype.c_name}"
         )
     _no_bool("addmm_impl_cpu_", input)
     return record(MmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
@@ -138,8 +113,7 @@ def bmm(input, mat2):
     _no_bool("bmm", input)
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
-            f"expected scalar type {_SCALAR_NAMES[input._dtype.name]} but found "
-            f"{_SCALAR_NAMES[mat2._dtype.name]}"
+            f"expected scalar type {input._dtype.scalar_name} but found {mat2._dtype.scalar_name}"
         )
     return record(BmmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
 
@@ -155,7 +129,7 @@ def mv(input, vec):
             f"vec ({v.shape[0]})"
         )
     if input._dtype is not vec._dtype:
-        names = [_SCALAR_NAMES[t._dtype.name] for t in (vec, input, vec)]
+        names = [t._dtype.scalar_name for t in (vec, input, vec)]
         raise RuntimeError(
             f"addmv input tensors must have the same dtype, but got {names[0]}, "
             f"{names[1]}, and {names[2]}"
@@ -172,7 +146,7 @@ def dot(input, other):
     if input._dtype is not other._dtype:
         raise RuntimeError(
             "dot : expected both vectors to have same dtype, but found "
-            f"{_SCALAR_NAMES[input._dtype.name]} and {_SCALAR_NAMES[other._dtype.name]}"
+            f"{input._dtype.scalar_name} and {other._dtype.scalar_name}"
         )
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(

@@ -140,14 +140,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _legacy(dtype):
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(dtype.name, dtype.name)
+    return dtype.scalar_name
 
 
 # --------------------------------------------------------------------------- prod
