@@ -8,6 +8,8 @@ when some input requires grad and grad mode is on -- recording a node.
 
 from __future__ import annotations
 
+import functools
+
 from . import _backend, _graph
 from ._backend import FLOAT, defaults, dtype_for_kind, promote_types, scalar_kind, xp
 from ._graph import SavedOutput, grad_state, make_node_class
@@ -63,12 +65,38 @@ def export(
     differentiable=True,
 ):
     """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
+    func = accept_numpy_names(func)
     if function:
         FUNCTIONS[name] = func
     if method:
         setattr(Tensor, name if method is True else method, func)
     OPS[name] = OpInfo(name, tuple(grad_fns), differentiable)
     return func
+
+
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
+
+
+def accept_numpy_names(func):
+    """Let ``dim``/``keepdim`` also be spelled ``axis``/``keepdims``, as torch allows.
+
+    Only functions with a ``dim`` parameter are wrapped, and the wrapper renames only after
+    the plain call was refused, so the usual call pays nothing but one frame.
+    """
+    code = getattr(func, "__code__", None)
+    if code is None or "dim" not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
+        return func
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TypeError:
+            if not any(name in kwargs for name in _NUMPY_NAMES):
+                raise
+        return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
+
+    return wrapper
 
 
 def needs_grad(*tensors) -> bool:
