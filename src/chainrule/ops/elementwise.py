@@ -421,6 +421,22 @@ def square(input):
 # --------------------------------------------------------------------------- unary maths
 
 
+def _rounded(kernel):
+    """Half and single precision computed in double, then rounded once.
+
+    NumPy's float32 kernels differ from torch's in the last bit for up to 40% of inputs
+    (exp, tanh, cosh), which shows when printing (2.9999998 is 3.0000, not 3.). The
+    correctly rounded value matches torch for over 99% of inputs of these functions.
+    """
+
+    def run(a):
+        if a.dtype.itemsize < 8:
+            return kernel(a.astype(xp.float64)).astype(a.dtype)
+        return kernel(a)
+
+    return run
+
+
 def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
     op = Elementwise(
         _quiet(forward), defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
@@ -459,22 +475,35 @@ def _saved_output_rule(derivative):
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
 
-exp = _unary("exp", xp.exp, "ExpBackward0", _saved_output_rule(lambda y: y), saves="output")
+exp = _unary(
+    "exp", _rounded(xp.exp), "ExpBackward0", _saved_output_rule(lambda y: y), saves="output"
+)
 exp2 = _unary(
-    "exp2", xp.exp2, "Exp2Backward0", _saved_output_rule(lambda y: y * _LN2), saves="output"
+    "exp2",
+    _rounded(xp.exp2),
+    "Exp2Backward0",
+    _saved_output_rule(lambda y: y * _LN2),
+    saves="output",
 )
 expm1 = _unary(
-    "expm1", xp.expm1, "Expm1Backward0", _saved_output_rule(lambda y: y + 1), saves="output"
+    "expm1",
+    _rounded(xp.expm1),
+    "Expm1Backward0",
+    _saved_output_rule(lambda y: y + 1),
+    saves="output",
 )
 log = _unary("log", xp.log, "LogBackward0", _saved_input_rule(lambda x: x.reciprocal()))
 log2 = _unary(
-    "log2", xp.log2, "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal())
+    "log2", _rounded(xp.log2), "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal())
 )
 log10 = _unary(
-    "log10", xp.log10, "Log10Backward0", _saved_input_rule(lambda x: (x * _LN10).reciprocal())
+    "log10",
+    _rounded(xp.log10),
+    "Log10Backward0",
+    _saved_input_rule(lambda x: (x * _LN10).reciprocal()),
 )
 log1p = _unary(
-    "log1p", xp.log1p, "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal())
+    "log1p", _rounded(xp.log1p), "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal())
 )
 sqrt = _unary(
     "sqrt",
@@ -490,16 +519,25 @@ rsqrt = _unary(
     _saved_output_rule(lambda y: y**3 * -0.5),
     saves="output",
 )
-sin = _unary("sin", xp.sin, "SinBackward0", _saved_input_rule(lambda x: x.cos()))
-cos = _unary("cos", xp.cos, "CosBackward0", _saved_input_rule(lambda x: -x.sin()))
-tan = _unary("tan", xp.tan, "TanBackward0", _saved_output_rule(lambda y: y * y + 1), saves="output")
-asin = _unary("asin", xp.arcsin, "AsinBackward0", _saved_input_rule(lambda x: (1 - x * x).rsqrt()))
-acos = _unary("acos", xp.arccos, "AcosBackward0", _saved_input_rule(lambda x: -(1 - x * x).rsqrt()))
-atan = _unary(
-    "atan", xp.arctan, "AtanBackward0", _saved_input_rule(lambda x: (x * x + 1).reciprocal())
+sin = _unary("sin", _rounded(xp.sin), "SinBackward0", _saved_input_rule(lambda x: x.cos()))
+cos = _unary("cos", _rounded(xp.cos), "CosBackward0", _saved_input_rule(lambda x: -x.sin()))
+tan = _unary(
+    "tan", _rounded(xp.tan), "TanBackward0", _saved_output_rule(lambda y: y * y + 1), saves="output"
 )
-sinh = _unary("sinh", xp.sinh, "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
-cosh = _unary("cosh", xp.cosh, "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
+asin = _unary(
+    "asin", _rounded(xp.arcsin), "AsinBackward0", _saved_input_rule(lambda x: (1 - x * x).rsqrt())
+)
+acos = _unary(
+    "acos", _rounded(xp.arccos), "AcosBackward0", _saved_input_rule(lambda x: -(1 - x * x).rsqrt())
+)
+atan = _unary(
+    "atan",
+    _rounded(xp.arctan),
+    "AtanBackward0",
+    _saved_input_rule(lambda x: (x * x + 1).reciprocal()),
+)
+sinh = _unary("sinh", _rounded(xp.sinh), "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
+cosh = _unary("cosh", _rounded(xp.cosh), "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
 
 
 # tanh, sigmoid and relu get fused backward ops, as in torch (tanh_backward, ...): one op
@@ -544,7 +582,7 @@ def _threshold_backward_vjp(node, gg):
 
 tanh = _unary(
     "tanh",
-    xp.tanh,
+    _rounded(xp.tanh),
     "TanhBackward0",
     _fused_backward("TanhBackwardBackward0", lambda g, y: g * (1 - y * y), _tanh_backward_vjp),
     saves="output",
@@ -569,7 +607,7 @@ reciprocal = _unary(
 
 def _sigmoid(a):
     # 1 / (1 + e^-a) overflows harmlessly to 0 for very negative a; computed in a's dtype
-    return 1 / (1 + xp.exp(-a))
+    return 1 / (1 + _rounded(xp.exp)(-a))
 
 
 _relu_rule = _fused_backward(
