@@ -37,7 +37,10 @@ from ._registry import FUNCTIONS as _FUNCTIONS
 from ._tensor import Size, Tensor, device, is_tensor
 from . import ops as _ops  # installs every op on Tensor and in FUNCTIONS
 from . import autograd
+from . import linalg
 from . import cuda
+from . import nn
+from . import optim
 from .ops.creation import default_generator  # noqa: F401
 
 globals().update(_FUNCTIONS)

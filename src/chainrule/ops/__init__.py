@@ -1,5 +1,20 @@
 """The derivative table, one file per op family. Importing this package installs every op."""
 
-from . import creation, elementwise, inplace, linalg, reduce, shape  # noqa: F401
+from . import (  # noqa: F401
+    activations,
+    combine,
+    creation,
+    decompositions,
+    elementwise,
+    inplace,
+    linalg,
+    matrix_functions,
+    products,
+    reduce,
+    scans,
+    selection,
+    shape,
+    special,
+)
 
 inplace._install()  # the in-place forms wrap the out-of-place ops defined above

@@ -1,0 +1,81 @@
+"""nn.Module mechanics, Parameter, and optimizers (numbers against torch live in programs/)."""
+
+import pytest
+
+import chainrule as torch
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU())
+        self.head = torch.nn.Linear(3, 1, bias=False)
+        self.register_buffer("scale", torch.ones(1))
+
+    def forward(self, x):
+        return self.head(self.body(x)) * self.scale
+
+
+def test_registration_and_names():
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == ["body.0.weight", "body.0.bias", "head.weight"]
+    assert list(net.state_dict()) == ["scale", "body.0.weight", "body.0.bias", "head.weight"]
+    assert [type(m).__name__ for m in net.modules()] == [
+        "Net",
+        "Sequential",
+        "Linear",
+        "ReLU",
+        "Linear",
+    ]
+    assert repr(net) == (
+        "Net(\n  (body): Sequential(\n    (0): Linear(in_features=2, out_features=3, bias=True)\n"
+        "    (1): ReLU()\n  )\n  (head): Linear(in_features=3, out_features=1, bias=False)\n)"
+    )
+
+
+def test_parameter_is_a_leaf_that_prints_as_torch():
+    p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
+    assert p.is_leaf and isinstance(p, torch.Tensor)
+    assert type(p * 2) is torch.Tensor
+
+
+def test_load_state_dict_errors_and_round_trip():
+    a, b = Net(), Net()
+    b.load_state_dict(a.state_dict())
+    assert all(torch.equal(x, y) for x, y in zip(a.parameters(), b.parameters()))
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "body.0.bias"'):
+        b.load_state_dict({k: v for k, v in a.state_dict().items() if k != "body.0.bias"})
+    result = b.load_state_dict({**a.state_dict(), "extra": torch.ones(1)}, strict=False)
+    assert result.unexpected_keys == ["extra"]
+
+
+def test_zero_grad_train_eval_and_requires_grad():
+    net = Net()
+    net(torch.ones(4, 2)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+    assert not net.eval().training and not net.body[1].training
+    net.requires_grad_(False)
+    assert not any(p.requires_grad for p in net.parameters())
+
+
+def test_optimizer_steps_reduce_the_loss():
+    torch.manual_seed(0)
+    x = torch.randn(32, 2)
+    y = x.sum(1, keepdim=True)
+    for make in (
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+        lambda p: torch.optim.Adam(p, lr=0.05),
+    ):
+        net = torch.nn.Linear(2, 1)
+        opt = make(net.parameters())
+        first = None
+        for _ in range(100):
+            opt.zero_grad()
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            first = first if first is not None else loss.item()
+        assert loss.item() < first / 10
