@@ -11,7 +11,9 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, lead, record
 from .._tensor import Tensor, make, wrap_dim
-from .shape import _alias, _sizes, cat, expand, permute, view_of
+from .indexing import _alias
+from .joining import cat
+from .shape import _sizes, expand, permute, view_of
 
 __all__ = []
 

@@ -18,7 +18,7 @@ from .._backend import FLOAT, int64, xp
 from .._graph import SavedOutput, grad_state
 from .._registry import broadcast_shape, defop, export, record, record_multi
 from .._tensor import Tensor, make
-from .shape import cat
+from .joining import cat
 
 __all__ = []
 

@@ -93,8 +93,8 @@ def inplace(op):
 
 def _install():
     from . import elementwise as ew
+    from . import indexing as ix
     from . import reduce as _reduce  # noqa: F401
-    from . import shape as sh
 
     names = {
         "add_": ew.add,
@@ -130,8 +130,8 @@ def _install():
         "log1p_": ew.log1p,
         "expm1_": ew.expm1,
         "rsqrt_": ew.rsqrt,
-        "scatter_": sh.scatter,
-        "scatter_add_": sh.scatter_add,
+        "scatter_": ix.scatter,
+        "scatter_add_": ix.scatter_add,
     }
     for name, op in names.items():
         setattr(Tensor, name, inplace(op))
@@ -267,7 +267,7 @@ Tensor.random_ = _random_fill(lambda r, s, a=0, b=2**24: r.integers(a, b, s))
 
 def _copy_slices_vjp(node, g):
     index, value_shape = node._args
-    from .shape import _index_put_zeros, _raw_index
+    from .indexing import _index_put_zeros, _raw_index
 
     grad_self = grad_value = None
     if node.needs_input_grad(0):
@@ -288,7 +288,7 @@ CopySlicesNode = defop("CopySlices", _copy_slices_vjp)
 
 def assign_index(self, index, value):
     """``self[index] = value``: write in place; record when gradients must flow."""
-    from .shape import _numpy_index
+    from .indexing import _numpy_index
 
     np_index = _numpy_index(self, index if isinstance(index, tuple) else (index,))
     recorded = _check_target(self, (value,), "a view of " + LEAF_INPLACE)  # x[i] = v writes a view

@@ -36,8 +36,8 @@ from .decompositions import (
     svdvals,
 )
 from .elementwise import where
+from .joining import cat
 from .reduce import vector_norm
-from .shape import cat
 
 __all__ = []
 

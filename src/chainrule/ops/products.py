@@ -12,7 +12,8 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make, wrap_dim
-from .shape import UnsafeViewNode, _common_dtype
+from .joining import _common_dtype
+from .shape import UnsafeViewNode
 
 __all__ = []
 

@@ -210,7 +210,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if extra is not None and extra.ndim != input.ndim:
             raise RuntimeError("diff expects prepend or append to be the same dimension as input")
     if prepend is not None or append is not None:
-        from .shape import cat
+        from .joining import cat
 
         parts = [t for t in (prepend, input, append) if t is not None]
         input = cat(parts, d)

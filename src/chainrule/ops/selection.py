@@ -12,9 +12,9 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make, wrap_dim
+from .indexing import _index_put_zeros
 from .inplace import inplace
 from .reduce import _named_result
-from .shape import _index_put_zeros
 
 __all__ = []
 
