@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     activations,
+    arithmetic,
     combine,
     creation,
     decompositions,

@@ -92,21 +92,22 @@ def inplace(op):
 
 
 def _install():
+    from . import arithmetic as ar
     from . import elementwise as ew
     from . import indexing as ix
     from . import reduce as _reduce  # noqa: F401
 
     names = {
-        "add_": ew.add,
-        "sub_": ew.sub,
-        "subtract_": ew.sub,
-        "mul_": ew.mul,
-        "multiply_": ew.mul,
-        "div_": ew.div,
-        "divide_": ew.div,
-        "true_divide_": ew.div,
-        "pow_": ew.pow,
-        "neg_": ew.neg,
+        "add_": ar.add,
+        "sub_": ar.sub,
+        "subtract_": ar.sub,
+        "mul_": ar.mul,
+        "multiply_": ar.mul,
+        "div_": ar.div,
+        "divide_": ar.div,
+        "true_divide_": ar.div,
+        "pow_": ar.pow,
+        "neg_": ar.neg,
         "exp_": ew.exp,
         "log_": ew.log,
         "sqrt_": ew.sqrt,
@@ -123,9 +124,9 @@ def _install():
         "round_": ew.round,
         "trunc_": ew.trunc,
         "reciprocal_": ew.reciprocal,
-        "square_": ew.square,
-        "remainder_": ew.remainder,
-        "floor_divide_": ew.floor_divide,
+        "square_": ar.square,
+        "remainder_": ar.remainder,
+        "floor_divide_": ar.floor_divide,
         "sign_": ew.sign,
         "log1p_": ew.log1p,
         "expm1_": ew.expm1,

@@ -1,0 +1,441 @@
+"""Arithmetic and powers with their derivatives: + - * / // % ** and their named forms.
+
+Each rule maps the output gradient ``g`` to one gradient per input, written with
+chainrule ops (so it can itself be differentiated). Broadcasting is undone by the engine.
+"""
+
+from __future__ import annotations
+
+from .. import _backend
+from .._backend import FLOAT, defaults, xp
+from .._graph import SavedOutput, grad_state
+from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
+from .._tensor import Tensor, make
+from .elementwise import _tensor_first, _with_out, reciprocal, where
+
+__all__ = []
+
+
+def _export(name, func, **kw):
+    __all__.append(name)
+    return export(name, func, **kw)
+
+
+_quiet = _backend.quiet  # a kernel without NumPy's floating-point warnings
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def _add_vjp(node, g):
+    alpha = node._args
+    return g, (g if alpha is None else g * alpha)
+
+
+def _sub_vjp(node, g):
+    alpha = node._args
+    return g, (-g if alpha is None else g * -alpha)
+
+
+def _rsub_vjp(node, g):
+    return (-g if node._args is None else g * -node._args), None
+
+
+def _rsub_tensor_vjp(node, g):
+    alpha = node._args
+    grad_input = (-g if alpha is None else g * -alpha) if node.needs_input_grad(0) else None
+    return grad_input, (g if node.needs_input_grad(1) else None)
+
+
+def _saves_crosswise(a, b, out, a_needs, b_needs):
+    """a * b: the gradient of a needs b and the gradient of b needs a."""
+    return (a if b_needs else None, b if a_needs else None)
+
+
+def _saves_for_div(a, b, out, a_needs, b_needs):
+    """a / b: both gradients need b; only the gradient of b needs a."""
+    return (a if b_needs else None, b)
+
+
+def _mul_vjp(node, g):
+    a, b = node.saved
+    return (
+        g * b if node.needs_input_grad(0) else None,
+        g * a if node.needs_input_grad(1) else None,
+    )
+
+
+def _div_vjp(node, g):
+    a, b = node.saved
+    grad_a = g / b if node.needs_input_grad(0) else None
+    grad_b = -g * a / (b * b) if node.needs_input_grad(1) else None
+    return grad_a, grad_b
+
+
+def _remainder_number_vjp(node, g):
+    return g, None
+
+
+def _neg_vjp(node, g):
+    return (-g,)
+
+
+def _remainder_vjp(node, g):
+    a, b = node.saved
+    grad_b = None
+    if node.needs_input_grad(1):
+        grad_b = -g * (a / b).floor()
+    return g, grad_b
+
+
+def _rounded_div_vjp(node, g):
+    """div with rounding_mode: piecewise constant, so zero almost everywhere (as in torch)."""
+    _ = node.saved  # torch saves both operands: changing one in place breaks backward there too
+    return (
+        g * 0 if node.needs_input_grad(0) else None,
+        g * 0 if node.needs_input_grad(1) else None,
+    )
+
+
+def _not_implemented(op):
+    """The rule of an op torch has no derivative for: backward raises torch's error."""
+
+    def rule(node, g):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+    return rule
+
+
+AddNode = defop("AddBackward0", _add_vjp)
+SubNode = defop("SubBackward0", _sub_vjp)
+RsubNode = defop("RsubBackward1", _rsub_vjp)
+RsubTensorNode = defop("RsubBackward0", _rsub_tensor_vjp)
+MulNode = defop("MulBackward0", _mul_vjp)
+DivNode = defop("DivBackward0", _div_vjp)
+NegNode = defop("NegBackward0", _neg_vjp)
+RemainderNode = defop("RemainderBackward0", _remainder_number_vjp)  # remainder(tensor, number)
+RemainderTensorNode = defop("RemainderBackward1", _remainder_vjp)  # remainder(tensor, tensor)
+FloorDivideNode = defop("NotImplemented", _not_implemented("floor_divide"))
+RemainderOfNumberNode = defop("NotImplemented", _not_implemented("remainder"))  # number % tensor
+RoundedDivNode = defop("DivBackward2", _rounded_div_vjp)
+
+# quiet too: inf - inf and 0 * inf give NaN without a warning in torch (NumPy warns)
+_ADD = Elementwise(_quiet(xp.add), AddNode, saves=None)
+_SUB = Elementwise(_quiet(xp.subtract), SubNode, saves=None)
+_RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None, number_edge=False)
+_RSUB_TENSOR = Elementwise(_quiet(lambda a, b: b - a), RsubTensorNode, saves=None)
+_MUL = Elementwise(_quiet(xp.multiply), MulNode, saves=_saves_crosswise)
+_DIV = Elementwise(_quiet(xp.true_divide), DivNode, saves=_saves_for_div, float_only=True)
+_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode, saves=None, number_edge=False)
+_REMAINDER_TENSOR = Elementwise(_quiet(xp.remainder), RemainderTensorNode)
+_REMAINDER_OF_NUMBER = Elementwise(_quiet(xp.remainder), RemainderOfNumberNode, saves=None)
+_FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
+_DIV_FLOOR = Elementwise(_quiet(xp.floor_divide), RoundedDivNode)
+_DIV_TRUNC = Elementwise(_quiet(lambda a, b: xp.trunc(a / b)), RoundedDivNode)
+
+
+def _check_int_division(a, b):
+    if isinstance(b, Tensor):
+        if b._dtype.kind != FLOAT and result_dtype(a, b).kind != FLOAT and not b._data.all():
+            raise RuntimeError("ZeroDivisionError")
+    elif b == 0 and not isinstance(b, float) and a._dtype.kind != FLOAT:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _is_bool(value) -> bool:
+    return type(value) is bool or (isinstance(value, Tensor) and value._dtype is _backend.bool_)
+
+
+def _check_bool_sub(a, b):
+    """torch refuses subtraction with a bool operand (a tensor or a Python bool)."""
+    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _sub_operator(self, other):
+    if self._dtype is _backend.bool_ or _is_bool(other):
+        _check_bool_sub(self, other)
+    return _SUB.binary(self, other)
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, with broadcasting.
+
+    >>> add(tensor([1., 2.]), 1)
+    tensor([2., 3.])
+    """
+    if alpha != 1:
+        input = to_tensor(input)  # add(2, x, alpha=3) is 2 + 3 * x: no swapping here
+        result = _with_alpha(AddNode, input, other, alpha, lambda: input + other * alpha)
+        return _with_out(result, out)
+    input, other = _tensor_first(input, other)
+    return _with_out(_ADD.binary(input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other."""
+    if not isinstance(input, Tensor):
+        return rsub(other, input, alpha=alpha)
+    _check_bool_sub(input, other)
+    if alpha != 1:
+        result = _with_alpha(SubNode, input, other, alpha, lambda: input - other * alpha)
+        return _with_out(result, out)
+    return _with_out(_SUB.binary(input, other), out)
+
+
+def _with_alpha(node_cls, input, other, alpha, compute):
+    """compute() (input and alpha * other combined) as one node that keeps alpha in its args,
+    as torch does: nothing is saved, so a second backward works and in-place changes to the
+    operands do not matter."""
+    dtype = result_dtype(input, other)  # alpha takes no part in promotion: bool + 3 * bool
+    previous = grad_state.enabled
+    grad_state.enabled = False
+    try:
+        out = compute()
+    finally:
+        grad_state.enabled = previous
+    if out._dtype is not dtype:
+        out = make(out._data.astype(dtype.np), dtype)
+    if not isinstance(other, Tensor):
+        return record(node_cls, out, (input,), None, alpha)
+    shape = out._data.shape
+    shapes = tuple(s if s != shape else None for s in (input._data.shape, other._data.shape))
+    return record(node_cls, out, (input, other), None, alpha, shapes if any(shapes) else None)
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input (what ``2 - x`` computes)."""
+    _check_bool_sub(other, input)
+    if alpha != 1:
+        node_cls = RsubTensorNode if isinstance(other, Tensor) else RsubNode
+        return _with_alpha(node_cls, input, other, alpha, lambda: rsub(input * alpha, other))
+    if isinstance(other, Tensor):
+        return _RSUB_TENSOR.binary(input, other)
+    return _RSUB.binary(input, other)
+
+
+def mul(input, other, *, out=None):
+    """input * other.
+
+    >>> mul(tensor([1., 2.]), 3)
+    tensor([3., 6.])
+    """
+    input, other = _tensor_first(input, other)
+    return _with_out(_mul(input, other), out)
+
+
+def _mul(a, b):
+    return _MUL.binary(a, b)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other (true division; ints give the default float dtype)."""
+    if rounding_mode == "floor":
+        if not _is_float(input, other):
+            return floor_divide(input, other)
+        return _DIV_FLOOR.binary(to_tensor(input), other)
+    if rounding_mode == "trunc":
+        if not _is_float(input, other):
+            return _trunc_int_div(input, other)
+        return _DIV_TRUNC.binary(to_tensor(input), other)
+    if rounding_mode is not None:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    if not isinstance(input, Tensor):
+        return to_tensor(input) / other
+    return _with_out(_DIV.binary(input, other), out)
+
+
+def _is_float(a, b):
+    return result_dtype(a, b).kind == FLOAT
+
+
+def _trunc_int_div(a, b):
+    a = to_tensor(a)
+    _check_int_division(a, b)
+    dtype = result_dtype(a, b)
+    bv = b._data if isinstance(b, Tensor) else b
+    return make(xp.trunc(xp.true_divide(a._data, bv)).astype(dtype.np), dtype)
+
+
+def rdiv(input, other):
+    """other / input for a number ``other``: torch computes ``reciprocal(input) * other``."""
+    if input._dtype.kind != FLOAT:
+        input = input.to(defaults.float_dtype)
+    return reciprocal(input) * other
+
+
+def floor_divide(input, other):
+    """Division rounded toward minus infinity (``//``); not differentiable, as in torch."""
+    input = to_tensor(input)  # not commutative: a number first is the dividend
+    _check_int_division(input, other)
+    return _FLOOR_DIVIDE.binary(input, other)
+
+
+def remainder(input, other):
+    """Python's modulus (sign of the divisor), ``%``."""
+    if not isinstance(input, Tensor):  # number % tensor: torch has no derivative for it
+        input = to_tensor(input)
+        _check_int_division(input, other)
+        return _REMAINDER_OF_NUMBER.binary(input, other)
+    _check_int_division(input, other)
+    if isinstance(other, Tensor):
+        return _REMAINDER_TENSOR.binary(input, other)
+    return _REMAINDER.binary(input, other)
+
+
+def neg(input):
+    """-input."""
+    if input._dtype is _backend.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return _NEG.unary(input)
+
+
+_NEG = Elementwise(xp.negative, NegNode, saves=None)
+
+
+# --------------------------------------------------------------------------- powers
+
+
+def _pow_scalar_vjp(node, g):
+    x, exponent = node.saved
+    if exponent == 0:
+        return (g * 0,)
+    return (g * exponent * x ** (exponent - 1),)
+
+
+def _pow_tensor_vjp(node, g):
+    base, exponent = node.saved
+    grad_base = grad_exp = None
+    if node.needs_input_grad(0):
+        grad = g * exponent * base ** (exponent - 1)
+        grad_base = where(exponent == 0, 0.0, grad)
+    if node.needs_input_grad(1):
+        grad = g * base**exponent * base.log()
+        grad_exp = where((base == 0) & (exponent >= 0), 0.0, grad)
+    return grad_base, grad_exp
+
+
+def _saves_for_rpow(exponent, base, out, exponent_needs, _):
+    """number ** tensor: torch keeps the exponent, the result and the base."""
+    return (exponent, SavedOutput(out), base)
+
+
+def _rpow_vjp(node, g):
+    _, out, base = node.saved
+    if base == 0:
+        return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
+    import math
+
+    return (g * out * math.log(base),)
+
+
+def _power(base, exponent):
+    """base ** exponent; integers to negative integer tensor powers give what torch gives
+    (1 / base truncated: 0, except 1 and -1), where NumPy raises."""
+    base_array, exp_array = xp.asarray(base), xp.asarray(exponent)
+    if exp_array.dtype.kind not in "iu" or base_array.dtype.kind not in "iu":
+        return xp.power(base, exponent)
+    negative = exp_array < 0
+    if not negative.any():
+        return xp.power(base, exponent)
+    result = xp.power(base_array, xp.where(negative, 0, exp_array))
+    odd = exp_array % 2 != 0
+    inverse = xp.where(base_array == 1, 1, xp.where(base_array == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(negative, inverse, result).astype(result.dtype)
+
+
+PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
+PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
+RpowNode = defop("PowBackward2", _rpow_vjp)
+_POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode, number_edge=False)
+_POW_TENSOR = Elementwise(_quiet(_power), PowTensorNode)
+_RPOW = Elementwise(
+    _quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow, number_edge=False
+)
+
+
+def pow(input, exponent):
+    """input ** exponent, for a tensor or number on either side.
+
+    >>> pow(tensor([1., 2.]), 3)
+    tensor([1., 8.])
+    """
+    if not isinstance(input, Tensor):
+        return _rpow(exponent, input)
+    if isinstance(exponent, Tensor):
+        _check_int_pow(input, exponent)
+        return _POW_TENSOR.binary(input, exponent)
+    _check_int_pow(input, exponent)
+    return _POW_SCALAR.binary(input, exponent)
+
+
+def _check_int_pow(base, exponent):
+    if base._dtype.kind == FLOAT:
+        return
+    # only a negative Python int is refused; negative tensor exponents give 0 (or +-1)
+    if not isinstance(exponent, Tensor) and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _rpow(exponent, base):
+    """number ** tensor."""
+    return _RPOW.binary(exponent, base)
+
+
+def square(input):
+    """input ** 2 (recorded as PowBackward0, as in torch)."""
+    return pow(input, 2)
+
+
+negative = neg
+
+# --------------------------------------------------------------------------- publish
+
+for _name, _func, _grad_fns in (
+    ("add", add, ("AddBackward0",)),
+    ("sub", sub, ("SubBackward0",)),
+    ("subtract", sub, ("SubBackward0",)),
+    ("rsub", rsub, ("RsubBackward1", "RsubBackward0")),
+    ("mul", mul, ("MulBackward0",)),
+    ("multiply", mul, ("MulBackward0",)),
+    ("div", div, ("DivBackward0", "DivBackward2")),
+    ("divide", div, ("DivBackward0", "DivBackward2")),
+    ("true_divide", div, ("DivBackward0",)),
+    ("floor_divide", floor_divide, ("NotImplemented",)),
+    ("remainder", remainder, ("RemainderBackward0", "RemainderBackward1", "NotImplemented")),
+    ("neg", neg, ("NegBackward0",)),
+    ("negative", neg, ("NegBackward0",)),
+    ("pow", pow, ("PowBackward0", "PowBackward1", "PowBackward2")),
+    ("square", square, ("PowBackward0",)),
+):
+    _export(_name, _func, grad_fns=_grad_fns)
+
+# Operators skip the argument handling of the named functions (self is always a tensor).
+Tensor.__add__ = Tensor.__radd__ = lambda self, other: _ADD.binary(self, other)
+Tensor.__sub__ = _sub_operator
+Tensor.__rsub__ = lambda self, other: rsub(self, other)
+Tensor.__mul__ = Tensor.__rmul__ = _mul
+Tensor.__truediv__ = div
+Tensor.__rtruediv__ = rdiv
+Tensor.__floordiv__ = floor_divide
+Tensor.__rfloordiv__ = lambda self, other: floor_divide(to_tensor(other), self)
+Tensor.__mod__ = remainder
+Tensor.__rmod__ = lambda self, other: remainder(other, self)
+Tensor.__pow__ = pow
+Tensor.__rpow__ = lambda self, other: _rpow(self, other)
+Tensor.__neg__ = neg
