@@ -48,6 +48,16 @@ class Optimizer:
         lines.append(")")
         return "\n".join(lines)
 
+    @staticmethod
+    def _evaluate(closure):
+        """The loss from a closure (re-evaluates the model), computed with grad enabled."""
+        if closure is None:
+            return None
+        from .._graph import enable_grad
+
+        with enable_grad():
+            return closure()
+
     def _params_with_grad(self):
         for group in self.param_groups:
             for p in group["params"]:
@@ -68,12 +78,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from .._graph import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = self._evaluate(closure)
         with no_grad():
             for group, p in self._params_with_grad():
                 grad = -p.grad if group["maximize"] else p.grad
@@ -104,12 +109,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from .._graph import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = self._evaluate(closure)
         with no_grad():
             for group, p in self._params_with_grad():
                 grad = -p.grad if group["maximize"] else p.grad
