@@ -297,7 +297,7 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
         av = a._data if a._dtype is dtype else a._data.astype(dtype.np)
-        bv = operand(b, dtype)
+        bv = b._data if b_tensor and b._dtype is dtype else operand(b, dtype)
         try:
             result = self.forward(av, bv)
         except ValueError:

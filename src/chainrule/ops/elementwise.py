@@ -196,8 +196,8 @@ def _sigmoid_backward_vjp(node, gg):
 def _threshold_backward_vjp(node, gg):
     g, y = node.saved
     return (
-        gg * (y > 0).to(gg.dtype) if node.needs_input_grad(0) else None,
-        gg * 0 if node.needs_input_grad(1) else None,
+        where(y > 0, gg, 0.0) if node.needs_input_grad(0) else None,
+        gg.new_zeros(gg.shape) if node.needs_input_grad(1) else None,
     )
 
 
@@ -232,7 +232,7 @@ def _sigmoid(a):
 
 
 _relu_rule = _fused_backward(
-    "ThresholdBackwardBackward0", lambda g, y: g * (y > 0), _threshold_backward_vjp
+    "ThresholdBackwardBackward0", lambda g, y: xp.where(y > 0, g, 0), _threshold_backward_vjp
 )
 
 
@@ -242,7 +242,8 @@ def _abs_rule(node, g):
 
 
 def _zero_rule(node, g):
-    return (g * 0,)
+    # zeros, not g * 0: a nan or inf gradient does not leak through a flat function (torch)
+    return (g.new_zeros(g.shape),)
 
 
 relu = _unary(
@@ -296,24 +297,26 @@ def atan2(input, other):
     return _ATAN2.binary(input, to_tensor(other))
 
 
-def _minmax_vjp(pick_a):
-    """maximum/minimum: the gradient goes to the chosen input; ties share it equally."""
+def _minmax_vjp(a_loses):
+    """maximum/minimum: the gradient goes to the chosen input; ties share it equally.
+
+    Masked with where (not multiplied by a 0/1 mask), so a nan or inf gradient reaches only
+    the input that was chosen, as in torch.
+    """
 
     def rule(node, g):
         a, b = node.saved
-        chosen_a = pick_a(a, b).to(g.dtype)
-        tie = (a == b).to(g.dtype)
-        weight_a = chosen_a - tie * 0.5
+        shared = where(a == b, g * 0.5, g)
         return (
-            g * weight_a if node.needs_input_grad(0) else None,
-            g * (1 - weight_a) if node.needs_input_grad(1) else None,
+            where(a_loses(a, b), 0.0, shared) if node.needs_input_grad(0) else None,
+            where(a_loses(b, a), 0.0, shared) if node.needs_input_grad(1) else None,
         )
 
     return rule
 
 
-_MAXIMUM = Elementwise(xp.maximum, defop("MaximumBackward0", _minmax_vjp(lambda a, b: a >= b)))
-_MINIMUM = Elementwise(xp.minimum, defop("MinimumBackward0", _minmax_vjp(lambda a, b: a <= b)))
+_MAXIMUM = Elementwise(xp.maximum, defop("MaximumBackward0", _minmax_vjp(lambda a, b: a < b)))
+_MINIMUM = Elementwise(xp.minimum, defop("MinimumBackward0", _minmax_vjp(lambda a, b: a > b)))
 
 
 def maximum(input, other):
@@ -346,7 +349,7 @@ def _clamp_scalar_vjp(node, g):
         mask = x >= low
     if high is not None:
         mask = (x <= high) if mask is None else mask & (x <= high)
-    return (g * mask.to(g.dtype),)
+    return (where(mask, g, 0.0),)
 
 
 def _clamp_tensor_vjp(node, g):
@@ -356,10 +359,10 @@ def _clamp_tensor_vjp(node, g):
         inside = x >= low
     if high is not None:
         inside = (x <= high) if inside is None else inside & (x <= high)
-    grads = [g * inside.to(g.dtype) if node.needs_input_grad(0) else None]
+    grads = [where(inside, g, 0.0) if node.needs_input_grad(0) else None]
     for bound, test, i in ((low, lambda: x < low, 1), (high, lambda: x > high, 2)):
         grads.append(
-            g * test().to(g.dtype) if bound is not None and node.needs_input_grad(i) else None
+            where(test(), g, 0.0) if bound is not None and node.needs_input_grad(i) else None
         )
     return tuple(grads)
 

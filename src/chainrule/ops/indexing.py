@@ -396,6 +396,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 
 def _scatter_positions(idx, d):
+    if idx.ndim == 0:  # a 0-d tensor has one position
+        return ()
     grids = list(xp.indices(idx.shape, sparse=True))
     grids[d] = idx
     return tuple(grids)

@@ -465,7 +465,7 @@ def _norm_vjp(node, g):
     if p == 1:
         return (g * x.sign(),)
     if p == 0:
-        return (g * 0,)
+        return (None,)  # torch's rule gives no gradient at all for the 0-"norm"
     if p == float("inf") or p == float("-inf"):
         hit = (x.abs() == out).to(g.dtype)
         count = hit.sum(dims, keepdim=True).expand(shape)

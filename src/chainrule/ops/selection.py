@@ -426,7 +426,9 @@ def roll(input, shifts, dims=None):
             raise RuntimeError(
                 f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
             )
-        nd = max(data.ndim, 1)
+        if data.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        nd = data.ndim
         dims = tuple(wrap_dim(d, nd) for d in dims)
         result = xp.roll(data, shifts, dims) if data.ndim else data.copy()
         args = (shifts, tuple(d - nd for d in dims), data.shape)

@@ -254,6 +254,8 @@ def t(input):
 
 def permute(input, *dims):
     """Reorder the dims (a view)."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     data = input._data
     dims = tuple(wrap_dim(d, data.ndim) for d in _sizes(dims))
     if len(dims) != data.ndim:
