@@ -256,13 +256,18 @@ AmaxNode = defop("AmaxBackward0", _evenly_vjp)
 AminNode = defop("AminBackward0", _evenly_vjp)
 
 
-def _empty_reduction_check(data, name, dim=None):
-    if data.size == 0:
-        if dim is None:
-            raise RuntimeError(
-                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
+def _empty_reduction_check(data, name, dims=None, error=RuntimeError, hint=True):
+    """torch refuses max/min-like reductions over nothing, before NumPy says it otherwise."""
+    if dims is None:
+        if data.size == 0:
+            message = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            if hint:
+                message += " Specify the reduction dim with the 'dim' argument."
+            raise error(message)
+        return
+    for d in dims:
+        if data.ndim and data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _extreme(input, dim, keepdim, is_max, other=None):
@@ -287,6 +292,7 @@ def _extreme(input, dim, keepdim, is_max, other=None):
             (data.shape, tuple(range(data.ndim)), False, out.detach()),
         )
     d = wrap_dim(dim, data.ndim)
+    _empty_reduction_check(data, name, (d,))
     if data.ndim == 0:
         values, indices = data.copy(), xp.zeros((), xp.int64)
     else:
@@ -319,7 +325,10 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def _amax_amin(input, dim, keepdim, is_max):
     data = input._data
-    dims = reduce_dims(dim if dim != () else None, data.ndim)
+    name = "amax" if is_max else "amin"
+    whole = dim is None or dim == () or dim == []
+    dims = reduce_dims(None if whole else dim, data.ndim)
+    _empty_reduction_check(data, name, None if whole else dims)
     extreme = data.max if is_max else data.min
     result = extreme(axis=dims, keepdims=keepdim)
     out = make(result, input._dtype)
@@ -352,7 +361,9 @@ def argmin(input, dim=None, keepdim=False):
 
 def _arg_extreme(input, dim, keepdim, is_max):
     data = input._data
+    name = "argmax" if is_max else "argmin"
     if dim is None:
+        _empty_reduction_check(data, name, error=IndexError, hint=False)
         flat = data.reshape(-1)
         index = flat.argmax() if is_max else flat.argmin()
         result = xp.asarray(index, xp.int64)
@@ -360,6 +371,7 @@ def _arg_extreme(input, dim, keepdim, is_max):
             result = result.reshape((1,) * data.ndim)
         return make(result, _backend.int64)
     d = wrap_dim(dim, data.ndim)
+    _empty_reduction_check(data, name, (d,))
     if data.ndim == 0:
         return make(xp.zeros((), xp.int64), _backend.int64)
     pick = data.argmax if is_max else data.argmin
@@ -603,8 +615,9 @@ def _shifted(input, dim, dtype):
         raise RuntimeError(
             f"\"softmax_lastdim_kernel_impl\" not implemented for '{_legacy(input._dtype)}'"
         )
-    d = wrap_dim(dim, data.ndim) if data.ndim else None
+    d = wrap_dim(dim, data.ndim)  # a 0-d tensor accepts dim 0 or -1 only, as in torch
     if data.ndim == 0:
+        d = None
         return input, data - data, d
     # an infinite peak is kept: a row with +inf (or only -inf) is all NaN, as in torch
     peak = data.max(axis=d, keepdims=True) if data.size else data
