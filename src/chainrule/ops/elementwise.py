@@ -241,6 +241,11 @@ def _abs_rule(node, g):
     return (g * x.sign(),)
 
 
+def _sign(a):
+    # torch's sign: (a > 0) - (a < 0), so sign(nan) is 0 and sign(-0.) is +0 (NumPy: nan, -0.)
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
 def _zero_rule(node, g):
     # zeros, not g * 0: a nan or inf gradient does not leak through a flat function (torch)
     return (g.new_zeros(g.shape),)
@@ -258,7 +263,7 @@ abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
 absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
 sign = _unary(
     "sign",
-    lambda a: a.copy() if a.dtype == bool else xp.sign(a),
+    lambda a: a.copy() if a.dtype == bool else _sign(a),
     "SignBackward0",
     _zero_rule,
     saves=None,
