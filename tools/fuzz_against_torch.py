@@ -21,6 +21,28 @@ import torch  # noqa: E402
 import chainrule  # noqa: E402
 
 warnings.simplefilter("ignore")
+UN_MORE = [
+    "erf",
+    "erfc",
+    "lgamma",
+    "digamma",
+    "sinc",
+    "deg2rad",
+    "logit",
+    "nan_to_num",
+    "cumprod0",
+    "cummax0",
+    "logcumsumexp0",
+    "diff",
+    "nansum",
+    "nanmean",
+    "trace",
+    "diag",
+    "triu",
+    "msort",
+    "argsort",
+    "unique",
+]
 UN = [
     "exp",
     "sin",
@@ -120,11 +142,26 @@ def program(rng, lib, vals):
     z = x
     ops = []
     for _ in range(rng.randint(1, 5)):
-        kind = rng.choice(["u", "r", "b", "s"])
+        kind = rng.choice(["u", "r", "b", "s", "m"])
         if kind == "u":
             n = rng.choice(UN)
             ops.append(n)
             z = getattr(z, n)()
+        elif kind == "m":
+            n = rng.choice(UN_MORE)
+            ops.append(n)
+            if n.endswith("0"):
+                r = getattr(z, n[:-1])(0)
+                z = r[0] if isinstance(r, tuple) else r
+            elif n in ("trace", "diag", "triu") and z.dim() != 2:
+                z = z.reshape(-1, 1) if n != "diag" else z.reshape(-1)
+                z = getattr(z, n)()
+            elif n in ("msort", "argsort"):
+                z = z.sort(0)[0] if n == "msort" else z * z.argsort(-1).float()
+            elif n == "unique":
+                z = z.sum() + z.detach().unique().sum()
+            else:
+                z = getattr(lib, n)(z)
         elif kind == "r":
             n = rng.choice(RED)
             d = rng.choice([None, 0, -1, 1])

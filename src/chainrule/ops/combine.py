@@ -11,6 +11,7 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, lead, record
 from .._tensor import Tensor, make, wrap_dim
+from .elementwise import where
 from .indexing import _alias
 from .joining import cat
 from .shape import _sizes, expand, permute, view_of
@@ -159,8 +160,9 @@ def diag(input, diagonal=0):
 
 def _trace_vjp(node, g):
     shape = node._args
-    eye = xp.eye(shape[0], shape[1], dtype=g._data.dtype)
-    return (g.unsqueeze(-1).unsqueeze(-1) * make(eye, g._dtype),)
+    on_diagonal = make(xp.eye(shape[0], shape[1], dtype=bool), _backend.bool_)
+    # where, not a multiply by the identity: a nan gradient stays on the diagonal, as in torch
+    return (where(on_diagonal, g.unsqueeze(-1).unsqueeze(-1), 0.0),)
 
 
 TraceNode = defop("TraceBackward0", _trace_vjp)

@@ -613,7 +613,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def _nansum_vjp(node, g):
     (x,) = node.saved
-    return (where(x.isnan(), 0.0, expand_back(g, node)),)
+    # a multiply by the not-nan mask, as torch does: a nan gradient stays nan everywhere
+    return (expand_back(g, node) * x.isnan().logical_not().to(g.dtype),)
 
 
 NansumNode = defop("NansumBackward0", _nansum_vjp)
