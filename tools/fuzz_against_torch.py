@@ -257,9 +257,8 @@ def outcome(lib, seed, vals):
         return ("err", type(e).__name__, str(e).split("\n")[0][:150])
 
 
-bad = 0
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-for seed in range(N):
+def check(seed: int):
+    """None when torch and chainrule agree on program ``seed``, else what differs."""
     rng = np.random.default_rng(seed)
     sx = gen_shape(random.Random(seed * 7))
     sy = gen_shape(random.Random(seed * 13))
@@ -269,33 +268,31 @@ for seed in range(N):
     ]
     a = outcome(torch, seed, vals)
     b = outcome(chainrule, seed, vals)
-    problem = None
     if a[0] != b[0]:
         theirs = a[1:] if a[0] == "err" else ""
         ours = b[1:] if b[0] == "err" else "ok"
-        problem = f"torch {a[0]} {theirs} vs chainrule {ours}"
-    elif a[0] == "err":
-        if a[1] != b[1]:
-            problem = f"error types {a[1]}: {a[2]} vs {b[1]}: {b[2]}"
-    else:
-        if a[5] != b[5] or a[6] != b[6]:
-            problem = f"dtype/shape {a[5]}{a[6]} vs {b[5]}{b[6]}"
-        else:
-            for u, v, what in (
-                (a[2], b[2], "value"),
-                (a[3], b[3], "grad x"),
-                (a[4], b[4], "grad y"),
-            ):
-                if (u is None) != (v is None):
-                    problem = f"{what} None mismatch"
-                    break
-                if u is not None and not np.allclose(u, v, rtol=1e-3, atol=1e-4, equal_nan=True):
-                    problem = f"{what} differs"
-                    break
-    if problem:
-        bad += 1
-        if bad <= 25:
-            print(
-                seed, sx, sy, a[1] if a[0] == "ok" else b[1] if b[0] == "ok" else "", "->", problem
-            )
-print("programs", N, "problems", bad)
+        return f"torch {a[0]} {theirs} vs chainrule {ours}"
+    if a[0] == "err":
+        return None if a[1] == b[1] else f"error types {a[1]}: {a[2]} vs {b[1]}: {b[2]}"
+    if a[5] != b[5] or a[6] != b[6]:
+        return f"dtype/shape {a[5]}{a[6]} vs {b[5]}{b[6]}"
+    for u, v, what in ((a[2], b[2], "value"), (a[3], b[3], "grad x"), (a[4], b[4], "grad y")):
+        if (u is None) != (v is None):
+            return f"{what} None mismatch"
+        if u is not None and not np.allclose(u, v, rtol=1e-3, atol=1e-4, equal_nan=True):
+            return f"{what} differs ({a[1]})"
+    return None
+
+
+def main(argv):
+    count = int(argv[1]) if len(argv) > 1 else 500
+    problems = [(seed, check(seed)) for seed in range(count)]
+    problems = [(seed, p) for seed, p in problems if p]
+    for seed, problem in problems[:25]:
+        print(seed, problem)
+    print("programs", count, "problems", len(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
