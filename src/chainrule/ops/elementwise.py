@@ -196,7 +196,7 @@ def _sigmoid_backward_vjp(node, gg):
 def _threshold_backward_vjp(node, gg):
     g, y = node.saved
     return (
-        where(y > 0, gg, 0.0) if node.needs_input_grad(0) else None,
+        where(y <= 0, 0.0, gg) if node.needs_input_grad(0) else None,
         gg.new_zeros(gg.shape) if node.needs_input_grad(1) else None,
     )
 
@@ -232,13 +232,26 @@ def _sigmoid(a):
 
 
 _relu_rule = _fused_backward(
-    "ThresholdBackwardBackward0", lambda g, y: xp.where(y > 0, g, 0), _threshold_backward_vjp
+    "ThresholdBackwardBackward0", lambda g, y: _keep_where(~(y <= 0), g), _threshold_backward_vjp
 )
 
 
 def _abs_rule(node, g):
     (x,) = node.saved
     return (g * x.sign(),)
+
+
+def _keep_where(keep, g):
+    """g where keep, else +0 -- what numpy.where(keep, g, 0) gives, about 10x faster.
+
+    A multiply by the mask is fast but gives -0. for negative g and nan for nan/inf g;
+    adding 0 fixes the sign, and the rare non-finite gradient takes the slow exact path.
+    """
+    out = g * keep
+    out += 0
+    if not xp.isfinite(g).all():
+        out = xp.where(keep, g, xp.zeros((), g.dtype))
+    return out
 
 
 def _sign(a):
