@@ -6,6 +6,8 @@ chainrule ops (so it can itself be differentiated). Broadcasting is undone by th
 
 from __future__ import annotations
 
+import math
+
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
@@ -254,6 +256,10 @@ def _keep_where(keep, g):
     return out
 
 
+def _is_plus_zero(value) -> bool:
+    return type(value) in (int, float) and value == 0 and math.copysign(1, value) > 0
+
+
 def _sign(a):
     # torch's sign: (a > 0) - (a < 0), so sign(nan) is 0 and sign(-0.) is +0 (NumPy: nan, -0.)
     return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
@@ -468,7 +474,10 @@ def where(condition, input=None, other=None):
     x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
     y = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     try:
-        result = xp.where(condition._data, x, y)
+        if _is_plus_zero(y) and isinstance(x, xp.ndarray) and x.dtype.kind == "f":
+            result = _keep_where(condition._data, x)  # the masks of backward rules: fast path
+        else:
+            result = xp.where(condition._data, x, y)
     except ValueError:
         from .._registry import broadcast_shape
 
