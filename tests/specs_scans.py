@@ -6,12 +6,14 @@ from op_specs import (
     DISTINCT,
     FLOATS,
     INT_DTYPES,
+    TORCH_RAISES,
     Const,
     Domain,
     In,
     Lib,
     Sample,
     _axis,
+    _reduce_ref,
     _sum_result,
     spec,
 )
@@ -25,20 +27,7 @@ _KINKS = {
 }
 
 
-# samples where torch raises: only the comparison with torch (type of the error) runs
-_ERROR = {
-    check: "torch raises: compared with torch only"
-    for check in (
-        "forward",
-        "gradcheck",
-        "gradgrad",
-        "batched",
-        "float32",
-        "saved",
-        "views",
-        "strided",
-    )
-}
+_ERROR = TORCH_RAISES
 _NAN_GRAD = {
     check: "NaN input: central differences are NaN; gradients compared with torch only"
     for check in ("gradcheck", "gradgrad", "batched")
@@ -420,12 +409,7 @@ spec(
 )
 
 
-def _nan_reduce_ref(func):
-    def ref(x, dim=None, keepdim=False, *, dtype=None):
-        with np.errstate(all="ignore"):
-            return func(x, axis=_axis(dim, x.ndim), keepdims=keepdim, dtype=dtype)
-
-    return ref
+_nan_reduce_ref = _reduce_ref  # the NumPy nan-functions take the same arguments
 
 
 NAN_REDUCE_SAMPLES = [

@@ -7,6 +7,7 @@ from op_specs import (
     FLOATS,
     INT_DTYPES,
     SHAPE,
+    TORCH_RAISES,
     Const,
     In,
     Sample,
@@ -14,20 +15,7 @@ from op_specs import (
     spec,
 )
 
-# a sample torch rejects: only compared with torch (the same exception type)
-_RAISES = {
-    check: "torch raises for this input; compared with torch only"
-    for check in (
-        "forward",
-        "gradcheck",
-        "gradgrad",
-        "batched",
-        "float32",
-        "saved",
-        "views",
-        "strided",
-    )
-}
+_RAISES = TORCH_RAISES
 _IDX = Const([2, 0, 2], "int64")
 _MASK = [[True, False, True], [False, False, True]]
 
