@@ -1432,3 +1432,17 @@ def test_hessian_is_symmetric_and_matches_gradient_differences(name):
         return torch.autograd.grad(func(T, t), t)[0]
 
     np.testing.assert_allclose(h, _numerical_jacobian(gradient, x), rtol=1e-5, atol=1e-6)
+
+
+def test_jacobian_through_item_assignment_is_batched_correctly():
+    # x[i] = v records CopySlices, whose index addresses the tensor's own dims: the batched
+    # Jacobian must not apply it to the batch dim
+    def f(a):
+        b = a * 2
+        b[0] = 0.0
+        return b
+
+    jac = torch.autograd.functional.jacobian(f, torch.ones(2, 2))
+    expected = np.zeros((2, 2, 2, 2), np.float32)
+    expected[1, 0, 1, 0] = expected[1, 1, 1, 1] = 2.0
+    assert np.array_equal(jac.numpy(), expected)

@@ -132,11 +132,7 @@ def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=N
     return outs
 
 
-def wrap(data, dtype) -> Tensor:
-    return make(data, dtype)
-
-
-def to_tensor(value, like: Tensor | None = None) -> Tensor:
+def to_tensor(value) -> Tensor:
     """Turn a Python number, list or ndarray operand into a tensor (torch does the same)."""
     if isinstance(value, Tensor):
         return value

@@ -510,7 +510,7 @@ class Tensor:
     def __hash__(self) -> int:
         return id(self)
 
-    def __repr__(self, *, tensor_contents=None) -> str:
+    def __repr__(self) -> str:
         leaf_grad = self._requires_grad and self._grad_fn is None
         return _printing.format_tensor(
             self._data,

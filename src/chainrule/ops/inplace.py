@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import xp
 from .._graph import grad_state
-from .._registry import defop, export, record
+from .._registry import defop, export, sum_to_shape
 from .._tensor import Tensor, make
 
 __all__ = []
@@ -267,24 +267,22 @@ Tensor.random_ = _random_fill(lambda r, s, a=0, b=2**24: r.integers(a, b, s))
 
 
 def _copy_slices_vjp(node, g):
+    from .elementwise import where
+    from .indexing import _raw_index
+
     index, value_shape = node._args
-    from .indexing import _index_put_zeros, _raw_index
-
     grad_self = grad_value = None
-    if node.needs_input_grad(0):
-        mask = make(xp.ones(g._data.shape, g._data.dtype), g._dtype)
-        mask._data[index] = 0
-        grad_self = g * mask
+    if node.needs_input_grad(0):  # the overwritten entries get no gradient
+        kept = xp.ones(g._data.shape, bool)
+        kept[index] = False
+        grad_self = where(make(kept, _backend.bool_), g, 0.0)
     if node.needs_input_grad(1):
-        grad_value = _raw_index(g, index)
-        from .._registry import sum_to_shape
-
-        grad_value = sum_to_shape(grad_value, value_shape)
-    del _index_put_zeros
+        grad_value = sum_to_shape(_raw_index(g, index), value_shape)
     return grad_self, grad_value
 
 
-CopySlicesNode = defop("CopySlices", _copy_slices_vjp)
+# the index addresses the tensor's own dims: batched gradients go row by row
+CopySlicesNode = defop("CopySlices", _copy_slices_vjp, batchable=False)
 
 
 def assign_index(self, index, value):
@@ -326,4 +324,3 @@ _INPLACE_GRAD_FNS = {
 }
 for _name, _grad_fns in _INPLACE_GRAD_FNS.items():
     export(_name, getattr(Tensor, _name), function=False, grad_fns=_grad_fns)
-record  # noqa: B018
