@@ -15,6 +15,7 @@ import heapq
 import itertools
 
 from . import _graph
+from ._backend import xp
 from ._graph import BACKWARD_TWICE, FREED, AccumulateGrad, grad_state
 
 # Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
@@ -132,6 +133,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     ready = [(-node._seq, _tiebreak(), node) for node in root_nodes if node not in deps]
     heapq.heapify(ready)
 
+    call = _call_node_with_anomaly_checks if _graph.extras.anomaly else _call_node
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     try:
@@ -149,7 +151,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 continue
             if keep is not None and not _leads_further(node, keep):
                 continue  # a wanted input, but nothing beyond it is wanted
-            input_grads = _call_node(node, grads)
+            input_grads = call(node, grads)
             if not retain_graph:
                 node.release()
             for index, ((nxt, output_nr), grad) in enumerate(zip(node.next_functions, input_grads)):
@@ -223,7 +225,9 @@ def _call_row_by_row(node, grads):
 def _call_node(node, grads):
     """Run one node's VJP rule, with its hooks, and undo broadcasting of the results."""
     if node._saved is FREED:
-        raise RuntimeError(BACKWARD_TWICE)
+        from ._hints import backward_twice
+
+        raise backward_twice(RuntimeError(BACKWARD_TWICE))
     hooks = node._hooks
     if hooks is not None:
         for fn in hooks["pre"]:
@@ -247,4 +251,29 @@ def _call_node(node, grads):
             result = fn(tuple(input_grads), tuple(grads))
             if result is not None:
                 input_grads = tuple(result)
+    return input_grads
+
+
+def _call_node_with_anomaly_checks(node, grads):
+    """Anomaly mode: show the forward traceback of a failing node; NaN results are errors."""
+    try:
+        input_grads = _call_node(node, grads)
+        if _graph.extras.check_nan:
+            for index, grad in enumerate(input_grads):
+                if grad is not None and grad._data.dtype.kind in "fc":
+                    if xp.isnan(grad._data).any():
+                        raise RuntimeError(
+                            f"Function '{node.name()}' returned nan values in its {index}th output."
+                        )
+    except Exception:
+        import warnings
+
+        trace = "".join(node.metadata.get("traceback_", ()))
+        warnings.warn(
+            f"Error detected in {node.name()}. Traceback of forward call that caused the "
+            f"error:\n{trace}",
+            UserWarning,
+            stacklevel=2,
+        )
+        raise
     return input_grads

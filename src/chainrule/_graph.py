@@ -234,6 +234,8 @@ class Node:
     def __init__(self, next_functions, saved=None, args=None, shapes=None, nout=1):
         self._seq = _next_seq()
         self.next_functions = next_functions
+        if extras.active:  # saved-tensor hooks or anomaly mode: rarely on
+            saved = extras.on_new_node(self, saved)
         self._saved = saved
         # the version of each saved tensor now; numbers and None have no version box
         self._versions = None if saved is None else [getattr(s, "_vbox", _NO_BOX)[0] for s in saved]
@@ -270,7 +272,8 @@ class Node:
         for value, version in zip(saved, self._versions):
             if version is not None and value._vbox[0] != version:
                 raise RuntimeError(_modified_message(value, version, self))
-            values.append(value.unpack(self) if type(value) is SavedOutput else value)
+            kind = type(value)
+            values.append(value.unpack(self) if kind is SavedOutput or kind is Packed else value)
         return values
 
     def release(self) -> None:
@@ -323,6 +326,8 @@ class SavedOutput:
             return self.tensor
         attached = self.tensor.detach()
         attached._attach(node, self.output_nr)
+        if copy_tangents is not None:  # forward AD is on: the copy keeps the tangents
+            copy_tangents(self.tensor, attached)
         return attached
 
     @property
@@ -335,6 +340,85 @@ class SavedOutput:
 
 
 _NO_BOX = (None,)
+
+
+# --------------------------------------------------------------------------- recording extras
+
+
+class _Extras:
+    """Features that change what a new node records; off by default, checked once per node.
+
+    - saved-tensor hooks (``torch.autograd.graph.saved_tensors_hooks``): a stack of
+      (pack, unpack) pairs; the innermost pair packs every tensor a node saves;
+    - anomaly mode (``torch.autograd.detect_anomaly``): each node keeps the traceback of
+      the forward call that made it, and the engine checks its results for NaN.
+    """
+
+    def __init__(self):
+        self.active = False
+        self.saved_hooks = []
+        self.hooks_disabled = None  # the error message of disable_saved_tensors_hooks
+        self.anomaly = False
+        self.check_nan = True
+
+    def refresh(self) -> None:
+        self.active = bool(self.saved_hooks) or self.anomaly
+
+    def on_new_node(self, node, saved):
+        if self.anomaly:
+            node.metadata["traceback_"] = _forward_traceback()
+        if saved is None or not self.saved_hooks:
+            return saved
+        pack, unpack = self.saved_hooks[-1]
+        return [_pack(value, pack, unpack) for value in saved]
+
+
+extras = _Extras()
+
+
+def _pack(value, pack, unpack):
+    from ._tensor import Tensor
+
+    if type(value) is SavedOutput:
+        return Packed(pack(value.tensor), unpack, value.output_nr)
+    if isinstance(value, Tensor):
+        return Packed(pack(value), unpack, None)
+    return value
+
+
+class Packed:
+    """A saved tensor as a pack hook returned it; the unpack hook restores it in backward."""
+
+    __slots__ = ("packed", "unpack_hook", "output_nr")
+
+    def __init__(self, packed, unpack_hook, output_nr):
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+        self.output_nr = output_nr  # not None: the node's own output (see SavedOutput)
+
+    def unpack(self, node):
+        from ._tensor import Tensor
+
+        tensor = self.unpack_hook(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(tensor).__name__}"
+            )
+        if self.output_nr is not None and tensor._grad_fn is None and grad_state.enabled:
+            tensor = tensor.detach()  # recording a backward: reconnect the output to its node
+            tensor._attach(node, self.output_nr)
+        return tensor
+
+
+def _forward_traceback() -> list:
+    """The user's frames of the current call stack, formatted as torch's anomaly mode shows."""
+    import os
+    import traceback
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frames = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(package)]
+    return traceback.format_list(frames)
 
 
 def _modified_message(value, saved_version, node) -> str:
@@ -388,3 +472,5 @@ def make_node_class(grad_fn_name: str, vjp, batchable: bool = True) -> type:
 
 # Set by the registry: reduce a broadcast gradient back to an input's shape.
 sum_to_shape = None
+# Set by autograd.forward_ad while a dual level is open: copy a tensor's tangents.
+copy_tangents = None
