@@ -21,6 +21,12 @@ OPS: dict = {}
 FUNCTIONS: dict = {}
 
 _NO_EDGE = (None, 0)
+
+# Forward-mode AD (autograd/forward_ad.py): the number of open dual levels -- zero outside
+# them, so an op pays one check of this flag -- and the functions that derive tangents.
+dual_depth = 0
+propagate_tangents = inplace_tangent = stand_in_tangent = None
+
 _ndarray = xp.ndarray
 _asarray = xp.asarray
 _SCALAR_TYPES = (int, float, bool)
@@ -109,26 +115,33 @@ def needs_grad(*tensors) -> bool:
 def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) -> Tensor:
     """Attach a new node to ``out`` if any tensor input requires grad (grad mode on)."""
     if not grad_state.enabled:
+        if dual_depth:
+            propagate_tangents(node_cls, (out,), inputs, saved, args, shapes)
         return out
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
             break
     else:
+        if dual_depth:
+            propagate_tangents(node_cls, (out,), inputs, saved, args, shapes)
         return out
     edges = tuple(edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in inputs)
     out._attach(node_cls(edges, saved, args, shapes), 0)
+    if dual_depth:  # after attaching: tangent rules may use the output (and its history)
+        propagate_tangents(node_cls, (out,), inputs, saved, args, shapes)
     return out
 
 
 def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):
     """Like record, for an op with several outputs sharing one node."""
-    if not needs_grad(*inputs):
-        return outs
-    edges = tuple(edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in inputs)
-    node = node_cls(edges, saved, args, None, len(outs))
-    for i, out in enumerate(outs):
-        if differentiable is None or differentiable[i]:
-            out._attach(node, i)
+    if needs_grad(*inputs):
+        edges = tuple(edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in inputs)
+        node = node_cls(edges, saved, args, None, len(outs))
+        for i, out in enumerate(outs):
+            if differentiable is None or differentiable[i]:
+                out._attach(node, i)
+    if dual_depth:
+        propagate_tangents(node_cls, outs, inputs, saved, args, None, differentiable)
     return outs
 
 
@@ -274,6 +287,8 @@ class Elementwise:
             saves = self.saves
             saved = (x,) if saves == "inputs" else (SavedOutput(out),) if saves else None
             out._attach(self.node_cls((edge(x),), saved), 0)
+        if dual_depth and self.node_cls is not None:
+            propagate_tangents(self.node_cls, (out,), (x,), None, None, None, None, self)
         return out
 
     def binary(self, a: Tensor, b, args=None) -> Tensor:
@@ -324,4 +339,10 @@ class Elementwise:
             else:
                 edges = (edge(a), _NO_EDGE) if self.number_edge else (edge(a),)
             out._attach(self.node_cls(edges, saved, args, shapes), 0)
+        if dual_depth and self.node_cls is not None:  # after attaching, as in record
+            self._tangents(out, a, b, args)
         return out
+
+    def _tangents(self, out, a, b, args):
+        """Forward AD: the output's tangents (only inside a dual level)."""
+        propagate_tangents(self.node_cls, (out,), (a, b), None, args, None, None, self)

@@ -15,11 +15,18 @@ from .._graph import (  # noqa: F401
 )
 from .._tensor import Tensor, edge, make
 from . import (
+    forward_ad,  # noqa: F401
     functional,  # noqa: F401
     graph,  # noqa: F401
 )
+from .anomaly_mode import (  # noqa: F401
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
-from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 
 def _as_tuple(value):
@@ -77,9 +84,10 @@ def _root_edges(outputs):
         if not isinstance(out, Tensor):
             raise TypeError(f"element {i} of tensors is not a Tensor")
         if not out._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn"
-            )
+            from .._hints import graph_cut
+
+            message = f"element {i} of tensors does not require grad and does not have a grad_fn"
+            raise graph_cut(RuntimeError(message), out)
         edges.append(edge(out))
     return edges
 

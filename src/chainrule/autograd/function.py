@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .. import _registry
 from .._graph import Node, grad_state, no_grad
 from .._tensor import Tensor, edge, make
 
@@ -31,10 +32,19 @@ class FunctionCtx:
                 )
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors) -> None:
+        """Keep tensors (or None) for ``jvp``, where ``ctx.saved_tensors`` returns them."""
+        self._to_save_forward = tensors
+
     @property
     def saved_tensors(self) -> tuple:
-        """The tensors given to save_for_backward (checked against in-place changes)."""
-        return tuple(self.saved) if self._saved is not None else ()
+        """The tensors given to save_for_backward (checked against in-place changes).
+
+        Inside ``jvp``: the tensors given to save_for_forward.
+        """
+        if getattr(self, "_in_jvp", False):
+            return tuple(getattr(self, "_to_save_forward", ()))
+        return tuple(self.saved) if getattr(self, "_saved", None) is not None else ()
 
     def mark_non_differentiable(self, *tensors) -> None:
         """These outputs get no gradient (e.g. integer indices returned beside values)."""
@@ -166,18 +176,35 @@ class Function:
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward mode: the tangents of the outputs from the tangents of the inputs.
+
+        Inputs without a tangent get zeros; ``ctx.saved_tensors`` holds what forward gave
+        ``ctx.save_for_forward``. Used inside ``autograd.forward_ad`` dual levels.
+        """
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward (unrecorded) and record one node whose backward is ``cls.backward``."""
         ctx = cls._backward_cls.__new__(cls._backward_cls)
         ctx._to_save = None
         uses_setup = cls.setup_context is not Function.setup_context
-        with no_grad():
-            if uses_setup:
-                output = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, output)
-            else:
-                output = cls.forward(ctx, *args, **kwargs)
+        depth = _registry.dual_depth
+        _registry.dual_depth = 0  # tangents come from jvp, not from forward's own ops
+        try:
+            with no_grad():
+                if uses_setup:
+                    output = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, output)
+                else:
+                    output = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _registry.dual_depth = depth
         is_tuple = isinstance(output, tuple)
         outputs = output if is_tuple else (output,)
         record = grad_state.enabled and any(
@@ -185,6 +212,10 @@ class Function:
         )
         if record:
             outputs = _record(ctx, args, outputs)
+        if depth:
+            from .forward_ad import function_tangents
+
+            outputs = function_tangents(cls.jvp, ctx, args, outputs)
         return outputs if is_tuple else outputs[0]
 
 

@@ -233,6 +233,8 @@ def jacobian(
             "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
             "supported together. Please either set `strict=False` or `vectorize=False`."
         )
+    if strategy == "forward-mode":
+        return _forward_jacobian(func, inputs)
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _prepare(inputs, create_graph)
@@ -270,6 +272,66 @@ def _jacobian_rows(out, index, inputs, create_graph, strict, vectorize=False):
                 )
     grads = _zeros_for(grads, inputs, (n,))
     return tuple(g.reshape(out.shape + t.shape) for g, t in zip(grads, inputs))
+
+
+def _forward_jacobian(func, inputs):
+    """The Jacobian by forward mode: one JVP per input element, all in one dual level.
+
+    The inputs are made to require grad while ``func`` runs, so that every op records and
+    derives its tangent (see forward_ad).
+    """
+    from . import forward_ad
+
+    in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
+    columns = [[] for _ in inputs]  # per input: per element, the output tangents
+    outputs = out_tuple = None
+    level = forward_ad._open_level()
+    try:
+        with enable_grad():
+            for j, x in enumerate(inputs):
+                for k in range(x.numel()):
+                    duals = []
+                    for i, t in enumerate(inputs):
+                        tangent = xp.zeros(t._data.size, t._data.dtype)
+                        if i == j:
+                            tangent[k] = 1
+                        primal = t.detach().requires_grad_(t.dtype.is_floating_point)
+                        tangent = make(tangent.reshape(t._data.shape), t._dtype)
+                        duals.append(forward_ad.make_dual(primal, tangent, level=level))
+                    out_tuple, outputs = _as_tuple(
+                        func(*duals), "outputs of the user-provided function", "jacobian"
+                    )
+                    columns[j].append(
+                        [forward_ad.unpack_dual(o, level=level).tangent for o in outputs]
+                    )
+            if outputs is None:  # no input element: the outputs' structure from one call
+                out_tuple, outputs = _as_tuple(
+                    func(*inputs), "outputs of the user-provided function", "jacobian"
+                )
+    finally:
+        forward_ad._close_level(level)
+    blocks = []
+    for i, out in enumerate(outputs):
+        row = []
+        for x, per_element in zip(inputs, columns):
+            shape = out._data.shape + x._data.shape
+            cols = [c[i] if c[i] is not None else out.new_zeros(out.shape) for c in per_element]
+            if cols:
+                block = _stack_last(cols).reshape(shape).detach()
+            else:
+                block = make(xp.zeros(shape, out._data.dtype), out._dtype)
+            row.append(block)
+        blocks.append(row)
+    # torch's forward mode hands back lists where the inputs were a tuple
+    if in_tuple:
+        return blocks if out_tuple else blocks[0]
+    return tuple(row[0] for row in blocks) if out_tuple else blocks[0][0]
+
+
+def _stack_last(tensors):
+    from ..ops.joining import stack
+
+    return stack(tensors, -1)
 
 
 def _arrange(blocks, out_tuple, in_tuple):
@@ -323,7 +385,12 @@ def hessian(
         return _zeros_for(grads, xs)
 
     result = jacobian(
-        gradient, inputs_t, create_graph=create_graph, strict=strict, vectorize=vectorize
+        gradient,
+        inputs_t,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
     )
     if in_tuple:
         return result
