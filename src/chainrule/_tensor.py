@@ -9,8 +9,9 @@ from __future__ import annotations
 import operator
 import warnings
 import weakref
+from sys import _getframe
 
-from . import _backend, _printing
+from . import _backend, _graph, _printing
 from ._backend import FLOAT, defaults, from_numpy_dtype, xp
 from ._engine import run_backward
 from ._graph import AccumulateGrad, RemovableHandle
@@ -158,6 +159,9 @@ class Tensor:
         "_grad_hooks",
         "_post_acc_hooks",
         "_retains_grad",
+        "_viewof",  # (base, creation flag) for a view (see ops/inplace.py); unset otherwise
+        "_views",  # on a base: weak references to its views, rebased after in-place changes
+        "_detached_at",  # (file, line) of the .detach() that made this tensor (for a hint)
         "__weakref__",
     )
 
@@ -272,6 +276,15 @@ class Tensor:
         return self._vbox[0]
 
     @property
+    def _base(self):
+        """The tensor this one is a view of (None when it is not a view)."""
+        info = getattr(self, "_viewof", None)
+        return None if info is None else info[0]
+
+    def _is_view(self) -> bool:
+        return getattr(self, "_viewof", None) is not None
+
+    @property
     def is_leaf(self) -> bool:
         return self._grad_fn is None
 
@@ -317,7 +330,9 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self.retains_grad:
-            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            from ._hints import NON_LEAF_GRAD, warning_with_hint
+
+            warnings.warn(warning_with_hint(NON_LEAF_GRAD_WARNING, NON_LEAF_GRAD), stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -435,6 +450,9 @@ class Tensor:
         """The same storage (and version counter), cut from the graph."""
         out = make(self._data, self._dtype)
         out._vbox = self._vbox
+        if self._requires_grad:  # where the graph was cut, for the hint of a later backward()
+            frame = _getframe(1)
+            out._detached_at = (frame.f_code.co_filename, frame.f_lineno)
         return out
 
     def detach_(self) -> Tensor:
@@ -447,12 +465,16 @@ class Tensor:
     def numpy(self, *, force: bool = False):
         """The ndarray behind this tensor (shares memory)."""
         if self._requires_grad and not force:
-            raise RuntimeError(NUMPY_REQUIRES_GRAD)
+            from ._hints import numpy_requires_grad
+
+            raise numpy_requires_grad(RuntimeError(NUMPY_REQUIRES_GRAD))
         return self._data
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
-            raise RuntimeError(NUMPY_REQUIRES_GRAD)
+            from ._hints import numpy_requires_grad
+
+            raise numpy_requires_grad(RuntimeError(NUMPY_REQUIRES_GRAD))
         data = self._data
         return data if dtype is None else data.astype(dtype, copy=False)
 
@@ -469,9 +491,14 @@ class Tensor:
     def _scalar(self, convert, warn=True):
         # torch warns for float() and complex(), not for int() (nor bool(), nor item())
         if warn and self._requires_grad:
-            warnings.warn(SCALAR_WARNING, UserWarning, stacklevel=3)
+            from ._hints import SCALAR_WITH_GRAD, warning_with_hint
+
+            warnings.warn(warning_with_hint(SCALAR_WARNING, SCALAR_WITH_GRAD), stacklevel=3)
         if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            from ._hints import scalar_conversion
+
+            error = ValueError("only one element tensors can be converted to Python scalars")
+            raise scalar_conversion(error, self)
         return convert(self.item())
 
     def __float__(self) -> float:
@@ -512,13 +539,18 @@ class Tensor:
 
     def __repr__(self) -> str:
         leaf_grad = self._requires_grad and self._grad_fn is None
-        return _printing.format_tensor(
+        text = _printing.format_tensor(
             self._data,
             self._dtype.name,
             defaults.float_dtype.name,
             requires_grad=leaf_grad,
             grad_fn_name=None if self._grad_fn is None else type(self._grad_fn).__name__,
         )
+        if _graph.copy_tangents is not None:  # forward AD is on: a dual shows its tangent
+            from .autograd.forward_ad import with_tangent
+
+            text = with_tangent(self, text)
+        return text
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:

@@ -22,6 +22,19 @@ from .ops.decompositions import (
     svdvals,
 )
 from .ops.linalg import matmul
+from .ops.linalg_more import LINALG_MORE as _LINALG_MORE
+from .ops.linalg_more import (
+    cross,
+    eig,
+    eigvals,
+    householder_product,
+    lu,
+    lu_factor,
+    lu_solve,
+    solve_triangular,
+    vander,
+    vecdot,
+)
 from .ops.matrix_functions import _vector_norm as vector_norm
 from .ops.matrix_functions import (
     cond,
@@ -32,17 +45,24 @@ from .ops.matrix_functions import (
     norm,
 )
 
-assert set(_LINALG) <= set(globals()), "every torch.linalg op is named here"
+assert set(_LINALG) | set(_LINALG_MORE) <= set(globals()), "every torch.linalg op is named here"
 
 __all__ = [
     "LinAlgError",
     "cholesky",
     "cond",
+    "cross",
     "det",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
+    "householder_product",
     "inv",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",
@@ -53,7 +73,10 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_triangular",
     "svd",
     "svdvals",
+    "vander",
+    "vecdot",
     "vector_norm",
 ]

@@ -84,16 +84,18 @@ def _remainder_vjp(node, g):
     a, b = node.saved
     grad_b = None
     if node.needs_input_grad(1):
-        grad_b = -g * (a / b).floor()
+        # a rounded division, as torch writes it: its own derivative is zero (no nan from a)
+        grad_b = -g * a.div(b, rounding_mode="floor")
     return g, grad_b
 
 
 def _rounded_div_vjp(node, g):
     """div with rounding_mode: piecewise constant, so zero almost everywhere (as in torch)."""
     _ = node.saved  # torch saves both operands: changing one in place breaks backward there too
+    zeros = g.new_zeros(g.shape)  # not g * 0: an infinite g would give nan
     return (
-        g * 0 if node.needs_input_grad(0) else None,
-        g * 0 if node.needs_input_grad(1) else None,
+        zeros if node.needs_input_grad(0) else None,
+        zeros if node.needs_input_grad(1) else None,
     )
 
 
@@ -126,9 +128,18 @@ _RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None, number_edg
 _RSUB_TENSOR = Elementwise(_quiet(lambda a, b: b - a), RsubTensorNode, saves=None)
 _MUL = Elementwise(_quiet(xp.multiply), MulNode, saves=_saves_crosswise)
 _DIV = Elementwise(_quiet(xp.true_divide), DivNode, saves=_saves_for_div, float_only=True)
-_REMAINDER = Elementwise(_quiet(xp.remainder), RemainderNode, saves=None, number_edge=False)
-_REMAINDER_TENSOR = Elementwise(_quiet(xp.remainder), RemainderTensorNode)
-_REMAINDER_OF_NUMBER = Elementwise(_quiet(xp.remainder), RemainderOfNumberNode, saves=None)
+
+
+def _torch_remainder(a, b):
+    """a mod b with the divisor's sign, as torch computes it: from fmod, so a zero result
+    keeps fmod's sign (NumPy's remainder gives -0.0 for 0.4 % -0.2, torch 0.0)."""
+    m = xp.fmod(a, b)
+    return xp.where((m != 0) & ((m < 0) != (xp.asarray(b) < 0)), m + b, m)
+
+
+_REMAINDER = Elementwise(_quiet(_torch_remainder), RemainderNode, saves=None, number_edge=False)
+_REMAINDER_TENSOR = Elementwise(_quiet(_torch_remainder), RemainderTensorNode)
+_REMAINDER_OF_NUMBER = Elementwise(_quiet(_torch_remainder), RemainderOfNumberNode, saves=None)
 _FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
 _DIV_FLOOR = Elementwise(_quiet(xp.floor_divide), RoundedDivNode)
 _DIV_TRUNC = Elementwise(_quiet(lambda a, b: xp.trunc(a / b)), RoundedDivNode)
@@ -319,7 +330,7 @@ def _pow_scalar_vjp(node, g):
 
 
 def _pow_tensor_vjp(node, g):
-    base, exponent = node.saved
+    base, exponent, _ = node.saved  # torch saves the result too (in-place checks)
     grad_base = grad_exp = None
     if node.needs_input_grad(0):
         grad = g * exponent * base ** (exponent - 1)
@@ -363,7 +374,9 @@ PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
 _POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode, number_edge=False)
-_POW_TENSOR = Elementwise(_quiet(_power), PowTensorNode)
+_POW_TENSOR = Elementwise(
+    _quiet(_power), PowTensorNode, saves=lambda a, b, out, *_: (a, b, SavedOutput(out))
+)
 _RPOW = Elementwise(
     _quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow, number_edge=False
 )

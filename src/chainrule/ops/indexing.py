@@ -413,3 +413,5 @@ for _name, _func, _grad_fns in (
     ("scatter_add", scatter_add, ("ScatterAddBackward0",)),
 ):
     _export(_name, _func, grad_fns=_grad_fns)
+
+from . import indexing_more  # noqa: E402, F401  (index_fill, put, scatter_reduce, ...)

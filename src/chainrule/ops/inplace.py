@@ -8,24 +8,66 @@ node when the node needs it, so the gradient is the same as torch's.
 
 from __future__ import annotations
 
-from .. import _backend
+import re
+
+from .. import _backend, _registry
 from .._backend import xp
-from .._graph import grad_state
+from .._graph import FREED, SavedOutput, grad_state
 from .._registry import defop, export, sum_to_shape
 from .._tensor import Tensor, make
+from .shape import MULTI_OUTPUT_VIEW, NO_GRAD_VIEW
+from .views import commit, commit_region
 
 __all__ = []
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_NO_GRAD = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+)
+NO_GRAD_TAIL = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+    "to be tracked)."
+)
+MULTI_VIEW_TAIL = (
+    " This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation "
+    "by an out-of-place one."
+)
 
 
 def _check_target(self, others=(), message=LEAF_INPLACE):
-    recording = grad_state.enabled
-    if recording and self._requires_grad and self._grad_fn is None:
-        raise RuntimeError(message)
-    return recording and (
-        self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    """Refuse what torch refuses (before anything is written); say whether to record."""
+    if not grad_state.enabled:
+        return False
+    recorded = self._requires_grad or any(
+        isinstance(o, Tensor) and o._requires_grad for o in others
     )
+    info = getattr(self, "_viewof", None)
+    if info is not None and (recorded or (info[1] == NO_GRAD_VIEW and info[0]._requires_grad)):
+        _check_view(self, info)  # (torch counts a no_grad view of a base needing grad as one)
+    if self._requires_grad and self._grad_fn is None:
+        from .._hints import leaf_inplace
+
+        raise leaf_inplace(RuntimeError(message))
+    return recorded
+
+
+def _check_view(self, info):
+    root, flag = info[0], info[1]
+    if flag is not None:
+        fn = self._grad_fn
+        if fn is not None:
+            name = re.sub(r"Backward\d*$", "", type(fn).__name__)
+            text = f"Output {self._output_nr} of {name} is a view and is being modified inplace."
+        else:
+            text = VIEW_NO_GRAD
+        raise RuntimeError(text + (MULTI_VIEW_TAIL if flag == MULTI_OUTPUT_VIEW else NO_GRAD_TAIL))
+    if self._requires_grad and root._grad_fn is None:
+        from .._hints import leaf_inplace
+
+        raise leaf_inplace(RuntimeError("a view of " + LEAF_INPLACE))
 
 
 def _stand_in(self):
@@ -35,10 +77,12 @@ def _stand_in(self):
         alias._requires_grad = True
         alias._grad_fn = self._grad_fn
         alias._output_nr = self._output_nr
+    if _registry.dual_depth:  # forward AD: the stand-in carries the tangents too
+        _registry.stand_in_tangent(self, alias)
     return alias
 
 
-def _write(self, result, recorded):
+def _write(self, result, recorded, allow_overlap=False):
     """Store ``result`` into self's array and take over its history."""
     if result._dtype.kind > self._dtype.kind or (
         result._dtype is not self._dtype and self._dtype is _backend.bool_
@@ -55,24 +99,91 @@ def _write(self, result, recorded):
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             ) from None
-    if not self._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
-    xp.copyto(self._data, result._data, casting="unsafe")
+    target = writable(self._data, allow_overlap)
+    if target is not self._data:  # repeated elements: write only the ones the op changed
+        changed = xp.broadcast_to(result._data, target.shape) != target
+        xp.copyto(target, result._data, casting="unsafe", where=changed)
+    elif self._data.size:
+        xp.copyto(target, result._data, casting="unsafe")
     self._vbox[0] += 1
+    if recorded:
+        _alias_saved_output(self, result)
+    if _registry.dual_depth:  # forward AD: self takes the result's tangent as well
+        _registry.inplace_tangent(self, result)
     if recorded and result._grad_fn is not None:
-        self._requires_grad = True
-        self._grad_fn = result._grad_fn
-        self._output_nr = result._output_nr
+        commit(self, result._grad_fn, result._output_nr)
     return self
+
+
+OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def writable(data, allow_overlap=False):
+    """``data`` to write into: torch refuses only tensors whose elements overlap (a dim of
+    stride 0), not every view of an expanded tensor (NumPy marks all of those read-only)."""
+    if data.flags.writeable:
+        return data
+    if (
+        not allow_overlap
+        and data.size
+        and any(stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape))
+    ):
+        raise RuntimeError(OVERLAP)
+    data = data.view()
+    data.setflags(write=True)
+    return data
+
+
+def _alias_saved_output(self, result):
+    """The node that made ``result`` may have saved it: make that saved value ``self``.
+
+    torch's in-place op saves the written tensor itself, so a later in-place change of it
+    (or of a view of it) makes backward raise; the saved copy here must go stale likewise.
+    """
+    node = result._grad_fn
+    saved = None if node is None else node._saved
+    if not saved or saved is FREED or result._dtype is not self._dtype:
+        return
+    if result._data.shape != self._data.shape:
+        return
+    for i, value in enumerate(saved):
+        if type(value) is SavedOutput and value.tensor._data is result._data:
+            value.tensor._data = self._data
+            value.tensor._vbox = value._vbox = self._vbox
+            node._versions[i] = self._vbox[0]
+
+
+def _check_overlap(target, source):
+    """torch refuses an input that partly overlaps the written-to tensor's memory."""
+    if not xp.may_share_memory(target, source):
+        return
+    if (
+        target.__array_interface__["data"][0] == source.__array_interface__["data"][0]
+        and target.shape == source.shape
+        and target.strides == source.strides
+    ):
+        return  # the same elements: torch allows x.mul_(x) through another view too
+    raise RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
+    )
+
+
+# ops that write one value per element whatever the overlap: torch allows expanded targets
+_OVERLAP_ALLOWED = ("masked_fill", "index_fill")
 
 
 def inplace(op):
     """The in-place form of ``op(self, *args)``."""
 
     def method(self, *args, **kwargs):
+        for other in args:
+            if isinstance(other, Tensor) and other is not self:
+                _check_overlap(self._data, other._data)
         recorded = _check_target(self, args)
         source = _stand_in(self) if recorded else self
         if recorded:
@@ -84,8 +195,9 @@ def inplace(op):
                 result = op(source, *args, **kwargs)
             finally:
                 grad_state.enabled = previous
-        return _write(self, result, recorded)
+        return _write(self, result, recorded, allow_overlap)
 
+    allow_overlap = op.__name__ in _OVERLAP_ALLOWED
     method.__name__ = op.__name__ + "_"
     method.__doc__ = f"In-place {op.__name__}: changes this tensor and returns it."
     return method
@@ -136,6 +248,9 @@ def _install():
     }
     for name, op in names.items():
         setattr(Tensor, name, inplace(op))
+    from .inplace_forms import install_generic
+
+    install_generic()
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_
@@ -152,13 +267,18 @@ def _fill_tensor_vjp(node, g):
     """fill_(value tensor): the value was written everywhere; its gradient is the sum."""
     ndim = node._args
     return (
-        g * 0 if node.needs_input_grad(0) else None,
+        _zeros(g) if node.needs_input_grad(0) else None,
         (g.sum(tuple(range(-ndim, 0))) if ndim else g) if node.needs_input_grad(1) else None,
     )
 
 
-ZeroNode = defop("ZeroBackward0", lambda node, g: (g * 0,))
-FillNode = defop("FillBackward2", lambda node, g: (g * 0,))
+def _zeros(g):
+    """Zeros like ``g``, computed without it (g * 0 would turn an infinite g into nan)."""
+    return make(xp.zeros_like(g._data), g._dtype)
+
+
+ZeroNode = defop("ZeroBackward0", lambda node, g: (_zeros(g),))
+FillNode = defop("FillBackward2", lambda node, g: (_zeros(g),))
 FillTensorNode = defop("FillBackward3", _fill_tensor_vjp)
 
 
@@ -175,6 +295,7 @@ def fill_(self, value):
 def _fill(self, value, node_cls):
     recorded = _check_target(self, (value,))
     edges = (_edge(self),)
+    value_t = value if isinstance(value, Tensor) else None
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(
@@ -183,17 +304,19 @@ def _fill(self, value, node_cls):
             )
         edges += (_edge(value),)
         value = value._data
-    self._data[...] = value
+    target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
+    target[...] = value
     self._vbox[0] += 1
+    if _registry.dual_depth:  # forward AD: the tangent is the filled value's
+        _registry.inplace_tangent(self, value_t)
     if recorded:
-        node = node_cls(edges, None, self._data.ndim)
-        self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
+        commit(self, node_cls(edges, None, self._data.ndim), 0)
     return self
 
 
 def _copy_vjp(node, g):
     return (
-        g * 0 if node.needs_input_grad(0) else None,
+        _zeros(g) if node.needs_input_grad(0) else None,
         g.to(node._args) if node.needs_input_grad(1) else None,
     )
 
@@ -212,8 +335,10 @@ def copy_(self, src, non_blocking=False):
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(src_t._data.shape)}"
         ) from None
-    xp.copyto(self._data, values, casting="unsafe")
+    xp.copyto(writable(self._data), values, casting="unsafe")
     self._vbox[0] += 1
+    if _registry.dual_depth:  # forward AD: the tangent is the source's
+        _registry.inplace_tangent(self, src_t)
     if recorded:
         edges = (
             (self._grad_fn, self._output_nr) if self._grad_fn is not None else (None, 0),
@@ -221,7 +346,7 @@ def copy_(self, src, non_blocking=False):
         )
         shapes = (None, src_t._data.shape if src_t._data.shape != self._data.shape else None)
         node = CopyNode(edges, None, src_t._dtype, shapes if shapes[1] is not None else None)
-        self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
+        commit(self, node, 0)
     return self
 
 
@@ -244,9 +369,11 @@ def _random_fill(draw):
         from .creation import _rng
 
         if grad_state.enabled and self._requires_grad and self._grad_fn is None:
-            raise RuntimeError(LEAF_INPLACE)
+            from .._hints import leaf_inplace
+
+            raise leaf_inplace(RuntimeError(LEAF_INPLACE))
         values = draw(_rng(generator), self._data.shape, *args, **kwargs)
-        xp.copyto(self._data, values, casting="unsafe")
+        xp.copyto(writable(self._data), values, casting="unsafe")
         self._vbox[0] += 1
         return self
 
@@ -276,13 +403,25 @@ def _copy_slices_vjp(node, g):
         kept = xp.ones(g._data.shape, bool)
         kept[index] = False
         grad_self = where(make(kept, _backend.bool_), g, 0.0)
-    if node.needs_input_grad(1):
-        grad_value = sum_to_shape(_raw_index(g, index), value_shape)
+    if node.needs_input_grad(1):  # leading 1s of the value were dropped before broadcasting
+        stripped = _strip_leading_ones(value_shape)
+        grad_value = sum_to_shape(_raw_index(g, index), stripped)
+        if stripped != value_shape:
+            grad_value = grad_value.reshape(value_shape)
     return grad_self, grad_value
+
+
+def _strip_leading_ones(shape):
+    """torch drops leading size-1 dims of the value in ``x[i] = v`` (a [1] fits a [])."""
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 # the index addresses the tensor's own dims: batched gradients go row by row
 CopySlicesNode = defop("CopySlices", _copy_slices_vjp, batchable=False)
+IndexPutNode = defop("IndexPutBackward0", _copy_slices_vjp, batchable=False)
 
 
 def assign_index(self, index, value):
@@ -290,31 +429,75 @@ def assign_index(self, index, value):
     from .indexing import _numpy_index
 
     np_index = _numpy_index(self, index if isinstance(index, tuple) else (index,))
+    if _selects_everything(self._data, np_index):  # torch writes to self, not to a view
+        if isinstance(value, Tensor) and value._data.ndim:
+            copy_(self, value)
+        else:
+            if not isinstance(value, Tensor):
+                value = make(xp.asarray(value, self._dtype.np), self._dtype)
+            _fill(self, value, FillTensorNode)
+        return
     recorded = _check_target(self, (value,), "a view of " + LEAF_INPLACE)  # x[i] = v writes a view
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
             raw = raw.astype(self._dtype.np)
+        raw = raw.reshape(_strip_leading_ones(raw.shape))
     else:
         raw = value
     target_shape = self._data[np_index].shape
     try:
-        self._data[np_index] = xp.broadcast_to(xp.asarray(raw, self._dtype.np), target_shape)
+        target = writable(self._data, allow_overlap=True)
+        if not any(isinstance(i, xp.ndarray) for i in np_index):  # torch copies into a view
+            writable(self._data[np_index])  # (index_put_ checks overlap only in backward)
+        target[np_index] = xp.broadcast_to(xp.asarray(raw, self._dtype.np), target_shape)
     except ValueError:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(xp.shape(raw))} cannot be broadcast to "
             f"indexing result of shape {list(target_shape)}"
         ) from None
     self._vbox[0] += 1
+    if _registry.dual_depth:  # forward AD: the written entries take the value's tangent
+        _registry.inplace_tangent(self, value, np_index)
     if recorded:
         value_t = value if isinstance(value, Tensor) else None
+        if getattr(self, "_viewof", None) is not None:
+            stripped = _strip_leading_ones(() if value_t is None else value_t._data.shape)
+            if commit_region(self, np_index, value_t, stripped):
+                return
         edges = (
             (self._grad_fn, self._output_nr) if self._grad_fn is not None else (None, 0),
             _edge(value_t) if value_t is not None else (None, 0),
         )
         shape = value_t._data.shape if value_t is not None else ()
-        node = CopySlicesNode(edges, None, (np_index, shape))
-        self._requires_grad, self._grad_fn, self._output_nr = True, node, 0
+        node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
+        commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _selects_everything(data, np_index) -> bool:
+    """Is ``data[np_index]`` a basic index that gives back all of ``data`` unchanged?"""
+    if any(isinstance(i, xp.ndarray) or i is None for i in np_index):
+        return False
+    view = data[np_index]
+    return (
+        view.shape == data.shape
+        and view.strides == data.strides
+        and view.__array_interface__["data"][0] == data.__array_interface__["data"][0]
+    )
+
+
+def _index_put_only(np_index) -> bool:
+    """torch writes with index_put_ on the tensor itself (not on a view first) when the index
+    has index arrays and otherwise only full slices and ``...``."""
+    arrays = False
+    for item in np_index:
+        if isinstance(item, xp.ndarray):
+            if item.ndim == 0 and item.dtype == bool:
+                return False  # a 0-d mask: torch indexes a view first
+            arrays = True
+        elif item is not Ellipsis and item != slice(None):
+            return False
+    return arrays
 
 
 _INPLACE_GRAD_FNS = {

@@ -146,6 +146,8 @@ UnbindNode = defop("UnbindBackward0", _pieces_vjp)
 def split(tensor, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``: of a given size, or of the listed sizes."""
     data = tensor._data
+    if data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, data.ndim)
     length = data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -156,6 +158,7 @@ def split(tensor, split_size_or_sections, dim=0):
                 f"dimension size of {length}"
             )
         sizes = [min(step, length - s) for s in range(0, length, step)] if step else [0]
+        sizes = sizes or [0]  # an empty dim still gives one (empty) piece
         node = SplitNode
     else:
         sizes = [int(s) for s in split_size_or_sections]
@@ -174,18 +177,21 @@ def _pieces(tensor, d, sizes, node):
     start = 0
     for size in sizes:
         piece = data[(slice(None),) * d + (slice(start, start + size),)]
-        outs.append(view_of(tensor, piece))
+        outs.append(view_of(tensor, piece, multi_output=True))
         start += size
     return tuple(record_multi(node, outs, (tensor,), None, (data.shape, d, tuple(sizes), False)))
 
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces (the last may be smaller)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     length = input._data.shape[wrap_dim(dim, input._data.ndim)]
-    step = -(-length // chunks) if length else 1
-    return split(input, step, dim)
+    if not length:  # torch: ``chunks`` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 def unbind(input, dim=0):
@@ -194,7 +200,10 @@ def unbind(input, dim=0):
     if data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, data.ndim)
-    outs = [view_of(input, data[(slice(None),) * d + (i,)]) for i in range(data.shape[d])]
+    outs = [
+        view_of(input, data[(slice(None),) * d + (i,)], multi_output=True)
+        for i in range(data.shape[d])
+    ]
     sizes = (1,) * data.shape[d]
     return tuple(record_multi(UnbindNode, outs, (input,), None, (data.shape, d, sizes, True)))
 

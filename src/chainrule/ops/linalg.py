@@ -6,7 +6,7 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make
-from .shape import UnsafeViewNode, view_of
+from .shape import UnsafeViewNode
 
 __all__ = []
 
@@ -29,6 +29,12 @@ def _check_tensors(name, input, other, other_name):
 def _no_bool(kernel, t):
     if t._dtype is _backend.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _saves(a, b):
+    """What a product saves, as torch: each operand only when the other needs a gradient
+    (so writing in place to ``b`` after ``constant @ b`` does not break backward)."""
+    return (a if b._requires_grad else None, b if a._requires_grad else None)
 
 
 def _mm_vjp(node, g):
@@ -95,7 +101,7 @@ def mm(input, mat2):
             f"{input._dtype.c_name} != {mat2._dtype.c_name}"
         )
     _no_bool("addmm_impl_cpu_", input)
-    return record(MmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
+    return record(MmNode, make(a @ b, input._dtype), (input, mat2), _saves(input, mat2))
 
 
 def bmm(input, mat2):
@@ -115,7 +121,7 @@ def bmm(input, mat2):
         raise RuntimeError(
             f"expected scalar type {input._dtype.scalar_name} but found {mat2._dtype.scalar_name}"
         )
-    return record(BmmNode, make(a @ b, input._dtype), (input, mat2), (input, mat2))
+    return record(BmmNode, make(a @ b, input._dtype), (input, mat2), _saves(input, mat2))
 
 
 def mv(input, vec):
@@ -135,7 +141,7 @@ def mv(input, vec):
             f"{names[1]}, and {names[2]}"
         )
     _no_bool("addmv_impl_cpu", input)
-    return record(MvNode, make(a @ v, input._dtype), (input, vec), (input, vec))
+    return record(MvNode, make(a @ v, input._dtype), (input, vec), _saves(input, vec))
 
 
 def dot(input, other):
@@ -155,7 +161,8 @@ def dot(input, other):
             "respectively"
         )
     _no_bool("dot", input)
-    return record(DotNode, make(xp.dot(a, b), input._dtype), (input, other), (input, other))
+    out = make(xp.dot(a, b), input._dtype)
+    return record(DotNode, out, (input, other), _saves(input, other))
 
 
 def matmul(input, other):
@@ -184,7 +191,11 @@ def _matmul(input, other):
         return mv(input, other)
     if da == 1 and db == 2:
         row = mm(input.unsqueeze(0), other)
-        return record(SqueezeRowNode, view_of(row, row._data[0]), (row,))
+        # torch squeezes the product in place: the same storage, not a view, at version 1
+        out = make(row._data[0], row._dtype)
+        out._vbox = row._vbox
+        out._vbox[0] += 1
+        return record(SqueezeRowNode, out, (row,))
     if da == 2 and db == 2:
         return mm(input, other)
     # With a batch, as torch does: fold the batch into the rows of one mm / mv where that is

@@ -147,7 +147,7 @@ def _legacy(dtype):
 
 
 def _prod_vjp(node, g):
-    (x,) = node.saved
+    x, _ = node.saved  # torch saves the result too (in-place checks)
     shape, dims, keepdim = node._args
     return (expand_back(g, node) * _prod_of_others(x, dims),)
 
@@ -201,7 +201,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         dims, node = reduce_dims(dim, data.ndim), ProdDimNode
         keep = keepdim
     result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
-    return record(node, make(result, out_dtype), (input,), (input,), (data.shape, dims, keep))
+    out = make(result, out_dtype)
+    return record(node, out, (input,), (input, SavedOutput(out)), (data.shape, dims, keep))
 
 
 # --------------------------------------------------------------------------- max / min
@@ -227,10 +228,10 @@ def _return_type_repr(self):
 
 def _evenly_vjp(node, g):
     """Whole-tensor max/min (and amax/amin): ties share the gradient equally."""
-    (x,) = node.saved
+    x = node.saved[0]  # torch saves the result too (in-place checks)
     out_value = node._args[3]
     g = expand_back(g, node)
-    hit = x == out_value
+    hit = (x == out_value) | (x.isnan() & out_value.isnan())  # a NaN result: the NaNs share
     count = hit.sum(node._args[1], keepdim=True).to(g.dtype)
     return (where(hit, g / count.expand(x.shape), 0.0),)
 
@@ -288,7 +289,7 @@ def _extreme(input, dim, keepdim, is_max, other=None):
             node,
             out,
             (input,),
-            (input,),
+            (input, SavedOutput(out)),
             (data.shape, tuple(range(data.ndim)), False, out.detach()),
         )
     d = wrap_dim(dim, data.ndim)
@@ -334,9 +335,8 @@ def _amax_amin(input, dim, keepdim, is_max):
     out = make(result, input._dtype)
     kept = result if keepdim else extreme(axis=dims, keepdims=True)
     node = AmaxNode if is_max else AminNode
-    return record(
-        node, out, (input,), (input,), (data.shape, dims, keepdim, make(kept, input._dtype))
-    )
+    args = (data.shape, dims, keepdim, make(kept, input._dtype))
+    return record(node, out, (input,), (input, SavedOutput(out)), args)
 
 
 def amax(input, dim=(), keepdim=False):
@@ -414,7 +414,8 @@ def _std_vjp(node, g):
     centered = x - x.mean(dims, keepdim=True)
     if not keepdim:
         out = out.reshape(keepdim_shape(shape, dims))
-    return (expand_back(g, node) * centered / (out * (n - ddof)),)
+    # where the deviation is 0 (all values equal) torch gives 0, not 0 / 0
+    return (where(out == 0, 0.0, expand_back(g, node) * centered / (out * (n - ddof))),)
 
 
 VarNode = defop("VarBackward0", _var_vjp)

@@ -231,7 +231,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 def _evenly_vjp(node, g):
     """Whole-tensor median: ties share the gradient; a NaN result goes to the NaN elements."""
-    (x,) = node.saved
+    x = node.saved[0]  # the result is saved too, as torch saves it
     shape, dims, _, value = node._args
     hit = (x == value) | (x.isnan() & value.isnan())
     count = hit.sum(dims, keepdim=True).to(g.dtype)
@@ -276,7 +276,7 @@ def _median(input, dim, keepdim, ignore_nan):
         out = make(xp.asarray(result), input._dtype)
         node = NanmedianAllNode if ignore_nan else MedianAllNode
         args = (data.shape, tuple(range(data.ndim)), False, out.detach())
-        return record(node, out, (input,), (input,), args)
+        return record(node, out, (input,), (input, SavedOutput(out)), args)  # as torch saves
     node = NanmedianDimNode if ignore_nan else MedianDimNode
     pick = lambda rows: _median_positions(rows, ignore_nan)
     return _select_along(input, dim, keepdim, name, node, pick)

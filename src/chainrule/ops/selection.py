@@ -67,6 +67,10 @@ def index_select(input, dim, index):
     idx = _index_vector(index, "index_select")
     data = input._data
     if data.ndim == 0:
+        if idx.size > 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
         data = data.reshape(1)
     d = wrap_dim(dim, data.ndim)
     size = data.shape[d]

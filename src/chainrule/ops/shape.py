@@ -6,12 +6,18 @@ are the inverse reshaping of the output gradient.
 
 from __future__ import annotations
 
+from weakref import ref as _weakref
+
 from .. import _backend
 from .._backend import xp
+from .._graph import grad_state
 from .._registry import defop, export, lead, record, sum_to_shape
 from .._tensor import Tensor, make, wrap_dim
 
 __all__ = []
+
+NO_GRAD_VIEW = "no_grad"
+MULTI_OUTPUT_VIEW = "multi_output"
 
 
 def _export(name, func, **kw):
@@ -19,10 +25,30 @@ def _export(name, func, **kw):
     return export(name, func, **kw)
 
 
-def view_of(base: Tensor, data) -> Tensor:
-    """A tensor over ``data`` (a view of base's array) sharing base's version counter."""
+def view_of(base: Tensor, data, multi_output: bool = False) -> Tensor:
+    """A tensor over ``data`` (a view of base's array) sharing base's version counter.
+
+    The view remembers its base (the first tensor of the chain that is not a view), so an
+    in-place change through it can rebase the base's history (see ops/inplace.py), and how
+    it was made: in no_grad mode, or as one of several views returned by one op (split);
+    torch forbids recorded in-place changes to those.
+    """
     out = make(data, base._dtype)
     out._vbox = base._vbox
+    info = getattr(base, "_viewof", None)
+    root, flag = (base, None) if info is None else (info[0], info[1])
+    if not grad_state.enabled:
+        flag = flag or NO_GRAD_VIEW
+    elif multi_output:
+        flag = MULTI_OUTPUT_VIEW
+    out._viewof = [root, flag, None]  # base, creation flag, cached positions in the base
+    views = getattr(root, "_views", None)
+    if views is None:
+        root._views = [_weakref(out)]
+    else:
+        views.append(_weakref(out))
+        if not len(views) & 63:  # drop references to dead views now and then
+            views[:] = [r for r in views if r() is not None]
     return out
 
 
@@ -286,6 +312,15 @@ def _T(input):
 
 
 def _mT(input):
+    if input._data.ndim == 0:  # torch: the identity, with a deprecation warning
+        import warnings
+
+        warnings.warn(
+            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return input
     if input._data.ndim < 2:
         raise RuntimeError(
             "tensor.mT is only supported on matrices or batches of matrices. Got "

@@ -459,7 +459,8 @@ def _fmod_rule(node, g):
     if not node.needs_input_grad(1):
         return grad_a, None  # nothing was saved
     a, b = node.saved
-    return grad_a, -g * (a / b).trunc()
+    # a rounded division, as torch writes it: its own derivative is zero (no nan from a)
+    return grad_a, -g * a.div(b, rounding_mode="trunc")
 
 
 _FmodNumberNode = defop("FmodBackward0", lambda node, g: (g,))

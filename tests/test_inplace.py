@@ -1,0 +1,326 @@
+"""Generic in-place forms (erf_, index_fill_, put_, ...) and the new index-writing ops.
+
+Golden-free checks first; then the same calls against live torch (values, first and second
+derivatives, grad_fn names and errors).
+"""
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+GENERIC = (
+    "erf_ erfc_ acos_ asin_ atan_ cosh_ sinh_ tan_ exp2_ log10_ log2_ sinc_ frac_ deg2rad_ "
+    "rad2deg_ arccos_ fix_ negative_ absolute_ logit_"
+).split()
+
+
+def _x(lib):
+    return lib.tensor(
+        [[0.3, -0.6, 0.9, 0.0], [0.1, 0.2, -0.4, 0.7], [0.5, -0.1, 0.45, 0.25]],
+        dtype=lib.float64,
+        requires_grad=True,
+    )
+
+
+@pytest.mark.parametrize("name", GENERIC)
+def test_generic_inplace_matches_out_of_place(name):
+    x = _x(cr)
+    a = x.clone()
+    out = getattr(a, name)()
+    assert out is a and a._version == 1
+    expected = getattr(
+        x.clone(),
+        name[:-1]
+        .replace("negative", "neg")
+        .replace("fix", "trunc")
+        .replace("absolute", "abs")
+        .replace("arccos", "acos"),
+    )()
+    np.testing.assert_array_equal(a.tolist(), expected.tolist())
+    (g,) = cr.autograd.grad(a.sum(), x)
+    (h,) = cr.autograd.grad(expected.sum(), x)
+    np.testing.assert_array_equal(g.tolist(), h.tolist())
+
+
+def test_generic_inplace_refuses_leaf_and_bad_dtype_before_writing():
+    x = _x(cr)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        x.erf_()
+    n = cr.ones(3, dtype=cr.int64)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast"):
+        n.erf_()
+    assert n._version == 0 and n.tolist() == [1, 1, 1]
+
+
+def test_comparison_inplace_zero_gradient():
+    x = _x(cr)
+    a = x.clone()
+    a.lt_(0.2)
+    assert type(a.grad_fn).__name__ == "LtBackward0"
+    assert a.tolist()[0] == [0.0, 1.0, 0.0, 1.0]
+    (g,) = cr.autograd.grad((a * x).sum(), x)
+    assert g.tolist() == a.tolist()  # only the product's own path carries gradient
+
+
+def test_index_ops_values_and_errors():
+    z = cr.zeros(2, 3)
+    assert z.index_fill(1, cr.tensor([0, 2]), 5.0).tolist() == [[5, 0, 5], [5, 0, 5]]
+    assert cr.zeros(3).index_copy(0, cr.tensor([2, 0]), cr.tensor([1.0, 2.0])).tolist() == [
+        2,
+        0,
+        1,
+    ]
+    mask = cr.tensor([True, False, True, False])
+    assert cr.zeros(4).masked_scatter(mask, cr.tensor([1.0, 2.0, 3.0])).tolist() == [1, 0, 2, 0]
+    out = cr.zeros(2).scatter_reduce(0, cr.tensor([0, 0, 1]), cr.tensor([1.0, 3.0, 2.0]), "amax")
+    assert out.tolist() == [3, 2]
+    p = cr.zeros(2, 2)
+    p.put_(cr.tensor([0, 3]), cr.tensor([1.0, 2.0]))
+    assert p.tolist() == [[1, 0], [0, 2]] and p._version == 1
+    q = cr.zeros(3)
+    q.index_put_((cr.tensor([0, 0]),), cr.tensor(1.0), accumulate=True)
+    assert q.tolist() == [2, 0, 0]
+    target = cr.zeros(3)
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 3"):
+        target.index_fill_(0, cr.tensor([5]), 1.0)
+    with pytest.raises(IndexError, match="out of range: tried to access index 9"):
+        target.put_(cr.tensor([9]), cr.tensor([1.0]))
+    with pytest.raises(RuntimeError, match="Number of elements of source < number of ones"):
+        target.masked_scatter_(cr.tensor([True, True, True]), cr.tensor([1.0]))
+    assert target._version == 0 and target.tolist() == [0, 0, 0]
+
+
+# --------------------------------------------------------------------------- against torch
+
+PROGRAMS = {
+    **{name: f"a = x.clone(); a.{name}()" for name in GENERIC},
+    "cumsum_": "a = x.clone(); a.cumsum_(1)",
+    "tril_": "a = x.clone(); a.tril_()",
+    "eq_": "a = x.clone(); a.eq_(0.3)",
+    "lt_t": "a = x.clone(); a.lt_(x.flip(0))",
+    "atan2_": "a = x.clone(); a.atan2_(x * 2 + 1)",
+    "hypot_": "a = x.clone(); a.hypot_(x + 1)",
+    "lerp_": "a = x.clone(); a.lerp_(x * 3, 0.3)",
+    "addcmul_": "a = x.clone(); a.addcmul_(x, x)",
+    "xlogy_": "a = x.clone(); a.xlogy_(x + 1)",
+    "index_fill": "a = x.index_fill(1, torch.tensor([2, 0]), 2.0)",
+    "index_fill_t": "a = x.clone().index_fill_(0, torch.tensor([2]), (x * x).sum())",
+    "index_copy": "a = x.index_copy(1, torch.tensor([2, 0]), x[:, :2] * 3)",
+    "masked_scatter": "a = x.masked_scatter(torch.tensor([True, False, True, True]), x * 2)",
+    "put": "a = x.put(torch.tensor([1, 5, -1]), x[0, :3] ** 2)",
+    "put_acc": "a = x.clone().put_(torch.tensor([1, 5, 1]), x[1, :3], accumulate=True)",
+    "index_put": "a = x.index_put((torch.tensor([0, 2]), torch.tensor([1, 3])), x[1, :2])",
+    "index_put_mask": "a = x.clone().index_put_((x > 0.2,), x.sum())",
+    "sr_sum": "a = x.scatter_reduce(1, I, x[:, :3] * 2, 'sum', include_self=False)",
+    "sr_prod": "a = x.scatter_reduce(1, I, x[:, :3] + 1, 'prod')",
+    "sr_mean": "a = x.scatter_reduce(1, I, x[:, 1:] * 2, 'mean')",
+    # (src values that tie with the left-out self values would show a torch quirk: see
+    # tools/fuzz_against_torch.py, ALLOWED_DIFFERENCES)
+    "sr_amax": "a = x.scatter_reduce(1, I, x[:, :3] * 1.5, 'amax', include_self=False)",
+    "sr_amin_": "a = x.clone().scatter_reduce_(1, I, x[:, :3], 'amin')",
+    "bad_index": "a = x.clone().index_fill_(1, torch.tensor([7]), 1.0)",
+    "bad_copy": "a = x.index_copy(0, torch.tensor([0]), x)",
+}
+
+
+def _run(torch, source):
+    x = _x(torch)
+    index = torch.tensor([[0, 1, 0], [3, 3, 1], [2, 2, 2]])
+    scope = {"torch": torch, "x": x, "I": index}
+    try:
+        exec(source, scope)
+    except (RuntimeError, IndexError) as exc:
+        return type(exc).__name__
+    a = scope["a"]
+    if not a.requires_grad:
+        return np.array(a.tolist())
+    (g,) = torch.autograd.grad((a * a).sum(), x, create_graph=True)
+    second = None
+    if g.requires_grad:
+        (gg,) = torch.autograd.grad((g * g).sum(), x, allow_unused=True)
+        second = None if gg is None else np.array(gg.tolist())
+    return np.array(a.tolist()), type(a.grad_fn).__name__, np.array(g.tolist()), second
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_inplace_and_index_ops_match_torch(name):
+    torch = pytest.importorskip("torch")
+    expected = _run(torch, PROGRAMS[name])
+    got = _run(cr, PROGRAMS[name])
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    if not isinstance(expected, tuple):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        return
+    assert got[1] == expected[1]
+    for ours, theirs in zip(got[::2], expected[::2]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert (got[3] is None) == (expected[3] is None)
+    if got[3] is not None:
+        np.testing.assert_allclose(got[3], expected[3], rtol=1e-9, atol=1e-12)
+
+
+# --------------------------------------------------------------------------- fuzzer findings
+# Each test below failed before its fix (found by tools/fuzz_against_torch.py).
+
+
+def test_inplace_result_saved_by_its_node_goes_stale():
+    """sqrt_ saves its result, which is the tensor itself: changing it again breaks backward."""
+    x = cr.tensor([[0.8, 0.3], [0.5, 0.2]], requires_grad=True)
+    z = x * 1
+    z.sqrt_()
+    z.diagonal().frac_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "source, name",
+    [
+        ("z[..., :2] = 1.5", "FillBackward3"),  # the index selects all of z
+        ("z[...] = x[0]", "CopyBackwards"),
+        ("z[z > 0] = 0", "IndexPutBackward0"),
+        ("z[torch.tensor([0])] = 2.0", "IndexPutBackward0"),
+        ("z[0, torch.tensor([0])] = 2.0", "CopySlices"),
+        ("z[0] = x.sum()", "CopySlices"),
+    ],
+)
+def test_setitem_grad_fn_names(source, name):
+    x = cr.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    scope = {"torch": cr, "x": x, "z": x * 1}
+    exec(source, scope)
+    assert type(scope["z"].grad_fn).__name__ == name
+
+
+def test_setitem_drops_leading_ones_of_the_value():
+    x = cr.tensor([0.6, 0.9], requires_grad=True)
+    y = cr.tensor([-0.96], requires_grad=True)
+    z = x * 1
+    z[0] = y  # a [1] value into a [] slot, as torch allows
+    assert z.tolist() == pytest.approx([-0.96, 0.9])
+    gx, gy = cr.autograd.grad(z.sum(), (x, y))
+    assert gx.tolist() == [0.0, 1.0] and gy.tolist() == [1.0]
+
+
+def test_writes_into_expanded_tensors():
+    z = cr.tensor([1.0, 2.0]) * 1
+    e = z.expand(2, 2)
+    e.zero_()  # one value for every copy: allowed
+    assert z.tolist() == [0.0, 0.0]
+    e.masked_fill_(cr.ones(2, 2, dtype=cr.bool), 3.0)
+    e.select(0, -1).add_(1.0)  # a view without repeated elements: allowed
+    assert z.tolist() == [4.0, 4.0]
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        e.mul_(2)
+    empty = cr.zeros(0).expand(2, 0)
+    empty.log1p_()  # nothing to write
+    assert empty._version == 1
+
+
+def test_shape_inplace_methods():
+    x = cr.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    z = x * 1
+    assert z.t_() is z and z.shape == (3, 2) and z._version == 1
+    assert type(z.grad_fn).__name__ == "TBackward1"
+    z.unsqueeze_(0)
+    assert z.shape == (1, 3, 2) and type(z.grad_fn).__name__ == "UnsqueezeBackward1"
+    z.squeeze_(0).transpose_(0, 1)
+    (z * cr.arange(6.0).reshape(2, 3)).sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    with pytest.raises(RuntimeError, match="a leaf Variable"):
+        x.t_()
+
+
+def test_small_shape_and_index_errors():
+    with pytest.warns(UserWarning, match="mT is deprecated on 0-D"):
+        scalar = cr.tensor(2.0)
+        assert scalar.mT is scalar
+    with pytest.raises(RuntimeError, match="split expects at least a 1-dimensional tensor"):
+        cr.tensor(1.0).split(1)
+    with pytest.raises(RuntimeError, match="chunk expects at least a 1-dimensional tensor"):
+        cr.tensor(1.0).chunk(2)
+    with pytest.raises(RuntimeError, match="Index to scalar can have only 1 value, got 2"):
+        cr.tensor(1.0).index_select(0, cr.tensor([0, 0]))
+    with pytest.raises(RuntimeError, match="out of bounds for dimension 0 with size 0"):
+        cr.zeros(0, 3).index_fill_(0, cr.tensor([0]), 1.0)
+
+
+def test_remainder_keeps_the_sign_of_zero_as_torch():
+    out = cr.remainder(cr.tensor([-0.4, 0.4, 0.0, -0.0]), cr.tensor([0.2, -0.2, -0.2, 0.3]))
+    assert np.signbit(out.numpy()).tolist() == [True, False, False, True]
+    assert repr(cr.remainder(cr.tensor(0.0), cr.tensor(-0.2))) == "tensor(0.)"
+
+
+def test_products_save_an_operand_only_for_the_other_gradient():
+    constant = cr.eye(3, dtype=cr.float64)
+    b = cr.ones(3, 2, dtype=cr.float64, requires_grad=True) * 1
+    out = constant @ b
+    b.mul_(2.0)  # b was not saved: constant needs no gradient
+    out.sum().backward()
+    a = cr.ones(3, 3, dtype=cr.float64, requires_grad=True) * 1
+    out = a @ b
+    b.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
+def test_vector_matrix_product_is_not_a_view():
+    x = cr.tensor([0.5, 0.2], requires_grad=True)
+    z = x @ cr.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert not z._is_view() and z._version == 1  # torch squeezes in place
+    z[0] = 1.0
+    assert type(z.grad_fn).__name__ == "CopySlices"
+
+
+@pytest.mark.parametrize(
+    "reduce", [lambda z: z.prod(), lambda z: z.amax(0), lambda z: z.max(), lambda z: z.median()]
+)
+def test_reductions_that_save_their_result(reduce):
+    x = cr.tensor([0.5, 0.9, 0.2], requires_grad=True)
+    r = reduce(x * 1)
+    r.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        r.sum().backward()
+
+
+def test_flat_rules_give_zeros_not_nan():
+    x = cr.tensor([0.0, 0.0], requires_grad=True)
+    y = cr.tensor(-0.5, requires_grad=True)
+    z = x * 1
+    z.copy_(y.exp())  # the old value of z gets a zero gradient, even times inf
+    z.detach().zero_()
+    (g,) = cr.autograd.grad(z.sqrt().sum(), x)
+    assert g.tolist() == [0.0, 0.0]
+    a = cr.tensor([float("nan")], dtype=cr.float64, requires_grad=True)
+    b = cr.tensor(-0.3, dtype=cr.float64, requires_grad=True)
+    (gb,) = cr.autograd.grad(cr.fmod(a, b).sum(), b, create_graph=True)
+    (ggb,) = cr.autograd.grad(gb, b)
+    assert ggb.item() == 0.0  # the rounded quotient has no derivative
+
+
+def test_max_of_nan_sends_the_gradient_to_the_nans():
+    x = cr.tensor([1.0, float("nan"), 2.0], requires_grad=True)
+    x.min().backward()
+    assert np.isnan(x.grad.numpy()).tolist() == [False, False, False]
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_std_of_equal_values_has_zero_gradient():
+    x = cr.tensor([[0.5], [0.5]], requires_grad=True)
+    x.index_select(0, cr.tensor([0, 0])).std(0).sum().backward()
+    assert x.grad.tolist() == [[0.0], [0.0]]
+
+
+def test_index_fill_on_an_expanded_tensor():
+    z = cr.tensor([0.9]) * 1
+    z.expand(2, 1).index_fill_(0, cr.tensor([0]), -1.0)
+    assert z.tolist() == [-1.0]
+
+
+def test_split_and_chunk_of_an_empty_dim():
+    x = cr.zeros(0, 2, requires_grad=True) * 1
+    assert [p.shape for p in x.split(1)] == [(0, 2)]
+    pieces = x.chunk(3)
+    assert len(pieces) == 3 and type(pieces[0].grad_fn).__name__ == "SplitWithSizesBackward0"
