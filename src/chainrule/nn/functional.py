@@ -1,4 +1,5 @@
-"""torch.nn.functional: activations, softmax and the losses.
+"""torch.nn.functional: activations, convolution, pooling, normalisation, dropout, embedding,
+attention, resizing and the losses.
 
 >>> import chainrule as torch
 >>> torch.nn.functional.relu6(torch.tensor([-1., 3., 7.]))
@@ -19,19 +20,53 @@ from ..ops.activations import (  # noqa: F401
     silu,
     softplus,
 )
+from ..ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401
 from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
+from ..ops.nn_ops import embedding, pad  # noqa: F401
+from ..ops.norm_ops import batch_norm, group_norm, layer_norm  # noqa: F401
+from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from ..ops.reduce import log_softmax, softmax  # noqa: F401
-from .layers import (  # noqa: F401
+from .attention import scaled_dot_product_attention  # noqa: F401
+from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
+from .dropout import dropout, dropout2d  # noqa: F401
+from .linear import bilinear, linear  # noqa: F401
+from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
+    kl_div,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
+from .pooling import adaptive_avg_pool1d, avg_pool1d, max_pool1d  # noqa: F401
+from .sparse import one_hot  # noqa: F401
+from .vision import interpolate  # noqa: F401
 
 
-def linear(input, weight, bias=None):
-    """input @ weight.T + bias."""
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
+def softmin(input, dim=None, dtype=None):
+    """softmax(-input) along dim."""
+    return (-input).softmax(dim)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), computed stably."""
+    return -softplus(-input)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) for the two halves a, b of input along dim."""
+    a, b = input.chunk(2, dim)
+    return a * b.sigmoid()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
+from .. import _backend
 from .._tensor import Tensor
 from .parameter import Parameter
 
@@ -26,21 +28,46 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign module before Module.__init__() call")
+        params, buffers, modules = self._parameters, self._buffers, self._modules
+        if isinstance(value, Parameter):
+            self._drop(name)
+            params[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                    "(torch.nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif isinstance(value, Module):
+            self._drop(name)
+            modules[name] = value
+        elif name in modules and value is None:
+            modules[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{_type_name(value)}' as buffer '{name}' "
+                    "(torch.Tensor or None expected)"
+                )
+            buffers[name] = value
+        else:
+            self._drop(name)
+            object.__setattr__(self, name, value)
+
+    def _drop(self, name):
+        self.__dict__.pop(name, None)
         for store in ("_parameters", "_buffers", "_modules"):
             self.__dict__[store].pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
-        elif name in self.__dict__.get("_buffer_names", ()) and isinstance(value, Tensor):
-            self._buffers[name] = value
-        else:
-            object.__setattr__(self, name, value)
+        self._non_persistent_buffers_set.discard(name)
 
     def __getattr__(self, name):
         for store in ("_parameters", "_buffers", "_modules"):
@@ -56,26 +83,105 @@ class Module:
                 return
         object.__delattr__(self, name)
 
+    def _check_name(self, name, kind, store):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if name in self.__dict__ and name not in self.__dict__[store]:
+            raise KeyError(f"attribute '{name}' already exists")
+        for other in ("_parameters", "_buffers", "_modules"):
+            if other != store and name in self.__dict__[other]:
+                raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param) -> None:
+        """Add ``param`` (a Parameter, or None) under ``name``.
+
+        >>> m = Module(); m.register_parameter("w", Parameter(ones(2)))
+        >>> [n for n, _ in m.named_parameters()]
+        ['w']
+        """
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter", "_parameters")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
+                "(torch.nn.Parameter or None required)"
+            )
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
-        self.__dict__.setdefault("_buffer_names", set()).add(name)
+        """Add a tensor that is state but not a parameter (saved in state_dict if persistent).
+
+        >>> m = Module(); m.register_buffer("mean", zeros(2), persistent=False)
+        >>> list(m.state_dict()), [n for n, _ in m.named_buffers()]
+        ([], ['mean'])
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", "_buffers")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
+                "(torch Tensor or None required)"
+            )
         self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module) -> None:
+        """Add a child module under ``name`` (what attribute assignment does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_type_name(module)} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
         self._modules[name] = module
 
+    register_module = add_module
+
+    def get_submodule(self, target: str):
+        """The module at dotted path ``target`` ("" is this module)."""
+        module = self
+        for item in target.split(".") if target else ():
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str):
+        """The parameter at dotted path ``target``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        return module._parameters[name]
+
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, memo=None, prefix=""):
+    def named_modules(self, memo=None, prefix="", remove_duplicate: bool = True):
+        """(dotted name, module) for this module and every submodule, depth first."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                sub = f"{prefix}.{name}" if prefix else name
+                yield from child.named_modules(memo, sub, remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -90,18 +196,26 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def _named(self, store, prefix, recurse):
+    def _named(self, store, prefix, recurse, remove_duplicate=True):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, store).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        yield from self._named("_parameters", prefix, recurse)
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+        """(dotted name, parameter) pairs, each shared parameter once.
+
+        >>> [n for n, _ in Linear(2, 1).named_parameters()]
+        ['weight', 'bias']
+        """
+        yield from self._named("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
         for _, param in self.named_parameters(recurse=recurse):
@@ -118,8 +232,11 @@ class Module:
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
         """Parameters and buffers by dotted name (detached unless keep_vars)."""
         out = OrderedDict() if destination is None else destination
-        for name, value in list(self._parameters.items()) + list(self._buffers.items()):
+        for name, value in self._parameters.items():
             if value is not None:
+                out[prefix + name] = value if keep_vars else value.detach()
+        for name, value in self._buffers.items():
+            if value is not None and name not in self._non_persistent_buffers_set:
                 out[prefix + name] = value if keep_vars else value.detach()
         for name, child in self._modules.items():
             if child is not None:
@@ -130,6 +247,8 @@ class Module:
         """Copy values in by name; with strict, torch's error for missing/unexpected keys."""
         from .._graph import no_grad
 
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -138,8 +257,8 @@ class Module:
             if key in state_dict and tuple(state_dict[key].shape) != tuple(target.shape):
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape "
-                    f"{state_dict[key].shape} from checkpoint, the shape in current model is "
-                    f"{target.shape}."
+                    f"{_size_repr(state_dict[key].shape)} from checkpoint, the shape in current "
+                    f"model is {_size_repr(target.shape)}."
                 )
         if strict:
             if unexpected:
@@ -156,13 +275,27 @@ class Module:
         with no_grad():
             for key, target in own.items():
                 if key in state_dict:
-                    target.copy_(state_dict[key])
+                    if assign:
+                        self._assign(key, state_dict[key])
+                    else:
+                        target.copy_(state_dict[key])
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, key, value):
+        path, _, name = key.rpartition(".")
+        module = self.get_submodule(path)
+        if name in module._parameters and not isinstance(value, Parameter):
+            value = Parameter(value, module._parameters[name].requires_grad)
+        setattr(module, name, value)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True):
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        """Set training mode here and in every submodule (dropout, batch norm follow it)."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self):
@@ -187,18 +320,39 @@ class Module:
         fn(self)
         return self
 
-    def _convert(self, convert):
+    def _apply(self, convert):
+        """Convert every parameter, buffer and gradient in place (parameters keep identity)."""
         for module in self.modules():
             for store in (module._parameters, module._buffers):
                 for value in store.values():
                     if value is not None:
-                        new = convert(value.detach())
-                        if value._dtype is not new._dtype:
-                            value._data, value._dtype = new._data, new._dtype
+                        _convert_in_place(value, convert)
+                        if value._grad is not None:
+                            _convert_in_place(value._grad, convert)
         return self
 
+    _convert = _apply
+
     def to(self, *args, **kwargs):
-        return self._convert(lambda t: t.to(*args, **kwargs))
+        """Cast floating parameters and buffers to a dtype (devices: cpu only).
+
+        >>> Linear(2, 1).to(float64).weight.dtype
+        torch.float64
+        """
+        dtype = kwargs.get("dtype")
+        for arg in args:
+            if isinstance(arg, _backend.dtype):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+        if dtype is not None and dtype.kind != _backend.FLOAT:
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype}"
+            )
+        if dtype is None:
+            return self
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self):
         return self._convert(lambda t: t.float() if t.is_floating_point() else t)
@@ -206,7 +360,16 @@ class Module:
     def double(self):
         return self._convert(lambda t: t.double() if t.is_floating_point() else t)
 
+    def half(self):
+        return self._convert(lambda t: t.half() if t.is_floating_point() else t)
+
+    def type(self, dst_type):
+        return self._apply(lambda t: t.type(dst_type))
+
     def cpu(self):
+        return self
+
+    def cuda(self, device=None):
         return self
 
     # ------------------------------------------------------------------ calling
@@ -216,7 +379,46 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if not (self._forward_hooks or self._forward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_hook(self, hook):
+        """``hook(module, inputs, output)`` runs after forward; a non-None result replaces it.
+
+        >>> m = Identity(); h = m.register_forward_hook(lambda mod, i, o: o * 2)
+        >>> m(tensor(1.))
+        tensor(2.)
+        """
+        return _add_hook(self._forward_hooks, hook)
+
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, inputs)`` runs before forward; a non-None result replaces inputs."""
+        return _add_hook(self._forward_pre_hooks, hook)
+
+    def __dir__(self):
+        names = list(super().__dir__())
+        for store in ("_parameters", "_buffers", "_modules"):
+            names += list(self.__dict__[store])
+        return sorted(set(names))
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for key, default in (
+            ("_non_persistent_buffers_set", set),
+            ("_forward_hooks", OrderedDict),
+            ("_forward_pre_hooks", OrderedDict),
+        ):
+            self.__dict__.setdefault(key, default())
 
     def extra_repr(self) -> str:
         return ""
@@ -235,6 +437,48 @@ class Module:
         if len(lines) == 1 and not self._modules:
             return head + lines[0] + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+class RemovableHandle:
+    """What a register_*_hook returns: ``handle.remove()`` takes the hook out."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks_dict_ref = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        self.hooks_dict_ref.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(hooks, hook):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def _type_name(value) -> str:
+    if isinstance(value, Tensor):
+        return value.type()
+    return type(value).__name__
+
+
+def _size_repr(shape) -> str:
+    return f"torch.Size({list(shape)})"
+
+
+def _convert_in_place(tensor, convert):
+    new = convert(tensor.detach())
+    if tensor._dtype is not new._dtype:
+        tensor._data, tensor._dtype = new._data, new._dtype
 
 
 class _IncompatibleKeys:

@@ -1,0 +1,301 @@
+"""Primitives behind torch.nn: addmm (Linear), padding and embedding lookup.
+
+Each rule is written with differentiable ops: constant padding's adjoint is constant padding
+by the negated amounts (a crop), reflection/replication padding read the input through index
+vectors so their rule adds the gradient back with index_add, and embedding's rule is an
+index_add of the gradient rows into a zero table.
+
+>>> import chainrule as torch
+>>> torch.nn.functional.pad(torch.tensor([[1., 2.]]), (1, 1))
+tensor([[0., 1., 2., 0.]])
+"""
+
+from __future__ import annotations
+
+from .. import _backend
+from .._backend import FLOAT, xp
+from .._graph import SavedOutput
+from .._registry import defop, export, record, sum_to_shape
+from .._tensor import Tensor, make
+
+__all__ = ["addmm", "pad", "embedding"]
+
+
+# --------------------------------------------------------------------------- addmm
+
+
+def _addmm_vjp(node, g):
+    mat1, mat2 = node.saved
+    beta, alpha, shape = node._args
+    grad_input = grad_1 = grad_2 = None
+    if node.needs_input_grad(0):
+        grad_input = sum_to_shape(g if beta == 1 else g * beta, shape)
+    if node.needs_input_grad(1):
+        grad_1 = g.matmul(mat2.t())
+        grad_1 = grad_1 if alpha == 1 else grad_1 * alpha
+    if node.needs_input_grad(2):
+        grad_2 = mat1.t().matmul(g)
+        grad_2 = grad_2 if alpha == 1 else grad_2 * alpha
+    return grad_input, grad_1, grad_2
+
+
+AddmmNode = defop("AddmmBackward0", _addmm_vjp, batchable=False)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
+
+    >>> addmm(zeros(2), ones(1, 3), ones(3, 2))
+    tensor([[3., 3.]])
+    """
+    a, b = mat1._data, mat2._data
+    if a.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor")
+    if b.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {b.ndim}-D tensor")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})"
+        )
+    if not (input._dtype is mat1._dtype is mat2._dtype):
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{mat1._dtype.c_name} != {mat2._dtype.c_name}"
+        )
+    if input._dtype is _backend.bool_:
+        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    product = a @ b
+    try:
+        bias = xp.broadcast_to(input._data, product.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"The expanded size of the tensor ({product.shape[-1]}) must match the existing "
+            f"size ({input.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+            f"{list(product.shape)}.  Tensor sizes: {list(input.shape)}"
+        ) from None
+    if alpha != 1:
+        product = product * alpha
+    values = product + (bias if beta == 1 else bias * beta)
+    out = make(values.astype(input._dtype.np, copy=False), input._dtype)
+    args = (beta, alpha, tuple(input.shape))
+    return record(AddmmNode, out, (input, mat1, mat2), (mat1, mat2), args)
+
+
+# --------------------------------------------------------------------------- pad
+
+
+def _constant_pad_vjp(node, g):
+    (pads,) = node._args
+    return (_constant_pad(g, tuple(-p for p in pads), 0.0),)
+
+
+ConstantPadNode = defop("ConstantPadNdBackward0", _constant_pad_vjp, batchable=False)
+
+
+def _constant_pad(input, pads, value):
+    data = input._data
+    ndim = data.ndim
+    shape = list(data.shape)
+    source, target = [slice(None)] * ndim, [slice(None)] * ndim
+    for k in range(len(pads) // 2):
+        d = ndim - 1 - k
+        left, right = pads[2 * k], pads[2 * k + 1]
+        size = shape[d] + left + right
+        if size < 0:
+            raise RuntimeError(
+                f"The input size {shape[d]}, plus negative padding {left} and {right} resulted "
+                f"in a negative output size, which is invalid. Check dimension {d} of your input."
+            )
+        source[d] = slice(max(-left, 0), shape[d] - max(-right, 0))
+        target[d] = slice(max(left, 0), size - max(right, 0))
+        shape[d] = size
+    out = xp.full(shape, value, dtype=data.dtype)
+    out[tuple(target)] = data[tuple(source)]
+    return record(ConstantPadNode, make(out, input._dtype), (input,), None, (tuple(pads),))
+
+
+def _index_pad_vjp(node, g):
+    from .creation import zeros
+
+    indices, shape = node._args
+    _ = node.saved  # torch saves the input (circular: buffers freed after one backward)
+    grad = g
+    for dim, index in reversed(indices):
+        sizes = list(grad.shape)
+        sizes[dim] = shape[dim]
+        grad = zeros(*sizes, dtype=g.dtype).index_add(dim, make(index, _backend.int64), grad)
+    return (grad,)
+
+
+_INDEX_PAD_NODES = {
+    (mode, k): defop(f"{name}{k}DBackward0", _index_pad_vjp, batchable=False)
+    for mode, name in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad"))
+    for k in (1, 2, 3)
+}
+_CircularPadNode = defop("CopySlices", _index_pad_vjp, batchable=False)
+
+
+def _pad_index(size, left, right, mode):
+    positions = xp.arange(-left, size + right)
+    if mode == "reflect":
+        period = 2 * (size - 1)
+        positions = xp.abs(positions) % period if period else positions * 0
+        return xp.where(positions >= size, period - positions, positions)
+    if mode == "replicate":
+        return xp.clip(positions, 0, size - 1)
+    return positions % size  # circular
+
+
+def _index_pad(input, pads, mode):
+    k = len(pads) // 2
+    ndim = input.dim()
+    if len(pads) % 2 or k > 3 or ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pads)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    data = input._data
+    indices = []
+    for j in range(k):
+        d = ndim - 1 - j
+        left, right = pads[2 * j], pads[2 * j + 1]
+        size = data.shape[d]
+        if mode == "reflect" and (left >= size or right >= size):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({left}, {right}) at dimension {d} of input "
+                f"{list(input.shape)}"
+            )
+        if mode == "circular" and (left > size or right > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        indices.append((d, _pad_index(size, left, right, mode)))
+    out = data
+    for d, index in indices:
+        out = xp.take(out, index, axis=d)
+    node_cls = _CircularPadNode if mode == "circular" else _INDEX_PAD_NODES[(mode, k)]
+    args = (tuple(indices), tuple(input.shape))
+    result = make(out, input._dtype)
+    saved = (SavedOutput(result),) if mode == "circular" else (input,)
+    return record(node_cls, result, (input,), saved, args)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad) // 2 dims: (left, right, top, bottom, ...) from the last dim in.
+
+    mode: 'constant' (with ``value``, negative amounts crop), 'reflect', 'replicate' or
+    'circular'.
+
+    >>> pad(tensor([[1., 2., 3.]]), (2, 1), mode='reflect')
+    tensor([[3., 2., 1., 2., 3., 2.]])
+    """
+    pads = tuple(int(p) for p in pad)
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pads) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension but got padding length "
+                           f"{len(pads)} and input of dimension {input.dim()}")  # fmt: skip
+    if mode == "constant":
+        return _constant_pad(input, pads, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    return _index_pad(input, pads, mode)
+
+
+# --------------------------------------------------------------------------- embedding
+
+
+def _embedding_vjp(node, g):
+    from .creation import zeros
+
+    (indices,) = node.saved
+    num, padding_idx = node._args
+    flat = indices.reshape(-1)
+    rows = g.reshape(-1, g.shape[-1])
+    if padding_idx is not None:  # the padding row gets no gradient
+        keep = (flat != padding_idx).unsqueeze(1).to(g.dtype)
+        rows = rows * keep
+    return (zeros(num, g.shape[-1], dtype=g.dtype).index_add(0, flat, rows),)
+
+
+EmbeddingNode = defop("EmbeddingBackward0", _embedding_vjp, batchable=False)
+
+
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,
+    scale_grad_by_freq=False,
+    sparse=False,
+):
+    """Rows of ``weight`` picked by the integer ``input``; padding_idx rows get no gradient.
+
+    >>> embedding(tensor([[0, 2]]), eye(3))
+    tensor([[[1., 0., 0.],
+             [0., 0., 1.]]])
+    """
+    if not isinstance(input, Tensor) or input._dtype not in (_backend.int64, _backend.int32):
+        kind = input._dtype.scalar_name if isinstance(input, Tensor) else "unknown"
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got torch.{kind}Tensor instead (while checking arguments "
+            "for embedding)"
+        )
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    num = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < num, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
+            padding_idx = num + padding_idx
+    index = input._data
+    if index.size and (index.min() < 0 or index.max() >= num):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:  # torch renormalises the looked-up rows in place
+        _renorm_rows(weight, index, max_norm, norm_type)
+    if weight._dtype.kind != FLOAT:
+        values = weight._data[index]
+        return make(values, weight._dtype)
+    values = weight._data[index]
+    out = make(values, weight._dtype)
+    return record(EmbeddingNode, out, (weight,), (input,), (num, padding_idx))
+
+
+def _renorm_rows(weight, index, max_norm, norm_type):
+    rows = xp.unique(index.reshape(-1))
+    data = weight._data
+    norms = xp.linalg.norm(data[rows], ord=norm_type, axis=1)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    data[rows] = data[rows] * scale[:, None].astype(data.dtype)
+    weight._vbox[0] += 1
+
+
+export("addmm", addmm, grad_fns=("AddmmBackward0",))
+export(
+    "nn.functional.pad",
+    pad,
+    function=False,
+    method=False,
+    grad_fns=(
+        "ConstantPadNdBackward0",
+        "CopySlices",
+        *(f"{n}{k}DBackward0" for n in ("ReflectionPad", "ReplicationPad") for k in (1, 2, 3)),
+    ),
+)
+export(
+    "nn.functional.embedding",
+    embedding,
+    function=False,
+    method=False,
+    grad_fns=("EmbeddingBackward0",),
+)

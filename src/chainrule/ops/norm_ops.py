@@ -1,0 +1,252 @@
+"""Normalisation primitives: layer_norm, group_norm and batch_norm with torch's grad_fn names
+(NativeLayerNormBackward0, NativeGroupNormBackward0, NativeBatchNormBackward0).
+
+They have rules of their own for speed (one node instead of a dozen) and for torch's names.
+The forward runs on raw arrays; the rules recompute the normalised input from the saved
+input with chainrule ops, so the gradient is itself differentiable (double backward works).
+With x^ the normalised input, g the incoming gradient times the weight, and means over the
+normalised dims, the input gradient is rstd * (g - mean(g) - x^ * mean(g * x^)).
+
+>>> import chainrule as torch
+>>> torch.nn.functional.layer_norm(torch.tensor([[1., 3.]], requires_grad=True), (2,)).grad_fn
+<NativeLayerNormBackward0 object at 0x...>
+"""
+
+from __future__ import annotations
+
+from .._backend import xp
+from .._registry import defop, export, record
+from .._tensor import make
+
+__all__ = ["layer_norm", "group_norm", "batch_norm"]
+
+
+def _stats(data, axes, eps):
+    mean = data.mean(axis=axes, keepdims=True)
+    centred = data - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    return centred / xp.sqrt(var + eps)
+
+
+def _normalised(x, dims, eps):
+    """x^ and rstd recomputed with chainrule ops (differentiable in x)."""
+    centred = x - x.mean(dims, keepdim=True)
+    rstd = ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
+    return centred * rstd, rstd
+
+
+def _input_grad(gx, xhat, rstd, dims):
+    mean_g = gx.mean(dims, keepdim=True)
+    mean_gx = (gx * xhat).mean(dims, keepdim=True)
+    return (gx - mean_g - xhat * mean_gx) * rstd
+
+
+def _check_numel(name, value, count):
+    if value is not None and value.numel() != count:
+        raise RuntimeError(f"{name} should contain {count} elements not {value.numel()}")
+
+
+# --------------------------------------------------------------------------- layer_norm
+
+
+def _layer_norm_vjp(node, g):
+    saved = node.saved
+    x, weight = saved[0], saved[1]
+    k, eps = node._args
+    dims = tuple(range(-k, 0))
+    lead = tuple(range(x.dim() - k))
+    xhat, rstd = _normalised(x, dims, eps)
+    grad_x = grad_w = grad_b = None
+    if node.needs_input_grad(0):
+        gx = g if weight is None else g * weight
+        grad_x = _input_grad(gx, xhat, rstd, dims)
+    if node.needs_input_grad(1):
+        grad_w = (g * xhat).sum(lead) if lead else g * xhat
+    if node.needs_input_grad(2):
+        grad_b = g.sum(lead) if lead else g
+    return grad_x, grad_w, grad_b
+
+
+LayerNormNode = defop("NativeLayerNormBackward0", _layer_norm_vjp, batchable=False)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last len(normalized_shape) dims, then scale and shift.
+
+    >>> layer_norm(tensor([[0., 2.]]), [2])
+    tensor([[-1.0000,  1.0000]])
+    """
+    if isinstance(normalized_shape, int):
+        raise TypeError(
+            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int"
+        )
+    shape = tuple(normalized_shape)
+    k = len(shape)
+    if input.dim() < k or tuple(input.shape[input.dim() - k :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and tuple(value.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(value.shape)} and normalized_shape = {list(shape)}"
+            )
+    data = input._data
+    out = _stats(data, tuple(range(-k, 0)), eps)
+    if weight is not None:
+        out = out * weight._data
+    if bias is not None:
+        out = out + bias._data
+    result = make(out.astype(data.dtype, copy=False), input._dtype)
+    saved = (input, weight) + ((bias,) if bias is not None else ())
+    return record(LayerNormNode, result, (input, weight, bias), saved, (k, eps))
+
+
+# --------------------------------------------------------------------------- group_norm
+
+
+def _group_norm_vjp(node, g):
+    x, weight = node.saved
+    groups, eps = node._args
+    n = x.shape[0]
+    channel = (1, x.shape[1]) + (1,) * (x.dim() - 2)
+    xg = x.reshape(n, groups, -1)
+    xhat, rstd = _normalised(xg, (2,), eps)
+    sum_dims = (0,) + tuple(range(2, x.dim()))
+    grad_x = grad_w = grad_b = None
+    if node.needs_input_grad(0):
+        gx = g if weight is None else g * weight.reshape(channel)
+        grad_x = _input_grad(gx.reshape(n, groups, -1), xhat, rstd, (2,)).reshape(x.shape)
+    if node.needs_input_grad(1):
+        grad_w = (g * xhat.reshape(x.shape)).sum(sum_dims)
+    if node.needs_input_grad(2):
+        grad_b = g.sum(sum_dims)
+    return grad_x, grad_w, grad_b
+
+
+GroupNormNode = defop("NativeGroupNormBackward0", _group_norm_vjp, batchable=False)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise channel groups (channels split into num_groups) of each sample.
+
+    >>> group_norm(tensor([[[0.], [2.]]]), 1).reshape(-1)
+    tensor([-1.0000,  1.0000])
+    """
+    if input.dim() < 2 or input.shape[1] % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    channels = input.shape[1]
+    _check_numel("weight", weight, channels)
+    _check_numel("bias", bias, channels)
+    data = input._data
+    n = data.shape[0]
+    out = _stats(data.reshape(n, num_groups, -1), (2,), eps).reshape(data.shape)
+    channel = (1, channels) + (1,) * (data.ndim - 2)
+    if weight is not None:
+        out = out * weight._data.reshape(channel)
+    if bias is not None:
+        out = out + bias._data.reshape(channel)
+    result = make(out.astype(data.dtype, copy=False), input._dtype)
+    return record(GroupNormNode, result, (input, weight, bias), (input, weight), (num_groups, eps))
+
+
+# --------------------------------------------------------------------------- batch_norm
+
+
+def _batch_norm_vjp(node, g):
+    saved = node.saved
+    x, weight = saved[0], saved[1]
+    training, eps, running = node._args
+    dims = (0,) + tuple(range(2, x.dim()))
+    channel = (1, x.shape[1]) + (1,) * (x.dim() - 2)
+    if training:
+        xhat, rstd = _normalised(x, dims, eps)
+    else:
+        mean, var = (make(r, x._dtype).reshape(channel) for r in running)
+        rstd = (var + eps).rsqrt()
+        xhat = (x - mean) * rstd
+    grad_x = grad_w = grad_b = None
+    if node.needs_input_grad(0):
+        gx = g if weight is None else g * weight.reshape(channel)
+        grad_x = _input_grad(gx, xhat, rstd, dims) if training else gx * rstd
+    if node.needs_input_grad(1):
+        grad_w = (g * xhat).sum(dims)
+    if node.needs_input_grad(2):
+        grad_b = g.sum(dims)
+    return grad_x, grad_w, grad_b
+
+
+BatchNormNode = defop("NativeBatchNormBackward0", _batch_norm_vjp, batchable=False)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):  # fmt: skip
+    """Normalise each channel (dim 1) by batch statistics (training) or the running ones.
+
+    In training, running_mean/running_var (when given) move towards the batch mean and the
+    unbiased batch variance by ``momentum``, in place.
+
+    >>> batch_norm(tensor([[1.], [3.]]), None, None, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    """
+    channels = input.shape[1] if input.dim() > 1 else None
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):  # fmt: skip
+        _check_numel(name, value, channels)
+    data = input._data
+    dims = (0,) + tuple(range(2, data.ndim))
+    channel = (1, channels) + (1,) * (data.ndim - 2)
+    if training:
+        count = data.size // max(channels, 1)
+        if count <= 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"torch.Size({list(input.shape)})"
+            )
+        mean = data.mean(axis=dims)
+        var = ((data - mean.reshape(channel)) ** 2).mean(axis=dims)
+        stats = None
+        if running_mean is not None and running_var is not None:
+            _update_running(running_mean, mean, momentum)
+            _update_running(running_var, var * (count / (count - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        mean, var = running_mean._data, running_var._data
+        stats = (mean.copy(), var.copy())
+    out = (data - mean.reshape(channel)) / xp.sqrt(var.reshape(channel) + eps)
+    if weight is not None:
+        out = out * weight._data.reshape(channel)
+    if bias is not None:
+        out = out + bias._data.reshape(channel)
+    result = make(out.astype(data.dtype, copy=False), input._dtype)
+    args = (training, eps, stats)
+    return record(BatchNormNode, result, (input, weight, bias), (input, weight), args)
+
+
+def _update_running(buffer, value, momentum):
+    """buffer = (1 - momentum) * buffer + momentum * value, in place (no graph)."""
+    data = buffer._data
+    data *= 1 - momentum
+    data += (momentum * value).astype(data.dtype, copy=False)
+    buffer._vbox[0] += 1
+
+
+for _func, _grad_fn in (
+    (layer_norm, "NativeLayerNormBackward0"),
+    (group_norm, "NativeGroupNormBackward0"),
+    (batch_norm, "NativeBatchNormBackward0"),
+):
+    export(
+        f"nn.functional.{_func.__name__}",
+        _func,
+        function=False,
+        method=False,
+        grad_fns=(_grad_fn,),
+    )

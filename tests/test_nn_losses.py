@@ -1,0 +1,175 @@
+"""Losses against live torch: values, input gradients, reductions, options and errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+from test_nn_layers import randn
+
+import chainrule
+
+torch = pytest.importorskip("torch")
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _run(lib, name, input, target, kwargs, grad=True, module=None):
+    x = lib.tensor(input, requires_grad=grad)
+    t = lib.tensor(target)
+    options = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if module is not None:
+            out = getattr(lib.nn, module)(**options)(x, t)
+        else:
+            out = getattr(lib.nn.functional, name)(x, t, **options)
+    seen = [str(w.message) for w in caught]
+    if grad:
+        out.backward(lib.tensor(randn(*tuple(out.shape), seed=11)))
+        return out.detach().numpy(), x.grad.numpy(), seen
+    return out.detach().numpy(), None, seen
+
+
+def compare(name, input, target, grad=True, module=None, **kwargs):
+    t_out, t_grad, t_warn = _run(torch, name, input, target, kwargs, grad, module)
+    c_out, c_grad, c_warn = _run(chainrule, name, input, target, kwargs, grad, module)
+    np.testing.assert_allclose(c_out, t_out, rtol=1e-7, atol=1e-10, equal_nan=True)
+    if grad:
+        np.testing.assert_allclose(c_grad, t_grad, rtol=1e-7, atol=1e-10, equal_nan=True)
+    assert c_warn == t_warn
+
+
+X = randn(4, 5)
+CLASSES = np.array([0, 3, 4, 1])
+PROBS = np.random.default_rng(3).dirichlet(np.ones(5), size=4)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("mse_loss", {}),
+        ("l1_loss", {}),
+        ("smooth_l1_loss", {}),
+        ("smooth_l1_loss", {"beta": 0.5}),
+        ("smooth_l1_loss", {"beta": 0.0}),
+        ("huber_loss", {}),
+        ("huber_loss", {"delta": 0.3}),
+    ],
+)
+def test_regression_losses(name, kwargs, reduction):
+    compare(name, X, randn(4, 5, seed=4), reduction=reduction, **kwargs)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(reduction, log_target):
+    target = np.log(PROBS) if log_target else PROBS
+    target = target.copy()
+    if not log_target:
+        target[0, 0] = 0.0  # 0 * log 0 counts as 0
+    compare("kl_div", np.log(PROBS[::-1].copy()), target, reduction=reduction,
+            log_target=log_target)  # fmt: skip
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"weight": np.array([1.0, 2.0, 0.5, 1.0, 3.0])},
+        {"ignore_index": 3},
+        {"label_smoothing": 0.2},
+        {"label_smoothing": 0.1, "weight": np.array([1.0, 2.0, 0.5, 1.0, 3.0]),
+         "ignore_index": 4},
+    ],
+)  # fmt: skip
+def test_cross_entropy_and_nll(kwargs, reduction):
+    compare("cross_entropy", X, CLASSES, reduction=reduction, **kwargs)
+    if "label_smoothing" not in kwargs:
+        compare("nll_loss", X, CLASSES, reduction=reduction, **kwargs)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_higher_dims_unbatched_and_probabilities(reduction):
+    compare("cross_entropy", randn(2, 5, 3, 2), np.array([[[0, 1]] * 3, [[4, 2]] * 3]),
+            reduction=reduction)  # fmt: skip
+    compare("cross_entropy", randn(5), np.array(3), reduction=reduction)
+    compare("cross_entropy", X, PROBS, reduction=reduction)
+    compare("cross_entropy", X, PROBS, reduction=reduction, label_smoothing=0.3,
+            weight=np.array([1.0, 2.0, 0.5, 1.0, 3.0]))  # fmt: skip
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy(reduction):
+    p = 1 / (1 + np.exp(-X))
+    target = (randn(4, 5, seed=6) > 0).astype(float)
+    compare("binary_cross_entropy", p, target, reduction=reduction)
+    compare("binary_cross_entropy", p, target, reduction=reduction, weight=randn(5) ** 2)
+    compare("binary_cross_entropy_with_logits", X * 30, target, reduction=reduction)
+    compare("binary_cross_entropy_with_logits", X, target, reduction=reduction,
+            pos_weight=np.array([1.0, 2.0, 3.0, 0.5, 1.5]), weight=randn(5) ** 2)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "module,kwargs,target",
+    [
+        ("MSELoss", {"reduction": "sum"}, randn(4, 5, seed=2)),
+        ("L1Loss", {}, randn(4, 5, seed=2)),
+        ("SmoothL1Loss", {"beta": 2.0}, randn(4, 5, seed=2)),
+        ("HuberLoss", {"delta": 0.5}, randn(4, 5, seed=2)),
+        ("KLDivLoss", {"reduction": "batchmean"}, PROBS),
+        ("CrossEntropyLoss", {"label_smoothing": 0.1, "ignore_index": 1}, CLASSES),
+        ("CrossEntropyLoss", {"weight": np.arange(1.0, 6.0)}, CLASSES),
+        ("NLLLoss", {"reduction": "none"}, CLASSES),
+        ("BCEWithLogitsLoss", {"pos_weight": np.full(5, 3.0)}, (PROBS > 0.2) * 1.0),
+    ],
+)
+def test_loss_modules(module, kwargs, target):
+    compare(None, X, target, module=module, **kwargs)
+
+
+def test_loss_module_buffers_and_repr():
+    for lib in (torch, chainrule):
+        loss = lib.nn.CrossEntropyLoss(weight=lib.ones(3))
+        assert list(loss.state_dict()) == ["weight"]
+        assert repr(loss) == "CrossEntropyLoss()"
+        assert list(lib.nn.BCEWithLogitsLoss(pos_weight=lib.ones(3)).state_dict()) == ["pos_weight"]
+
+
+def test_target_size_warning_matches_torch():
+    compare("mse_loss", randn(3), randn(3, 1))
+    compare("l1_loss", randn(3, 1), randn(3))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 4), lib.tensor([0.0, 1.0, 2.0])),
+        lambda lib: lib.nn.functional.cross_entropy(
+            lib.ones(3, 4), lib.tensor([0, 1, 2], dtype=lib.int32)
+        ),
+        lambda lib: lib.nn.functional.nll_loss(lib.ones(3, 4), lib.tensor([0.0, 1.0, 2.0])),
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 4), lib.tensor([0, 1, 5])),
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 4), lib.tensor([0, 1])),
+        lambda lib: lib.nn.functional.cross_entropy(
+            lib.ones(3, 4), lib.zeros(3, 4, dtype=lib.int64)
+        ),
+        lambda lib: lib.nn.functional.cross_entropy(
+            lib.ones(3, 4), lib.tensor([0, 1, 2]), weight=lib.ones(3)
+        ),
+        lambda lib: lib.nn.functional.mse_loss(lib.ones(3), lib.ones(3), reduction="avg"),
+        lambda lib: lib.nn.functional.binary_cross_entropy(lib.ones(3, 4) / 2, lib.ones(3)),
+        lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(lib.ones(3, 4), lib.ones(3)),
+        lambda lib: lib.nn.functional.binary_cross_entropy(
+            lib.ones(3) / 2, lib.ones(3, dtype=lib.int64)
+        ),
+        lambda lib: lib.nn.functional.smooth_l1_loss(lib.ones(3), lib.ones(3), beta=-1.0),
+    ],
+)
+def test_loss_errors_match_torch(call):
+    with pytest.raises(Exception) as t_info:
+        call(torch)
+    with pytest.raises(type(t_info.value)) as c_info:
+        call(chainrule)
+    assert str(c_info.value) == str(t_info.value)
