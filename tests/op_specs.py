@@ -2109,3 +2109,6 @@ import specs_decompositions  # noqa: E402, F401, I001
 import specs_scans  # noqa: E402, F401
 import specs_selection  # noqa: E402, F401
 import specs_special  # noqa: E402, F401
+import specs_nn  # noqa: E402, F401
+import specs_linalg_more  # noqa: E402, F401
+import specs_misc  # noqa: E402, F401

@@ -37,11 +37,18 @@ from ._registry import FUNCTIONS as _FUNCTIONS
 from ._tensor import Size, Tensor, device, is_tensor
 from . import ops as _ops  # installs every op on Tensor and in FUNCTIONS
 from . import autograd
+from . import func
+from .func import vmap
 from . import linalg
 from . import cuda
 from . import nn
 from . import optim
+from . import utils
+from .serialization import load, save
 from .ops.creation import default_generator  # noqa: F401
+from ._info import *  # noqa: F403 (finfo, iinfo, get_rng_state, typename, ...)
+from . import special
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 
 globals().update(_FUNCTIONS)
 
@@ -82,3 +89,11 @@ def result_type(tensor1, tensor2):
 
 
 del _ops
+
+
+def __getattr__(name):  # chainrule.explain, .viz, .plot, .expr load on first use
+    if name in ("explain", "viz", "plot", "expr"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

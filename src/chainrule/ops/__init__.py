@@ -3,7 +3,10 @@
 from . import (  # noqa: F401
     activations,
     arithmetic,
+    bucketing,
     combine,
+    composite,
+    conv,
     creation,
     decompositions,
     elementwise,
@@ -12,6 +15,10 @@ from . import (  # noqa: F401
     joining,
     linalg,
     matrix_functions,
+    more_math,
+    nn_ops,
+    norm_ops,
+    pooling,
     products,
     reduce,
     scans,
@@ -21,3 +28,4 @@ from . import (  # noqa: F401
 )
 
 inplace._install()  # the in-place forms wrap the out-of-place ops defined above
+more_math.install_aliases()  # torch's other names (arccos, fix, ...) for ops defined above

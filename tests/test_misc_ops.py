@@ -1,0 +1,164 @@
+"""Behaviour of the composite / more-maths / bucketing families and the dtype-facts helpers
+that the op-spec table cannot express (see specs_misc.py for the table-driven checks)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as torch
+from chainrule.ops import bucketing
+
+
+def test_heaviside_backward_raises_torchs_error():
+    x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    y = torch.heaviside(x, torch.tensor(0.5))
+    assert type(y.grad_fn).__name__ == "NotImplemented"
+    with pytest.raises(RuntimeError, match="derivative for aten::heaviside is not implemented"):
+        y.sum().backward()
+
+
+def test_chain_matmul_warns_once_per_process():
+    bucketing._chain_matmul_warned.clear()
+    a = torch.eye(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.chain_matmul(a, a)
+        torch.chain_matmul(a, a)
+    assert len(caught) == 1 and "chain_matmul is deprecated" in str(caught[0].message)
+
+
+def test_ldexp_gradient_is_exact_for_negative_integer_exponents():
+    # torch computes 2 ** other in integers here and gives 0 for other = -2; we give 0.25
+    a = torch.ones(3, requires_grad=True)
+    torch.ldexp(a, torch.tensor([1, -2, 3])).sum().backward()
+    assert a.grad.tolist() == [2.0, 0.25, 8.0]
+
+
+def test_composite_ops_have_higher_derivatives_and_count_repeated_inputs():
+    x = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64, requires_grad=True)
+    y = torch.vdot(x, x) + torch.dist(x, torch.zeros(3, dtype=torch.float64)) ** 2
+    (g,) = torch.autograd.grad(y, x, create_graph=True)
+    assert torch.allclose(g, 4 * x.detach())
+    (gg,) = torch.autograd.grad(g.sum(), x)
+    assert gg.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_unfold_is_a_view_with_a_linear_rule():
+    base = torch.arange(5.0)
+    windows = base.unfold(0, 2, 2)
+    base.add_(10)
+    assert windows.tolist() == [[10.0, 11.0], [12.0, 13.0]]
+    x = torch.arange(5.0, requires_grad=True)
+    (x.unfold(0, 3, 1) ** 2).sum().backward()
+    assert x.grad.tolist() == [0.0, 4.0, 12.0, 12.0, 8.0]  # windows [0..2], [1..3], [2..4]
+
+
+def test_aliases_are_the_same_op():
+    x = torch.tensor([0.25, -0.5])
+    assert torch.equal(torch.arccos(x), torch.acos(x))
+    assert torch.equal(x.arcsinh(), x.asinh())
+    assert torch.equal(torch.fix(torch.tensor([-1.5, 2.7])), torch.tensor([-1.0, 2.0]))
+    assert torch.equal(torch.row_stack([x, x]), torch.vstack([x, x]))
+    y = torch.tensor([0.3], requires_grad=True)
+    assert type(torch.arctanh(y).grad_fn).__name__ == "AtanhBackward0"
+
+
+def test_finfo_and_iinfo():
+    f = torch.finfo(torch.float32)
+    assert (f.bits, f.eps, f.tiny, f.resolution, f.dtype) == (
+        32,
+        1.1920928955078125e-07,
+        1.1754943508222875e-38,
+        1e-06,
+        "float32",
+    )
+    assert repr(torch.finfo(torch.float16)) == (
+        "finfo(resolution=0.001, min=-65504, max=65504, eps=0.000976562, "
+        "smallest_normal=6.10352e-05, tiny=6.10352e-05, dtype=float16)"
+    )
+    assert torch.finfo() == torch.finfo(torch.float32)
+    i = torch.iinfo(torch.int8)
+    assert (i.min, i.max, i.bits) == (-128, 127, 8)
+    assert repr(torch.iinfo(torch.uint8)) == "iinfo(min=0, max=255, dtype=uint8)"
+    with pytest.raises(TypeError, match="torch.bool is not supported by torch.iinfo"):
+        torch.iinfo(torch.bool)
+    with pytest.raises(TypeError, match="requires a floating point input type"):
+        torch.finfo(torch.int64)
+
+
+def test_rng_state_round_trip():
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    first = torch.rand(4)
+    torch.set_rng_state(state)
+    assert torch.equal(first, torch.rand(4))
+    assert state.dtype == torch.uint8
+
+
+def test_tensor_facts():
+    x = torch.ones(3, 4)
+    assert x[1:, 2:].storage_offset() == 6 and x.t().storage_offset() == 0
+    assert (x.nbytes, x.itemsize, x.get_device(), x.is_cpu) == (48, 4, -1, True)
+    assert not x.is_inference() and x.is_signed() and not torch.is_complex(x)
+    assert not torch.ones(2, dtype=torch.uint8).is_signed()
+    assert torch.is_nonzero(torch.tensor([2.0])) and not torch.is_nonzero(torch.tensor(0))
+    with pytest.raises(RuntimeError, match="more than one value is ambiguous"):
+        torch.is_nonzero(x)
+    assert torch.typename(torch.ones(2, dtype=torch.int64)) == "torch.LongTensor"
+    assert torch.typename(3) == "int"
+    assert torch.can_cast(torch.int32, torch.float32) and not torch.can_cast(
+        torch.float64, torch.int32
+    )
+
+
+def test_broadcast_shapes():
+    assert torch.broadcast_shapes((2, 1), (3,), 1) == torch.Size([2, 3])
+    with pytest.raises(RuntimeError, match="Attempting to broadcast a dimension of length 3"):
+        torch.broadcast_shapes((2,), (3,))
+
+
+def test_special_namespace_values():
+    t = torch.tensor([0.2, 1.5, 3.0], dtype=torch.float64)
+    ndtr = torch.special.ndtr(t).numpy()
+    from math import erf, sqrt
+
+    assert np.allclose(ndtr, [(1 + erf(v / sqrt(2))) / 2 for v in (0.2, 1.5, 3.0)])
+    assert torch.special.entr(torch.tensor([0.0, -1.0])).tolist() == [0.0, float("-inf")]
+    assert torch.allclose(torch.special.expit(t), torch.sigmoid(t))
+
+
+def _program(lib):
+    x = lib.tensor([0.5, -1.5, 2.0, 0.25, 3.0, -2.0], dtype=lib.float64, requires_grad=True)
+    m = x.reshape(2, 3)
+    terms = [
+        lib.dist(x, lib.ones(6, dtype=lib.float64), 3),
+        lib.renorm(m, 2, 0, 1.0).sum(),
+        lib.fmin(x, lib.zeros(6, dtype=lib.float64)).sum(),
+        lib.copysign(x, -1.0).pow(2).sum(),
+        lib.addmv(x[:2], m[:, :2], x[2:4]).sum(),
+        lib.baddbmm(m.unsqueeze(0), m.unsqueeze(0), m.t().unsqueeze(0) @ m.unsqueeze(0)).sum(),
+        lib.block_diag(m, x[:1].reshape(1, 1)).exp().sum(),
+        lib.cumulative_trapezoid(x * x, dx=0.5).sum(),
+        lib.trapezoid(x.sin(), lib.linspace(0, 1, 6, dtype=lib.float64)),
+        lib.cov(m).sum(),
+        lib.corrcoef(lib.stack([x, x.exp()])).sum(),
+        lib.mvlgamma(x.abs() + 2, 2).sum(),
+        lib.frexp(x).mantissa.sum(),
+        lib.tensor_split(x, [2, 4])[1].pow(3).sum(),
+        lib.combinations(x[:4], 2).prod(1).sum(),
+    ]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    (g,) = lib.autograd.grad(total, x, create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), x)
+    return total.item(), g.detach().numpy(), gg.numpy()
+
+
+def test_against_torch_first_and_second_derivatives():
+    real = pytest.importorskip("torch")
+    ours, theirs = _program(torch), _program(real)
+    assert ours[0] == pytest.approx(theirs[0], rel=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-9, atol=1e-10)
