@@ -19,6 +19,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+from _progress import progress  # noqa: E402 (examples/_progress.py)
+
 import chainrule as torch  # noqa: E402
 
 # The homework data of the chapter (HW 1), copied from the notebook.
@@ -29,29 +31,6 @@ X = torch.tensor([-3.0000e+00, -2.7000e+00, -2.4000e+00, -2.1000e+00, -1.8000e+0
 Y = torch.tensor([-7.1452, -5.4253, -5.1977, -3.6225, -3.8022, -4.4101, -4.6622, -3.1932,
                   -1.7325, -1.8879, -1.0742, -0.2320,  1.8226,  1.5453, -1.5535,  0.8857,
                    1.7537,  3.1607,  1.8912,  4.0895])  # fmt: skip
-
-
-def progress(iterable, desc: str):
-    """tqdm's progress bar when it is installed, else a plain one written to stderr."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _plain_progress(iterable, desc)
-    return tqdm(iterable, desc=desc, leave=False)
-
-
-def _plain_progress(iterable, desc: str, width: int = 30):
-    items = list(iterable)
-    total = max(len(items), 1)
-    every = max(total // 20, 1) if sys.stderr.isatty() else total  # redraw only on a terminal
-    for i, item in enumerate(items, 1):
-        if i % every == 0 or i == total:
-            filled = width * i // total
-            bar = "#" * filled + "." * (width - filled)
-            sys.stderr.write(f"\r{desc}: [{bar}] {i}/{total}")
-            sys.stderr.flush()
-        yield item
-    sys.stderr.write("\n")
 
 
 def homework_gradient() -> torch.Tensor:

@@ -20,31 +20,11 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
+from _progress import progress  # noqa: E402 (examples/_progress.py)
+
 import chainrule as torch  # noqa: E402
 from chainrule import nn  # noqa: E402
 from chainrule.utils.data import DataLoader, TensorDataset, random_split  # noqa: E402
-
-
-def progress(iterable, desc: str):
-    """tqdm's progress bar when it is installed, else a plain one written to stderr."""
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _plain_progress(iterable, desc)
-    return tqdm(iterable, desc=desc, leave=False)
-
-
-def _plain_progress(iterable, desc: str, width: int = 30):
-    items = list(iterable)
-    total = max(len(items), 1)
-    every = max(total // 10, 1) if sys.stderr.isatty() else total  # redraw only on a terminal
-    for i, item in enumerate(items, 1):
-        if i % every == 0 or i == total:
-            filled = width * i // total
-            sys.stderr.write(f"\r{desc}: [{'#' * filled}{'.' * (width - filled)}] {i}/{total}")
-            sys.stderr.flush()
-        yield item
-    sys.stderr.write("\n")
 
 
 def load_digits():

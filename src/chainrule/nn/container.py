@@ -27,7 +27,43 @@ def _index(index, size: int) -> int:
     return index % size
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: modules named "0", "1", ... kept in order."""
+
+    def _renumber(self, modules) -> None:
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
+
+    def append(self, module):
+        """Add ``module`` at the end."""
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def _insert(self, index: int, module) -> None:
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def __delitem__(self, index) -> None:
+        keys = list(self._modules)
+        for key in keys[index] if isinstance(index, slice) else [keys[_index(index, len(self))]]:
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))  # torch renumbers the remaining modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order (given as arguments or as an OrderedDict of names).
 
     >>> Sequential(Linear(2, 2), Tanh())(ones(1, 2)).shape
@@ -57,42 +93,12 @@ class Sequential(Module):
         key = list(self._modules)[_index(index, len(self))]
         setattr(self, key, module)
 
-    def __delitem__(self, index) -> None:
-        keys = list(self._modules)
-        for key in keys[index] if isinstance(index, slice) else [keys[_index(index, len(self))]]:
-            del self._modules[key]
-        # torch renumbers the remaining modules
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        """Add ``module`` at the end."""
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index: int, module):
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, item in enumerate(items):
-            self._modules[str(i)] = item
+        self._insert(index, module)
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the parent module sees.
 
     >>> len(ModuleList([Linear(2, 2), ReLU()]))
@@ -104,21 +110,8 @@ class ModuleList(Module):
         for module in modules or ():
             self.append(module)
 
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
     def insert(self, index: int, module) -> None:
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, item in enumerate(items):
-            self._modules[str(i)] = item
+        self._insert(index, module)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -127,21 +120,6 @@ class ModuleList(Module):
 
     def __setitem__(self, index, module) -> None:
         self.add_module(str(_index(index, len(self))), module)
-
-    def __delitem__(self, index) -> None:
-        keys = list(self._modules)
-        for key in keys[index] if isinstance(index, slice) else [keys[_index(index, len(self))]]:
-            del self._modules[key]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))

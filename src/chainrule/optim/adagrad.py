@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .._backend import xp
-from .._graph import no_grad
 from .optimizer import Optimizer, bump, check_non_negative, step_tensor, write, zeros_state
 
 __all__ = ["Adagrad"]
@@ -47,14 +46,6 @@ class Adagrad(Optimizer):
             state["step"] = step_tensor()
             state["sum"] = zeros_state(p, group["initial_accumulator_value"])
         return state
-
-    def step(self, closure=None):
-        """One Adagrad update of every parameter with a gradient; returns the closure's loss."""
-        loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from .._backend import xp
-from .._graph import no_grad
 from .optimizer import Optimizer, bump, check_non_negative, lerp_, step_tensor, write, zeros_state
 
 __all__ = ["Adam", "AdamW"]
@@ -42,14 +41,6 @@ class Adam(Optimizer):
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        """One Adam update of every parameter with a gradient; returns the closure's loss."""
-        loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]

@@ -12,6 +12,7 @@ import warnings
 from collections import defaultdict
 
 from .._backend import xp
+from .._graph import no_grad
 from .._tensor import Tensor, make
 
 __all__ = ["Optimizer", "required"]
@@ -140,6 +141,17 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns the closure's loss.
+
+        Subclasses write ``_update_group(group)``: the update of one parameter group.
+        """
+        loss = self._evaluate(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ state dicts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .._backend import xp
-from .._graph import no_grad
 from .optimizer import Optimizer, bump, check_non_negative, lerp_, step_tensor, write, zeros_state
 
 __all__ = ["RMSprop"]
@@ -34,14 +33,6 @@ class RMSprop(Optimizer):
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        """One RMSprop update of every parameter with a gradient; returns the closure's loss."""
-        loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .._graph import no_grad
 from .._tensor import make
 from .optimizer import Optimizer, check_non_negative, write
 
@@ -34,14 +33,6 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize, foreach=foreach,
                         differentiable=differentiable, fused=fused)  # fmt: skip
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = self._evaluate(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
