@@ -407,3 +407,21 @@ def test_repr_shows_the_tangent_as_torch_prints_it():
             "tensor(3., grad_fn=<SumBackward0>, tangent=2.0)"
         )
     assert repr(x) == "tensor([1., 2.])"
+
+
+def test_plain_duals_get_tangents_from_ops_that_save_by_requires_grad():
+    # softmax, std, norm, cumprod, addcmul, ... used to skip saving when nothing required grad
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    t = torch.tensor([1.0, 0.5, -0.25], dtype=torch.float64)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, t)
+        outs = [d.softmax(0), d.std(), torch.linalg.vector_norm(d), d.cumprod(0),
+                torch.addcmul(d, d, d)]  # fmt: skip
+        tangents = [fwAD.unpack_dual(o).tangent for o in outs]
+    for f, tangent in zip(
+        [lambda v: v.softmax(0), lambda v: v.std(), torch.linalg.vector_norm,
+         lambda v: v.cumprod(0), lambda v: torch.addcmul(v, v, v)],
+        tangents,
+    ):  # fmt: skip
+        _, expected = torch.func.jvp(f, (x,), (t,))
+        assert tangent is not None and torch.allclose(tangent, expected)

@@ -25,18 +25,6 @@ import chainrule
 
 PARAMS = _params("gradcheck", needs=("grad",))
 
-# Ops that record nothing -- so carry no tangent -- when no input requires grad: they
-# return early (``if not input._requires_grad: return out``) or choose what to save from
-# ``requires_grad``. Without inputs that require grad, their outputs may have no tangent
-# (never a wrong one: a tangent that is there is checked); with inputs that require grad
-# (the "recorded" runs) the tangents must be there and right. The fix belongs in those op
-# files: record inside a dual level too (``_registry.dual_depth``).
-MAY_LACK_TANGENT = {
-    "std", "std_mean", "var_mean", "norm", "softmax", "log_softmax", "cumprod",
-    "logcumsumexp", "linalg.eigvalsh", "linalg.svdvals", "linalg.matrix_norm",
-    "linalg.vector_norm", "linalg.norm", "linalg.cond", "svd", "quantile", "nanquantile",
-    "aminmax", "addcmul", "addcdiv", "fmod", "scatter_add", "linalg.vander",
-}  # fmt: skip
 # torch's forward-AD formula disagrees with torch's own backward here; chainrule's tangent
 # equals J t of the backward (the test above), which test_ops checks against torch.
 TORCH_FORWARD_DIFFERS = {
@@ -79,15 +67,13 @@ def reverse_jvp(f, arrays, tangents):
     return [sum(block @ t for block, t in zip(row, flat_t)) for row in jac]
 
 
-def _check(found, expected, outs, what, empty=False, may_lack=False, rtol=1e-7, atol=1e-9):
+def _check(found, expected, outs, what, empty=False, rtol=1e-7, atol=1e-9):
     assert len(found) == len(expected), what
     for k, (got, want) in enumerate(zip(found, expected)):
         if empty and got is not None:
             got = np.where(np.isnan(got), 0.0, got)
-        if got is None:
-            # an op that records nothing may leave the output without a tangent (MAY_LACK)
-            if not may_lack:
-                assert np.all(want == 0), f"{what}: output {k} has no tangent, J t = {want}"
+        if got is None:  # no tangent is right only where J t is zero
+            assert np.all(want == 0), f"{what}: output {k} has no tangent, J t = {want}"
             continue
         assert got.shape == tuple(outs[k].shape), f"{what}: output {k} tangent shape"
         np.testing.assert_allclose(
@@ -103,24 +89,17 @@ def test_forward_tangent_equals_reverse_jvp(spec, sample, requires_grad, request
     reason = NOT_DIFFERENTIABLE_RULE.get(spec.name)
     if reason is not None:
         request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-    may_lack = not requires_grad and spec.name in MAY_LACK_TANGENT
     f, arrays = _setup(spec, sample)
     if not arrays:
         pytest.skip("no differentiable input")
     tangents = _tangents(arrays)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            outs, found = forward_tangents(chainrule, f, arrays, tangents, requires_grad)
-        except RuntimeError as error:
-            # the documented refusal of ops that saved nothing (never a wrong tangent)
-            if not (may_lack and "saved nothing for inputs" in str(error)):
-                raise
-            return
+        outs, found = forward_tangents(chainrule, f, arrays, tangents, requires_grad)
         expected = reverse_jvp(f, arrays, tangents)
     # an op on empty inputs may give nan tangents (torch's mean does): J t is then empty
     empty = all(a.size == 0 for a in arrays)
-    _check(found, expected, outs, f"{spec.name}({sample})", empty, may_lack)
+    _check(found, expected, outs, f"{spec.name}({sample})", empty)
 
 
 @pytest.mark.parametrize("spec,sample", PARAMS)

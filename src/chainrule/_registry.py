@@ -112,6 +112,12 @@ def needs_grad(*tensors) -> bool:
     return any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
 
 
+def will_record(*tensors) -> bool:
+    """Will ``record`` need the op's saved values: a node (grad mode on and an input requires
+    grad) or tangents (inside a forward-AD dual level)?"""
+    return dual_depth > 0 or (grad_state.enabled and needs_grad(*tensors))
+
+
 def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) -> Tensor:
     """Attach a new node to ``out`` if any tensor input requires grad (grad mode on)."""
     if not grad_state.enabled:

@@ -16,7 +16,7 @@ from collections import namedtuple
 
 from .._backend import FLOAT, int64, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import broadcast_shape, defop, export, record, record_multi
+from .._registry import broadcast_shape, defop, export, record, record_multi, will_record
 from .._tensor import Tensor, make
 from .joining import cat
 
@@ -566,7 +566,7 @@ def eigh(A, UPLO="L"):
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues (ascending) of a symmetric matrix."""
     data = _check_matrix("linalg.eigvalsh", A)
-    if not (A._requires_grad and _grad_enabled()):
+    if not will_record(A):
         return make(xp.linalg.eigvalsh(data, UPLO=UPLO), A._dtype)
     return eigh(A, UPLO)[0]
 
@@ -630,7 +630,7 @@ def svd(A, full_matrices=True, *, driver=None):
 def svdvals(A, *, driver=None):
     """The singular values, descending."""
     data = _check_matrix("linalg.svd", A, square=False)
-    if not (A._requires_grad and _grad_enabled()):
+    if not will_record(A):
         return make(xp.linalg.svd(data, compute_uv=False), A._dtype)
     return _svd_parts(A, False)[1]
 

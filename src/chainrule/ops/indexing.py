@@ -8,7 +8,7 @@ tensors, lists) copies and is one IndexBackward0.
 
 from __future__ import annotations
 
-from .. import _backend
+from .. import _backend, _registry
 from .._backend import xp
 from .._registry import defop, export, lead, record
 from .._tensor import Tensor, make, wrap_dim
@@ -374,7 +374,8 @@ def scatter_add(input, dim, index, src):
     positions = _scatter_positions(index._data, d)
     src_data = src._data[tuple(slice(0, s) for s in index._data.shape)]
     xp.add.at(data, positions, src_data)
-    saved = (index,) if src._requires_grad else None  # only src's gradient needs the index
+    # only src's gradient (and tangent) needs the index
+    saved = (index,) if src._requires_grad or _registry.dual_depth else None
     return record(ScatterAddNode, make(data, input._dtype), (input, None, src), saved, d)
 
 

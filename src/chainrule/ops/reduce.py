@@ -13,7 +13,7 @@ from collections import namedtuple
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput
-from .._registry import defop, export, lead, record
+from .._registry import defop, export, lead, record, will_record
 from .._tensor import Tensor, make, wrap_dim
 from .elementwise import where
 
@@ -435,7 +435,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
     result = _spread(data.std, "std", data, dims, ddof, keepdim)
     out = make(result.astype(data.dtype, copy=False), input._dtype)
-    if not (input._requires_grad and _grad_on()):
+    if not will_record(input):
         return out
     saved = (input, SavedOutput(out))  # differentiable again under create_graph
     return record(StdNode, out, (input,), saved, (data.shape, dims, keepdim, ddof))
@@ -513,7 +513,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
         else:
             result = (mag**p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
     out = make(result.astype(data.dtype, copy=False), input._dtype)
-    if not (input._requires_grad and _grad_on()):
+    if not will_record(input):
         return out
     saved = (input, SavedOutput(out))  # differentiable again under create_graph
     return record(NormNode, out, (input,), saved, (data.shape, dims, keepdim, p))
@@ -633,7 +633,7 @@ def softmax(input, dim=_NO_DIM, dtype=None):
         e = xp.exp(shifted)
         result = e / (e.sum(axis=d, keepdims=True) if d is not None else e)
     out = make(result, input._dtype)
-    if not (input._requires_grad and _grad_on()):
+    if not will_record(input):
         return out
     return record(SoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
 
@@ -645,7 +645,7 @@ def log_softmax(input, dim=_NO_DIM, dtype=None):
         lse = xp.log(xp.exp(shifted).sum(axis=d, keepdims=True)) if d is not None else 0
         result = shifted - lse
     out = make(result, input._dtype)
-    if not (input._requires_grad and _grad_on()):
+    if not will_record(input):
         return out
     return record(LogSoftmaxNode, out, (input,), (SavedOutput(out),), _from_end(d, out))
 

@@ -12,8 +12,8 @@ from collections import namedtuple
 
 from .. import _backend
 from .._backend import FLOAT, xp
-from .._graph import SavedOutput, grad_state
-from .._registry import defop, export, lead, record, record_multi
+from .._graph import SavedOutput
+from .._registry import defop, export, lead, record, record_multi, will_record
 from .._tensor import Tensor, make, wrap_dim
 from .elementwise import where
 from .reduce import (
@@ -90,7 +90,7 @@ def cumprod(input, dim, *, dtype=None):
     out_dtype = _sum_dtype(input, dtype)
     result = data.cumprod(axis=d, dtype=out_dtype.np) if data.ndim else data.astype(out_dtype.np)
     out = make(result, out_dtype)
-    if not (input._requires_grad and grad_state.enabled):
+    if not will_record(input):
         return out
     return record(CumprodNode, out, (input,), (input, SavedOutput(out)), d - data.ndim)
 
@@ -186,7 +186,7 @@ def logcumsumexp(input, dim):
     with xp.errstate(all="ignore"):
         result = xp.logaddexp.accumulate(data, axis=d) if data.ndim else data.copy()
     out = make(result, input._dtype)
-    if not (input._requires_grad and grad_state.enabled):
+    if not will_record(input):
         return out
     return record(LogcumsumexpNode, out, (input,), (input, SavedOutput(out)), d - data.ndim)
 
@@ -397,7 +397,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     result = {"lower": a, "higher": b, "nearest": a}.get(interpolation, lerp)
     out_shape = _quantile_shape(data.shape, dim, d, keepdim, len(qs) if q_dim else None)
     out = make(xp.array(result, order="C").reshape(out_shape), input._dtype)
-    if not (input._requires_grad and grad_state.enabled):
+    if not will_record(input):
         return out
     saved = (_int64(lo), _int64(hi), make(w, input._dtype))
     return record(QuantileNode, out, (input,), saved, (data.shape, work.shape, d))
@@ -537,7 +537,7 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, is_std):
     if mean is None:
         mean = xp.full(spread.shape, xp.nan, data.dtype)
     mean = make(xp.asarray(mean, data.dtype), input._dtype)
-    if not (input._requires_grad and grad_state.enabled):
+    if not will_record(input):
         return spread, mean
     node = StdMeanNode if is_std else VarMeanNode
     saved = (input, SavedOutput(spread) if is_std else None)
@@ -601,7 +601,7 @@ def aminmax(input, *, dim=None, keepdim=False):
             raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
     low = make(data.min(axis=dims, keepdims=keepdim), input._dtype)
     high = make(data.max(axis=dims, keepdims=keepdim), input._dtype)
-    if input._requires_grad and grad_state.enabled:
+    if will_record(input):
         kept = (make(f(axis=dims, keepdims=True), input._dtype) for f in (data.min, data.max))
         args = (data.shape, dims, keepdim, *kept)
         record_multi(AminmaxNode, (low, high), (input,), (input,), args)

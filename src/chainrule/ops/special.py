@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _backend
+from .. import _backend, _registry
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput
 from .._registry import broadcast_shape, defop, export, record, result_dtype
@@ -475,7 +475,8 @@ def fmod(input, other):
     if dtype.kind != FLOAT and not xp.all(_data_in(other, dtype)):
         raise RuntimeError("ZeroDivisionError")
     if isinstance(other, Tensor):
-        saved = (input, other) if other._requires_grad else None  # only other's rule needs them
+        # only other's rule (and the tangents) need them
+        saved = (input, other) if other._requires_grad or _registry.dual_depth else None
         return _binary(input, other, xp.fmod, _FmodNode, saved, dtype)
     return _binary(input, other, xp.fmod, _FmodNumberNode, None, dtype)
 
@@ -623,9 +624,10 @@ def addcmul(input, tensor1, tensor2, *, value=1):
     if _common_dtype(input, tensor1, tensor2) is _backend.bool_:
         _refuse("addcmul_cpu_out", _backend.bool_)
     # torch keeps each factor only where the other one needs its gradient
+    duals = _registry.dual_depth > 0  # tangents need both factors
     saved = (
-        tensor1 if tensor2._requires_grad else None,
-        tensor2 if tensor1._requires_grad else None,
+        tensor1 if tensor2._requires_grad or duals else None,
+        tensor2 if tensor1._requires_grad or duals else None,
     )
     kernel = lambda a, b, c, v: a + v * b * c  # noqa: E731
     return _pointwise_ternary(input, tensor1, tensor2, value, kernel, _AddcmulNode, saved)
@@ -635,9 +637,10 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (floating tensors only)."""
     if tensor1._dtype.kind != FLOAT and tensor2._dtype.kind != FLOAT:
         raise RuntimeError(_ADDCDIV_INTEGER)
+    duals = _registry.dual_depth > 0  # tangents need both operands
     saved = (
-        tensor1 if tensor2._requires_grad else None,
-        tensor2 if tensor1._requires_grad or tensor2._requires_grad else None,
+        tensor1 if tensor2._requires_grad or duals else None,
+        tensor2 if tensor1._requires_grad or tensor2._requires_grad or duals else None,
     )
     kernel = lambda a, b, c, v: a + v * b / c  # noqa: E731
     return _pointwise_ternary(input, tensor1, tensor2, value, kernel, _AddcdivNode, saved)
