@@ -88,6 +88,13 @@ def _w4_cases(full: bool) -> list[Case]:
             {"grad": adapters.fn_w4(sizes, batch)},
         )
         for name, sizes, batch in shapes
+    ] + [
+        _case(
+            "W4-cnn",
+            "CNN conv-relu-pool x2 + linear, 32 images 3x32x32",
+            {"step": w.w4_cnn(32)},
+            rtol=1e-3,
+        )
     ]
 
 

@@ -92,3 +92,13 @@ W2_START = 0.5
 W7_START = (0.5, 0.5)
 W9_START = 1.5
 MLP_LR = 0.01
+
+
+def cnn(batch: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """W4-cnn parameters (conv 3->8, conv 8->16, linear 16*8*8->10), images and targets."""
+    rng = _rng(11)
+    shapes = [(8, 3, 3, 3), (8,), (16, 8, 3, 3), (16,), (16 * 8 * 8, 10), (10,)]
+    params = [(rng.standard_normal(s) * 0.2).astype(np.float32) for s in shapes]
+    x = rng.standard_normal((batch, 3, 32, 32)).astype(np.float32)
+    target = rng.integers(0, 10, batch).astype(np.int64)
+    return params, x, target

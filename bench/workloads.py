@@ -118,6 +118,33 @@ def w4_mlp(sizes: tuple[int, ...], batch: int) -> Callable[[object], Step]:
     return build
 
 
+def w4_cnn(batch: int = 32) -> Callable[[object], Step]:
+    """A small CNN training step: two conv + relu + max-pool blocks, a linear head."""
+
+    def build(t) -> Step:
+        init, x0, target0 = data.cnn(batch)
+        params = [tensor(t, p, requires_grad=True) for p in init]
+        x, target = tensor(t, x0), tensor(t, target0)
+        F = t.nn.functional
+
+        def step():
+            w1, b1, w2, b2, w3, b3 = params
+            h = F.max_pool2d(t.relu(F.conv2d(x, w1, b1, padding=1)), 2)
+            h = F.max_pool2d(t.relu(F.conv2d(h, w2, b2, padding=1)), 2)
+            loss = F.cross_entropy(h.flatten(1) @ w3 + b3, target)
+            loss.backward()
+            grads = [p.grad for p in params]
+            with t.no_grad():
+                for p in params:
+                    p -= data.MLP_LR * p.grad
+                    p.grad = None
+            return grads
+
+        return step
+
+    return build
+
+
 def _w5_setup(t):
     mat0, x0 = data.square_map(200, seed=5)
     mat, x = tensor(t, mat0), tensor(t, x0)

@@ -168,7 +168,11 @@ def _assemble(out, x, cols):
 
 
 def hessian(func, argnums=0):
-    """The Hessian: ``jacfwd(jacrev(func, argnums), argnums)`` (forward over reverse).
+    """The Hessian of ``func`` with respect to the ``argnums`` arguments.
+
+    torch composes ``jacfwd(jacrev(func))``; the numbers are the same as reverse over
+    reverse, which chainrule computes with two batched backward passes (every row at once)
+    instead of one forward pass per input element.
 
     >>> import chainrule as torch
     >>> hessian(lambda x: (x ** 3).sum())(torch.tensor([1.0, 2.0]))
@@ -177,4 +181,4 @@ def hessian(func, argnums=0):
     """
     from ._reverse import jacrev
 
-    return jacfwd(jacrev(func, argnums), argnums)
+    return jacrev(jacrev(func, argnums), argnums)
