@@ -5,6 +5,7 @@ torch printed (regenerate with: python tests/programs/NAME.py > tests/golden/NAM
 """
 
 import contextlib
+import importlib
 import io
 import os
 import subprocess
@@ -18,19 +19,42 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = sorted(f[:-3] for f in os.listdir(os.path.join(HERE, "programs")) if f.endswith(".py"))
 
 
+SUBMODULES = (
+    "nn",
+    "nn.functional",
+    "nn.init",
+    "nn.utils",
+    "nn.parameter",
+    "optim",
+    "optim.lr_scheduler",
+    "utils",
+    "utils.data",
+    "autograd",
+    "autograd.functional",
+    "autograd.function",
+    "func",
+    "linalg",
+    "special",
+)
+
+
 def run_with_chainrule(name: str) -> str:
     code = open(os.path.join(HERE, "programs", name + ".py"), encoding="utf-8").read()
-    saved = sys.modules.get("torch")
-    sys.modules["torch"] = chainrule
+    mapping = {"torch": chainrule}
+    for sub in SUBMODULES:
+        mapping["torch." + sub] = importlib.import_module("chainrule." + sub)
+    saved = {key: sys.modules.get(key) for key in mapping}
+    sys.modules.update(mapping)
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(code, name, "exec"), {"__name__": "__main__"})
     finally:
-        if saved is None:
-            del sys.modules["torch"]
-        else:
-            sys.modules["torch"] = saved
+        for key, module in saved.items():
+            if module is None:
+                del sys.modules[key]
+            else:
+                sys.modules[key] = module
     return out.getvalue()
 
 

@@ -134,11 +134,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     heapq.heapify(ready)
 
     call = _call_node_with_anomaly_checks if _graph.extras.anomaly else _call_node
+    pop, push = heapq.heappop, heapq.heappush
+    batch = grad_state.batch_ndim
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             grads = buffers.pop(node)
             if node._hooks is not None:
                 _run_tensor_hooks(node, grads)
@@ -152,14 +154,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
             if keep is not None and not _leads_further(node, keep):
                 continue  # a wanted input, but nothing beyond it is wanted
             input_grads = call(node, grads)
-            if not retain_graph:
-                node.release()
+            if not retain_graph and node._saved is not None:
+                node._saved = FREED  # saved values go with the first backward
             for index, ((nxt, output_nr), grad) in enumerate(zip(node.next_functions, input_grads)):
                 if nxt is None or (keep is not None and nxt not in keep):
                     continue
                 if grad is not None:
-                    if type(nxt) is AccumulateGrad:
-                        _check_leaf_grad(node, index, grad, nxt.variable)
+                    if (
+                        type(nxt) is AccumulateGrad
+                        and grad._data.shape[batch:] != nxt.variable._data.shape
+                    ):
+                        _leaf_grad_error(node, index, grad, nxt.variable)
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt._nout
@@ -169,7 +174,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 deps[nxt] = remaining
                 if remaining == 0:
                     if nxt in buffers:
-                        heapq.heappush(ready, (-nxt._seq, _tiebreak(), nxt))
+                        push(ready, (-nxt._seq, _tiebreak(), nxt))
                     else:
                         _skip_subgraph(nxt, deps, keep, buffers, ready)
     finally:
@@ -177,14 +182,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     return results
 
 
-def _check_leaf_grad(node, index, grad, variable):
+def _leaf_grad_error(node, index, grad, variable):
     """A rule must return a gradient of its input's shape (torch checks this too)."""
     shape = grad._data.shape[grad_state.batch_ndim :]
-    if shape != variable._data.shape:
-        raise RuntimeError(
-            f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
-            f"{list(shape)} but expected shape compatible with {list(variable._data.shape)}"
-        )
+    raise RuntimeError(
+        f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
+        f"{list(shape)} but expected shape compatible with {list(variable._data.shape)}"
+    )
 
 
 def _leads_further(node, keep):

@@ -276,11 +276,6 @@ class Node:
             values.append(value.unpack(self) if kind is SavedOutput or kind is Packed else value)
         return values
 
-    def release(self) -> None:
-        """Free saved values (after a backward without retain_graph)."""
-        if self._saved is not None:
-            self._saved = FREED
-
     # hooks -----------------------------------------------------------------
     def _hook_lists(self) -> dict:
         if self._hooks is None:

@@ -1,0 +1,38 @@
+import torch
+
+x = torch.arange(24.0)
+print(x.view(2, 3, 4).shape, x.reshape(4, -1).shape)
+y = x.view(2, 3, 4)
+print(y.permute(2, 0, 1).shape, y.transpose(0, 1).shape, y.mT.shape if hasattr(y, "mT") else None)
+print(y.permute(2, 0, 1).is_contiguous(), y.permute(2, 0, 1).contiguous().is_contiguous())
+try:
+    y.permute(2, 0, 1).view(-1)
+except RuntimeError as e:
+    print(type(e).__name__, e)
+print(torch.cat([y, y], dim=1).shape, torch.stack([y, y], dim=-1).shape)
+a, b = torch.chunk(torch.arange(10), 2)
+print(a, b)
+print(torch.split(torch.arange(10), 3))
+print(torch.split(torch.arange(10), [2, 8]))
+print(y.unsqueeze(1).shape, y.sum(0, keepdim=True).squeeze(0).shape)
+print(torch.ones(1, 3, 1).squeeze().shape, torch.ones(1, 3, 1).squeeze(-1).shape)
+print(y.flatten(1).shape, y.flatten().shape, y.unflatten(2, (2, 2)).shape)
+print(x[:6].reshape(2, 3).T)
+print(x[:4].repeat(2), x[:2].repeat(2, 2), x[:3].expand(2, 3))
+print(torch.ones(3, 1) + torch.arange(4.0))
+print(torch.arange(3.0).unsqueeze(1) * torch.arange(3.0))
+try:
+    torch.ones(2, 3) + torch.ones(3, 2)
+except RuntimeError as e:
+    print(type(e).__name__, e)
+print(torch.flip(torch.arange(4), [0]), torch.roll(torch.arange(5), 2))
+print(torch.tile(torch.tensor([1, 2]), (2,)), torch.arange(6).view(2, 3).t())
+print(torch.hstack([torch.ones(2), torch.zeros(2)]), torch.vstack([torch.ones(2), torch.zeros(2)]))
+print(torch.broadcast_tensors(torch.ones(2, 1), torch.zeros(3))[0].shape)
+print(y.size(), y.size(1), y.dim(), y.ndim, len(y))
+print(torch.movedim(y, 0, -1).shape, y.swapaxes(0, 2).shape)
+z = torch.arange(6.0, requires_grad=True)
+out = z.view(2, 3).t().reshape(-1)
+print(out.grad_fn)
+(out * torch.arange(6.0)).sum().backward()
+print(z.grad)
