@@ -50,8 +50,13 @@ The op table below is generated from chainrule's op registry (`chainrule._regist
   `random_split`); `torch.utils.checkpoint`; `torch.save` / `torch.load` (never run code
   from a file; read PyTorch's `.pt` state dicts) and `chainrule.serialization`
   (`.safetensors`).
-- **Namespaces and facts**: `torch.linalg`, `torch.special`, `torch.finfo`, `torch.iinfo`,
-  `get_rng_state` / `set_rng_state`, `manual_seed`, `Generator`.
+- **Namespaces and facts**: `torch.linalg`, `torch.special`, `torch.testing.assert_close`,
+  `torch.finfo`, `torch.iinfo`, `get_rng_state` / `set_rng_state`, `manual_seed`,
+  `Generator`, constants (`torch.pi`, `torch.inf`, ...), function forms of in-place methods
+  (`torch.relu_(x)`).
+- **Accepted, without effect on this CPU backend**: `torch.compile` (returns its argument),
+  `torch.autocast`, `torch.backends.cudnn` flags, `use_deterministic_algorithms`,
+  `set_float32_matmul_precision`; `torch.backends.mps.is_available()` is False.
 - **Learner tools** (chainrule only, not in PyTorch): `torch.explain(t)` (the backward pass
   as a table), `torch.viz.to_dot(t)`, `torch.viz.draw(t, path)`, `torch.viz.graph(t)`,
   `torch.plot.derivatives(f, start, stop, order=1)`, and the `chainrule` command (`diff`,

@@ -48,9 +48,12 @@ from .serialization import load, save
 from .ops.creation import default_generator  # noqa: F401
 from ._info import *  # noqa: F403 (finfo, iinfo, get_rng_state, typename, ...)
 from . import special
+from ._compat import *  # noqa: F403 (constants, testing, backends, compile, ...)
+from ._compat import function_forms_of_inplace_methods as _inplace_functions
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 
 globals().update(_FUNCTIONS)
+_inplace_functions(globals())  # torch.relu_(x), torch.clamp_(x, 0), ...
 
 float = float32  # noqa: A001 (torch.float)
 double = float64
