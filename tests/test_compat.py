@@ -202,3 +202,15 @@ def test_same_output_as_torch():
             _probe(lib)
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
+
+
+def test_warnings_point_at_the_callers_line():
+    # std(dim) goes through the wrapper that accepts numpy's axis=: a fixed stacklevel
+    # used to name _registry.py instead of this file
+    x = torch.ones(1)
+    with pytest.warns(UserWarning, match="degrees of freedom") as record:
+        x.std(0)
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="degrees of freedom") as record:
+        torch.var(x, axis=0)
+    assert record[0].filename == __file__

@@ -6,6 +6,10 @@ CuPy or Dask namespace can stand in later without touching the op table.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 import numpy
 
 xp = numpy  # the array namespace of the "cpu" device
@@ -209,3 +213,20 @@ def _make_quiet():
 
 
 quiet = _make_quiet()
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn(message: str, category=UserWarning) -> None:
+    """``warnings.warn`` attributed to the user's line: the first frame outside chainrule.
+
+    A fixed ``stacklevel`` is wrong as soon as the warning site is reached through another
+    layer (the wrapper that accepts NumPy's ``axis``, a module calling a function, ...).
+    """
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -446,11 +446,9 @@ def _spread(kernel, name, data, dims, ddof, keepdim):
     if _count(data.shape, dims) - ddof > 0:
         with xp.errstate(all="ignore"):
             return kernel(axis=dims, ddof=ddof, keepdims=keepdim)
-    warnings.warn(
+    _backend.warn(
         f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-        "reduction factor (input numel divided by output numel).",
-        UserWarning,
-        stacklevel=3,
+        "reduction factor (input numel divided by output numel)."
     )
     with warnings.catch_warnings(), xp.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
