@@ -412,7 +412,11 @@ def _forward_traceback() -> list:
     import traceback
 
     package = os.path.dirname(os.path.abspath(__file__))
-    frames = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(package)]
+    frames = [
+        f
+        for f in traceback.extract_stack()[:-1]
+        if not os.path.abspath(f.filename).startswith(package)
+    ]
     return traceback.format_list(frames)
 
 
