@@ -214,3 +214,20 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(UserWarning, match="degrees of freedom") as record:
         torch.var(x, axis=0)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda x: torch.nn.functional.softmax(x), "softmax"),
+        (lambda x: torch.nn.functional.log_softmax(x), "log_softmax"),
+        (lambda x: torch.nn.functional.softmin(x), "softmin"),
+        (lambda x: torch.nn.LogSoftmax()(x), "log_softmax"),
+    ],
+)
+def test_implicit_softmax_dim_warns_with_the_functions_name(call, name):
+    x = torch.tensor([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]])
+    with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name} has been"):
+        out = call(x)
+    assert out.shape == (2, 3)
+    assert torch.allclose(out.exp().sum(1) if name == "log_softmax" else out.sum(1), torch.ones(2))

@@ -8,8 +8,7 @@ tensor([-0.2000,  2.0000])
 
 from __future__ import annotations
 
-import warnings
-
+from .. import _backend
 from ..ops import activations as act
 from .module import Module
 from .parameter import Parameter
@@ -261,13 +260,11 @@ class LogSigmoid(Module):
         return -act.softplus(-input)
 
 
-def softmax_dim(ndim: int, stacklevel: int = 4) -> int:
+def softmax_dim(ndim: int, name: str = "softmax") -> int:
     """torch's implicit softmax dim (with its deprecation warning): 0 for 0/1/3-D, else 1."""
-    warnings.warn(
-        "Implicit dimension choice for softmax has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=stacklevel,
+    _backend.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument."
     )
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -277,8 +274,10 @@ class _SoftmaxBase(Module):
         super().__init__()
         self.dim = dim
 
+    _name = "softmax"
+
     def _dim(self, input):
-        return self.dim if self.dim is not None else softmax_dim(input.dim(), 5)
+        return self.dim if self.dim is not None else softmax_dim(input.dim(), self._name)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -294,12 +293,16 @@ class Softmax(_SoftmaxBase):
 class LogSoftmax(_SoftmaxBase):
     """log(softmax(x)) along ``dim``."""
 
+    _name = "log_softmax"
+
     def forward(self, input):
         return input.log_softmax(self._dim(input))
 
 
 class Softmin(_SoftmaxBase):
     """softmax(-x) along ``dim``."""
+
+    _name = "softmin"
 
     def forward(self, input):
         return (-input).softmax(self._dim(input))

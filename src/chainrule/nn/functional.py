@@ -25,7 +25,9 @@ from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
 from ..ops.nn_ops import embedding, pad  # noqa: F401
 from ..ops.norm_ops import batch_norm, group_norm, layer_norm  # noqa: F401
 from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-from ..ops.reduce import log_softmax, softmax  # noqa: F401
+from ..ops.reduce import log_softmax as _log_softmax
+from ..ops.reduce import softmax as _softmax
+from .activation import softmax_dim
 from .attention import scaled_dot_product_attention  # noqa: F401
 from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from .dropout import dropout, dropout2d  # noqa: F401
@@ -46,9 +48,25 @@ from .sparse import one_hot  # noqa: F401
 from .vision import interpolate  # noqa: F401
 
 
-def softmin(input, dim=None, dtype=None):
-    """softmax(-input) along dim."""
-    return (-input).softmax(dim)
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (without ``dim``: torch's implicit choice, warned)."""
+    if dim is None:
+        dim = softmax_dim(input.dim(), "softmax")
+    return _softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim`` (without ``dim``: torch's implicit choice, warned)."""
+    if dim is None:
+        dim = softmax_dim(input.dim(), "log_softmax")
+    return _log_softmax(input, dim, dtype=dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input) along ``dim`` (without ``dim``: torch's implicit choice, warned)."""
+    if dim is None:
+        dim = softmax_dim(input.dim(), "softmin")
+    return _softmax(-input, dim, dtype=dtype)
 
 
 def logsigmoid(input):
