@@ -7,7 +7,6 @@ their derivatives, and installs the method forms (``x.exp()``, ``x + y``) on thi
 from __future__ import annotations
 
 import operator
-import warnings
 import weakref
 from sys import _getframe
 
@@ -332,7 +331,7 @@ class Tensor:
         if self._grad_fn is not None and not self.retains_grad:
             from ._hints import NON_LEAF_GRAD, warning_with_hint
 
-            warnings.warn(warning_with_hint(NON_LEAF_GRAD_WARNING, NON_LEAF_GRAD), stacklevel=2)
+            _backend.warn(warning_with_hint(NON_LEAF_GRAD_WARNING, NON_LEAF_GRAD))
         return self._grad
 
     @grad.setter
@@ -493,7 +492,7 @@ class Tensor:
         if warn and self._requires_grad:
             from ._hints import SCALAR_WITH_GRAD, warning_with_hint
 
-            warnings.warn(warning_with_hint(SCALAR_WARNING, SCALAR_WITH_GRAD), stacklevel=3)
+            _backend.warn(warning_with_hint(SCALAR_WARNING, SCALAR_WITH_GRAD))
         if self._data.size != 1:
             from ._hints import scalar_conversion
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
-
+from .. import _backend
 from .._engine import run_backward
 from .._graph import (  # noqa: F401
     enable_grad,
@@ -119,7 +118,7 @@ def backward(
                 t.retain_grad()
         input_edges = [_input_edge(t, i) for i, t in enumerate(inputs)]
     if create_graph:
-        warnings.warn(CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+        _backend.warn(CREATE_GRAPH_WARNING)
     run_backward(roots, grads, retain_graph, create_graph, input_edges)
 
 

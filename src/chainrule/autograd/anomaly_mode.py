@@ -16,8 +16,7 @@ torch, only NaN is checked, not inf.
 
 from __future__ import annotations
 
-import warnings
-
+from .. import _backend
 from .._graph import _GradMode, extras
 
 _ENABLED_WARNING = (
@@ -51,7 +50,7 @@ class detect_anomaly(_GradMode):
     def __init__(self, check_nan: bool = True):
         self.check_nan = check_nan
         self._previous = None
-        warnings.warn(_ENABLED_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(_ENABLED_WARNING)
 
     def _args(self) -> tuple:
         return (self.check_nan,)

@@ -8,9 +8,8 @@ saved.
 from __future__ import annotations
 
 import functools
-import warnings
 
-from .. import _registry
+from .. import _backend, _registry
 from .._graph import Node, grad_state, no_grad
 from .._tensor import Tensor, edge, make
 
@@ -149,12 +148,11 @@ class Function:
         cls._backward_cls = type(cls.__name__ + "Backward", (BackwardFunction,), {"_function": cls})
 
     def __init__(self, *args, **kwargs):
-        warnings.warn(
+        _backend.warn(
             f"{type(self)} should not be instantiated. Methods on autograd functions are all "
             "static, so you should invoke them on the class itself. Instantiating an autograd "
             "function will raise an error in a future version of PyTorch.",
             DeprecationWarning,
-            stacklevel=2,
         )
 
     @staticmethod

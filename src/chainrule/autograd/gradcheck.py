@@ -7,8 +7,7 @@ recent first, so the rule most likely at fault is easy to find.
 
 from __future__ import annotations
 
-import warnings
-
+from .. import _backend
 from .._backend import xp
 from .._graph import AccumulateGrad
 from .._tensor import Tensor, make
@@ -119,12 +118,10 @@ def gradcheck(
     inputs = tuple(_tuple(inputs))
     for k, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad and t.dtype.name != "float64":
-            warnings.warn(
+            _backend.warn(
                 f"Input #{k} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "
-                "precision floating point or complex.",
-                UserWarning,
-                stacklevel=2,
+                "precision floating point or complex."
             )
     outputs = _differentiable_outputs(func, inputs)
     for i, output in enumerate(outputs):

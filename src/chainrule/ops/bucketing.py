@@ -9,7 +9,6 @@ return integer or bool tensors and are marked non-differentiable.
 from __future__ import annotations
 
 import itertools
-import warnings
 
 from .. import _backend
 from .._backend import xp
@@ -363,7 +362,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if isinstance(norm, Tensor):
         norm = norm.clamp(min=0)
     elif norm <= 0:
-        warnings.warn("cov(): degrees of freedom is <= 0", UserWarning, stacklevel=2)
+        _backend.warn("cov(): degrees of freedom is <= 0")
         norm = 0
     weighted = centered if weights is None else centered * w
     product = centered @ weighted.t()
@@ -389,12 +388,10 @@ def chain_matmul(*matrices, out=None):
     """Deprecated: the product of the matrices (``torch.linalg.multi_dot``; warns once)."""
     if not _chain_matmul_warned:
         _chain_matmul_warned.append(True)
-        warnings.warn(
+        _backend.warn(
             "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. "
             "Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors "
-            "rather than multiple parameters.",
-            UserWarning,
-            stacklevel=2,
+            "rather than multiple parameters."
         )
     if len(matrices) == 1:
         return matrices[0].clone()

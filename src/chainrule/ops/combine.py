@@ -211,14 +211,10 @@ def meshgrid(*tensors, indexing=None):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None and not _meshgrid_warned:
-        import warnings
-
         _meshgrid_warned.append(True)  # torch warns once per process
-        warnings.warn(
+        _backend.warn(
             "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
-            "argument.",
-            UserWarning,
-            stacklevel=2,
+            "argument."
         )
     indexing = indexing or "ij"
     if indexing not in ("ij", "xy"):

@@ -7,7 +7,6 @@ reproducible within chainrule but are not the same numbers torch draws.
 from __future__ import annotations
 
 import math
-import warnings
 
 from .. import _backend
 from .._backend import FLOAT, defaults, from_numpy_dtype, xp
@@ -120,11 +119,9 @@ def _plain(data, warned=None):
         if isinstance(item, Tensor):
             if item._requires_grad and not warned:
                 warned.append(True)
-                warnings.warn(
+                _backend.warn(
                     "Converting a tensor with requires_grad=True to a scalar may lead to "
-                    "unexpected behavior.\nConsider using tensor.detach() first.",
-                    UserWarning,
-                    stacklevel=4,
+                    "unexpected behavior.\nConsider using tensor.detach() first."
                 )
             if item._data.size != 1:  # torch reads each tensor as one number
                 raise TypeError(
@@ -163,7 +160,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     tensor([1., 2.], requires_grad=True)
     """
     if isinstance(data, Tensor):
-        warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(COPY_WARNING)
         array, inferred = data._data.copy(), data._dtype
     else:
         array, inferred = _infer(data, dtype)
@@ -536,7 +533,7 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     if isinstance(data, Tensor):
-        warnings.warn(COPY_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(COPY_WARNING)
     out = tensor(data.detach() if isinstance(data, Tensor) else data, dtype=dtype or self._dtype)
     return out.requires_grad_(requires_grad) if requires_grad else out
 

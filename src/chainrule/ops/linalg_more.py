@@ -11,8 +11,6 @@ raise NotImplementedError; use ``linalg.eigh`` / ``linalg.eigvalsh`` for symmetr
 
 from __future__ import annotations
 
-import warnings
-
 from .. import _backend
 from .._backend import xp
 from .._graph import SavedOutput
@@ -154,7 +152,7 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
     """
     if not _warned:
         _warned.append(True)
-        warnings.warn(_TRIANGULAR_SOLVE_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(_TRIANGULAR_SOLVE_WARNING)
     _check_matrix("triangular_solve", A)
     matrix = A.mT if transpose else A
     flip = upper != transpose

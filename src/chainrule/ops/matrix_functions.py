@@ -9,8 +9,8 @@ so they record torch's grad_fn names. torch.cholesky / torch.qr / torch.svd / to
 from __future__ import annotations
 
 import math
-import warnings
 
+from .. import _backend
 from .._backend import xp
 from .._registry import defop, export, record
 from .._tensor import Tensor, make
@@ -275,7 +275,7 @@ def _warn_once(message):
     """torch's deprecation warnings are TORCH_WARN_ONCE: once per process."""
     if message not in _warned:
         _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        _backend.warn(message)
 
 
 def _old_cholesky(input, upper=False):

@@ -6,8 +6,6 @@ the one torch shows). cross and cdist are primitives with their own VJPs.
 
 from __future__ import annotations
 
-import warnings
-
 from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, record
@@ -271,13 +269,11 @@ def cross(input, other, dim=None):
     shape = broadcast_shape(input._data.shape, other._data.shape)
     if dim is None and not _warned:
         _warned.append(True)  # torch warns once per process
-        warnings.warn(
+        _backend.warn(
             "Using torch.cross without specifying the dim arg is deprecated.\n"
             "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
             "The default value of dim will change to agree with that of linalg.cross in a "
-            "future release.",
-            UserWarning,
-            stacklevel=2,
+            "future release."
         )
     if dim is None:
         dim = next((i for i, s in enumerate(shape) if s == 3), None)

@@ -283,13 +283,14 @@ def permute(input, *dims):
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
     data = input._data
-    dims = tuple(wrap_dim(d, data.ndim) for d in _sizes(dims))
-    if len(dims) != data.ndim:
+    dims = _sizes(dims)
+    if len(dims) != data.ndim:  # checked before the dims are wrapped, as torch does
         raise RuntimeError(
             "permute(sparse_coo): number of dimensions in the tensor input does not match the "
             f"length of the desired ordering of dimensions i.e. input.dim() = {data.ndim} is not "
             f"equal to len(dims) = {len(dims)}"
         )
+    dims = tuple(wrap_dim(d, data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return record(PermuteNode, view_of(input, data.transpose(dims)), (input,), None, dims)
@@ -298,27 +299,19 @@ def permute(input, *dims):
 def _T(input):
     ndim = input._data.ndim
     if ndim != 2 and ndim != 0:
-        import warnings
-
-        warnings.warn(
+        _backend.warn(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
-            "to reverse the dimensions of a tensor.",
-            UserWarning,
-            stacklevel=2,
+            "to reverse the dimensions of a tensor."
         )
     return permute(input, tuple(range(ndim - 1, -1, -1)))
 
 
 def _mT(input):
     if input._data.ndim == 0:  # torch: the identity, with a deprecation warning
-        import warnings
-
-        warnings.warn(
-            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
-            UserWarning,
-            stacklevel=2,
+        _backend.warn(
+            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases."
         )
         return input
     if input._data.ndim < 2:
@@ -356,8 +349,8 @@ def expand(input, *sizes):
         )
     lead = len(sizes) - data.ndim
     target = list(sizes)
-    for i, s in enumerate(data.shape):
-        want = sizes[lead + i]
+    for i in reversed(range(data.ndim)):  # torch reports the last mismatching dim
+        s, want = data.shape[i], sizes[lead + i]
         if want == -1:
             target[lead + i] = s
         elif s != want and s != 1:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-import warnings
 from collections import Counter
 
+from .. import _backend
 from .optimizer import Optimizer
 
 __all__ = [
@@ -23,6 +23,11 @@ __all__ = [
     "LambdaLR",
     "ReduceLROnPlateau",
     "OneCycleLR",
+    "LinearLR",
+    "ConstantLR",
+    "PolynomialLR",
+    "MultiplicativeLR",
+    "SequentialLR",
 ]
 
 _EPOCH_WARNING = (
@@ -89,6 +94,9 @@ class LRScheduler:
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_step_calls(optimizer)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
         self._step_count = 0
         self._is_initial = True
         self.step()
@@ -105,16 +113,18 @@ class LRScheduler:
     def step(self, epoch=None) -> None:
         """Advance the schedule by one epoch (call it after ``optimizer.step()``)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=2)
+            _backend.warn(_ORDER_WARNING)
         self._step_count += 1
+        self._get_lr_called_within_step = True  # torch keeps this flag (it shows in state_dict)
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
         else:
-            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            _backend.warn(_EPOCH_WARNING)
             self.last_epoch = epoch
             closed_form = getattr(self, "_closed_form_lr", None)
             values = closed_form() if closed_form else self.get_lr()
+        self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -235,6 +245,96 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
 
 
+class LinearLR(LRScheduler):
+    """Scale the rate linearly from ``start_factor`` to ``end_factor`` over ``total_iters``.
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> opt.step(); sched.step(); sched.get_last_lr()
+    [0.75]
+    """
+
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):  # fmt: skip
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or equal "
+                "to 1."
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        start, end, epoch = self.start_factor, self.end_factor, self.last_epoch
+        if epoch == 0:
+            return [lr * start for lr in self._current()]
+        if epoch > self.total_iters:
+            return self._current()
+        factor = 1.0 + (end - start) / (self.total_iters * start + (epoch - 1) * (end - start))
+        return [lr * factor for lr in self._current()]
+
+    def _closed_form_lr(self) -> list:
+        done = min(self.total_iters, self.last_epoch) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * done
+        return [base * factor for base in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Scale the rate by ``factor`` until epoch ``total_iters``, then restore it.
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> optim.lr_scheduler.ConstantLR(opt, factor=0.5).get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1):  # fmt: skip
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current()]
+        if self.last_epoch != self.total_iters:
+            return self._current()
+        return [lr * (1.0 / self.factor) for lr in self._current()]
+
+    def _closed_form_lr(self) -> list:
+        factor = self.factor if self.last_epoch < self.total_iters else 1.0
+        return [base * factor for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the rate by (1 - epoch / total_iters) ** power, reaching 0 at ``total_iters``.
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=4)
+    >>> opt.step(); sched.step(); sched.get_last_lr()
+    [0.75]
+    """
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1):  # fmt: skip
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        epoch, total = self.last_epoch, self.total_iters
+        if epoch == 0 or epoch > total:
+            return self._current()
+        factor = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
+        return [lr * factor for lr in self._current()]
+
+    def _closed_form_lr(self) -> list:
+        factor = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base * factor for base in self.base_lrs]
+
+
 class LambdaLR(LRScheduler):
     """The rate is ``base_lr * lr_lambda(epoch)`` (one function, or one per group).
 
@@ -274,6 +374,97 @@ class LambdaLR(LRScheduler):
         for f, saved in zip(self.lr_lambdas, lambdas):
             if saved is not None:
                 f.__dict__.update(saved)
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiply the rate by ``lr_lambda(epoch)`` every epoch (one function, or one per group).
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> sched = optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> opt.step(); sched.step(); opt.step(); sched.step(); sched.get_last_lr()
+    [0.25]
+    """
+
+    def get_lr(self) -> list:
+        if self.last_epoch > 0:
+            pairs = zip(self.lr_lambdas, self._current())
+            return [lr * f(self.last_epoch) for f, lr in pairs]
+        return self._current()
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers`` one after another, switching at the epochs in ``milestones``.
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> warm = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=1)
+    >>> decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched = optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[1])
+    >>> sched.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch: int = -1):
+        if len(schedulers) < 1:
+            raise ValueError(
+                f"{type(self).__name__} expects at least one scheduler, but got no scheduler."
+            )
+        for i, scheduler in enumerate(schedulers):
+            if not hasattr(scheduler, "optimizer"):
+                raise TypeError(
+                    f"{type(self).__name__} at index {i} should have `optimizer` as its attribute."
+                )
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError(
+                    f"{type(self).__name__} does not support `ReduceLROnPlateau` scheduler as it "
+                    "requires additional kwargs to be specified when calling `step`, but got one "
+                    f"at index {i} in the given schedulers sequence."
+                )
+            if optimizer != scheduler.optimizer:
+                raise ValueError(
+                    f"{type(self).__name__} expects all schedulers to belong to the same "
+                    f"optimizer, but got scheduler {type(scheduler).__name__} at index {i} has "
+                    f"{scheduler.optimizer}, which is different from {type(optimizer).__name__}."
+                )
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more "
+                f"than the number of milestone points, but got number of schedulers "
+                f"{len(schedulers)} and the number of milestones to be equal to "
+                f"{len(milestones)}"
+            )
+        _check_optimizer(optimizer)
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:  # undo what the schedulers' first steps did
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.last_epoch -= 1
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        schedulers = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, schedulers):
+            scheduler.load_state_dict(saved)
 
 
 def _is_plain_function(f) -> bool:

@@ -8,9 +8,9 @@ training run follows torch's losses step by step.
 from __future__ import annotations
 
 import copy
-import warnings
 from collections import defaultdict
 
+from .. import _backend
 from .._backend import xp
 from .._graph import no_grad
 from .._tensor import Tensor, make
@@ -109,11 +109,10 @@ class Optimizer:
                 )
             group.setdefault(name, default)
         if len({id(p) for p in params}) != len(params):
-            warnings.warn(
+            _backend.warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this "
                 "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
-                "information",
-                stacklevel=3,
+                "information"
             )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):

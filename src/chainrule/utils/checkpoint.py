@@ -19,8 +19,7 @@ the inputs and the parameters' ``.grad``, not ``autograd.grad``).
 
 from __future__ import annotations
 
-import warnings
-
+from .. import _backend
 from .._graph import enable_grad, no_grad
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -50,7 +49,7 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
     for name in ("context_fn", "determinism_check", "debug", "early_stop"):
         kwargs.pop(name, None)  # torch's tuning knobs; the default behaviour is what we do
     if use_reentrant is None:
-        warnings.warn(_NO_REENTRANT_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(_NO_REENTRANT_WARNING)
         use_reentrant = True
     if use_reentrant:
         if kwargs:
@@ -62,7 +61,7 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
     """Checkpoint a sequence of modules/functions in ``segments`` chunks (the last runs plainly)."""
     if use_reentrant is None:
-        warnings.warn(_NO_REENTRANT_WARNING, UserWarning, stacklevel=2)
+        _backend.warn(_NO_REENTRANT_WARNING)
         use_reentrant = True
     if hasattr(functions, "children"):
         functions = list(functions.children())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 import math
-import warnings
 
+from ... import _backend
 from ...ops.creation import default_generator, randperm
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
@@ -130,9 +130,8 @@ def _lengths_from_fractions(fractions, total):
         lengths[i % len(lengths)] += 1
     for i, length in enumerate(lengths):
         if length == 0:
-            warnings.warn(
-                f"Length of split at index {i} is 0. This might result in an empty dataset.",
-                stacklevel=3,
+            _backend.warn(
+                f"Length of split at index {i} is 0. This might result in an empty dataset."
             )
     return lengths
 
