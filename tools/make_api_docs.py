@@ -50,7 +50,8 @@ The op table below is generated from chainrule's op registry (`chainrule._regist
   `random_split`); `torch.utils.checkpoint`; `torch.save` / `torch.load` (never run code
   from a file; read PyTorch's `.pt` state dicts) and `chainrule.serialization`
   (`.safetensors`).
-- **Namespaces and facts**: `torch.linalg`, `torch.special`, `torch.testing.assert_close`,
+- **Namespaces and facts**: `torch.linalg`, `torch.special`, `torch.distributions` (Normal,
+  Uniform, Exponential, Bernoulli, Categorical, `kl_divergence`), `torch.testing.assert_close`,
   `torch.finfo`, `torch.iinfo`, `get_rng_state` / `set_rng_state`, `manual_seed`,
   `Generator`, constants (`torch.pi`, `torch.inf`, ...), function forms of in-place methods
   (`torch.relu_(x)`).

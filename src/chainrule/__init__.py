@@ -48,6 +48,7 @@ from .serialization import load, save
 from .ops.creation import default_generator  # noqa: F401
 from ._info import *  # noqa: F403 (finfo, iinfo, get_rng_state, typename, ...)
 from . import special
+from . import distributions
 from ._compat import *  # noqa: F403 (constants, testing, backends, compile, ...)
 from ._compat import function_forms_of_inplace_methods as _inplace_functions
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
