@@ -16,7 +16,7 @@ def test_normal_formulas_and_reparameterised_gradient():
     sigma = torch.tensor(2.0, requires_grad=True)
     d = Normal(mu, sigma)
     lp = d.log_prob(torch.tensor(1.0))
-    expected = -(0.25**2) / 8 - math.log(2.0) - 0.5 * math.log(2 * math.pi)
+    expected = -0.25 / 8 - math.log(2.0) - 0.5 * math.log(2 * math.pi)  # (x - mu)^2 = 0.25
     assert lp.item() == pytest.approx(expected, rel=1e-6)
     lp.backward()
     assert mu.grad.item() == pytest.approx(0.5 / 4)
