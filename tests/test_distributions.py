@@ -118,6 +118,8 @@ def _probe(torch):
 def test_same_output_as_torch():
     real = pytest.importorskip("torch")
     outputs = []
+    # torch.compile (run by another test) switches torch's parameter checks off
+    real.distributions.Distribution.set_default_validate_args(True)
     for lib in (torch, real):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):

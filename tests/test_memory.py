@@ -37,3 +37,29 @@ def test_ten_thousand_training_steps_do_not_grow_memory():
         tracemalloc.stop()
     assert after_all - after_first < 32 * 1024, after_all - after_first
     assert final_loss < 0.01  # it did train
+
+
+def test_leaf_gradient_takes_over_an_unshared_buffer_and_copies_a_shared_one(monkeypatch):
+    from chainrule._tensor import Tensor
+
+    copies = []
+    original = Tensor._fresh_copy
+    monkeypatch.setattr(Tensor, "_fresh_copy", lambda self: copies.append(1) or original(self))
+    w = torch.ones(3, requires_grad=True)
+    (w * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert copies == [] and w.grad.tolist() == [1.0, 2.0, 3.0]  # no copy made
+
+    a = torch.ones(3, requires_grad=True)
+    b = torch.ones(3, requires_grad=True)
+    # one (fresh) gradient object sent to both leaves: the first copies, the second keeps it
+    ((a + b) * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert copies == [1]
+    a.grad.add_(1)
+    assert b.grad.tolist() == [1.0, 2.0, 3.0]  # not aliased
+
+    kept = []
+    c = torch.ones(2, requires_grad=True)
+    c.register_hook(lambda g: kept.append(g))
+    (c * 3).sum().backward()  # the hook holds the gradient: .grad must be a copy
+    c.grad.zero_()
+    assert kept[0].tolist() == [3.0, 3.0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from sys import getrefcount
 
 from . import _graph
 from ._backend import xp
@@ -84,6 +85,8 @@ def _run_tensor_hooks(node, grads):
 
 def _accumulate(variable, grad, create_graph):
     """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
+    if not variable._requires_grad:  # frozen after the graph was built: torch skips it
+        return
     if grad._dtype is not variable._dtype:  # e.g. a float64 leaf used in a float32 op
         grad = grad.to(variable._dtype)
     for fn in getattr(variable, "_grad_hooks", None) or ():
@@ -92,6 +95,8 @@ def _accumulate(variable, grad, create_graph):
     if old is None:
         if create_graph:  # a recorded copy, as torch's CopyBackwards
             variable._grad = grad.new_zeros(grad.shape).copy_(grad)
+        elif _unshared(grad):  # nobody else holds it: keep it (and its buffer), as torch does
+            variable._grad = grad
         else:
             variable._grad = grad._fresh_copy()
     elif create_graph or old.requires_grad:
@@ -100,6 +105,23 @@ def _accumulate(variable, grad, create_graph):
         old._accumulate_(grad)
     for fn in getattr(variable, "_post_acc_hooks", None) or ():
         fn(variable)
+
+
+def _unshared(grad) -> bool:
+    """Is this gradient referenced only by the engine, its array by nothing but the tensor?
+
+    Then ``.grad`` may take over its buffer instead of copying it. The counts are CPython's:
+    the engine's buffer and the two calls' arguments hold the tensor; the tensor alone holds
+    an array that owns its memory. A gradient a hook kept,
+    one sent along two edges, or a view of another array is copied instead.
+    """
+    data = grad._data
+    return (
+        getrefcount(grad) <= 4  # the buffer, the caller's and this argument, getrefcount's
+        and data.base is None
+        and getrefcount(data) <= 3  # the tensor, this local, getrefcount's
+        and data.flags.writeable
+    )
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -177,6 +199,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                         push(ready, (-nxt._seq, _tiebreak(), nxt))
                     else:
                         _skip_subgraph(nxt, deps, keep, buffers, ready)
+            input_grads = grad = None  # the buffers own the gradients now (see _unshared)
     finally:
         grad_state.enabled = previous_mode
     return results

@@ -53,11 +53,19 @@ class Distribution:
 
     arg_constraints: dict = {}
     has_rsample = False
+    _validate_args = True  # the default; set_default_validate_args changes it
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether new distributions check their parameters (on by default, as in torch)."""
+        Distribution._validate_args = bool(value)
 
     def __init__(self, batch_shape=_SCALAR, event_shape=_SCALAR, validate_args=None):
         self._batch_shape = Size(batch_shape)
         self._event_shape = Size(event_shape)
-        if validate_args is not False:
+        if validate_args is None:
+            validate_args = Distribution._validate_args
+        if validate_args:
             for name, (check, text) in self.arg_constraints.items():
                 value = self.__dict__.get(name)
                 if value is None:
@@ -175,7 +183,8 @@ class Uniform(Distribution):
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = _broadcast(low, high)
         super().__init__(self.low.shape, validate_args=validate_args)
-        if validate_args is not False and not bool((self.low < self.high).all()):
+        checking = Distribution._validate_args if validate_args is None else validate_args
+        if checking and not bool((self.low < self.high).all()):
             raise ValueError(
                 f"Expected parameter low (Tensor of shape {tuple(self.low.shape)}) of "
                 f"distribution {self!r} to satisfy the constraint LessThan(upper_bound=high)"
