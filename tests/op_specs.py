@@ -1141,6 +1141,37 @@ spec(
     np.bitwise_xor,
     **BITWISE,
 )
+
+
+def _shift_ref(left):
+    def ref(a, b):
+        a, b = np.asarray(a), np.asarray(b)
+        bits = a.dtype.itemsize * 8
+        out = (np.left_shift if left else np.right_shift)(
+            a, np.clip(b, 0, bits - 1).astype(a.dtype)
+        )
+        wide = (b >= bits) | (b < 0)
+        fill = 0 if left else np.where(a < 0, -1, 0)
+        return np.where(wide, fill, out).astype(a.dtype)
+
+    return ref
+
+
+SHIFT = dict(domain=Domain(-4, 4), dtypes=("int64", "int32"), grad=False)
+spec(
+    "bitwise_left_shift",
+    binary_samples(scalar=None, int_scalar=3)
+    + [Sample(In(2, 3), In(3), call=lambda lib, a, b: operator.lshift(a, b), label="operator <<")],
+    _shift_ref(True),
+    **SHIFT,
+)
+spec(
+    "bitwise_right_shift",
+    binary_samples(scalar=None, int_scalar=3)
+    + [Sample(In(2, 3), In(3), call=lambda lib, a, b: operator.rshift(a, b), label="operator >>")],
+    _shift_ref(False),
+    **SHIFT,
+)
 spec(
     "bitwise_not",
     UNARY_SAMPLES + [Sample(In(3), call=lambda lib, a: ~a, label="operator ~")],

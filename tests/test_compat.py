@@ -231,3 +231,16 @@ def test_implicit_softmax_dim_warns_with_the_functions_name(call, name):
         out = call(x)
     assert out.shape == (2, 3)
     assert torch.allclose(out.exp().sum(1) if name == "log_softmax" else out.sum(1), torch.ones(2))
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_only_with_grad_mode_on():
+    import warnings
+
+    x = torch.tensor(1.0, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with torch.no_grad():
+            assert float(x) == 1.0
+    assert not caught
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
+        float(x)

@@ -1446,3 +1446,13 @@ def test_jacobian_through_item_assignment_is_batched_correctly():
     expected = np.zeros((2, 2, 2, 2), np.float32)
     expected[1, 0, 1, 0] = expected[1, 1, 1, 1] = 2.0
     assert np.array_equal(jac.numpy(), expected)
+
+
+def test_leaf_frozen_after_the_forward_gets_no_grad():
+    w = torch.ones(2, requires_grad=True)
+    v = torch.ones(2, requires_grad=True)
+    loss = (w * v).sum()
+    w.requires_grad = False  # as when freezing layers between forward and backward
+    loss.backward()
+    assert w.grad is None
+    assert v.grad.tolist() == [1.0, 1.0]

@@ -162,3 +162,78 @@ def test_against_torch_first_and_second_derivatives():
     assert ours[0] == pytest.approx(theirs[0], rel=1e-12)
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-9, atol=1e-10)
+
+
+def test_sigmoid_and_tanh_backward_round_like_torchs_kernels():
+    # torch computes g * (1 - y) * y for sigmoid and g * fl(1 - y*y) (fused) for tanh
+    rng = np.random.default_rng(0)
+    y = rng.uniform(0.0, 1.0, 2000).astype(np.float32)
+    g = rng.standard_normal(2000).astype(np.float32)
+    x = torch.tensor(np.log(y / (1 - y)).astype(np.float32), requires_grad=True)
+    s = torch.sigmoid(x)
+    s.backward(torch.tensor(g))
+    ys = s.detach().numpy()
+    np.testing.assert_array_equal(x.grad.numpy(), g * (1 - ys) * ys)
+    x.grad = None
+    t = torch.tanh(x)
+    t.backward(torch.tensor(g))
+    yt = t.detach().numpy().astype(np.float64)
+    np.testing.assert_array_equal(x.grad.numpy(), g * (1 - yt * yt).astype(np.float32))
+
+
+def test_round_with_decimals():
+    x = torch.tensor([1.2345, 2.5, -0.125, 1234.5], requires_grad=True)
+    assert x.round(decimals=2).tolist() == pytest.approx([1.23, 2.5, -0.12, 1234.5])
+    y = torch.round(x, decimals=-1)
+    assert y.tolist() == [0.0, 0.0, -0.0, 1230.0]
+    assert type(y.grad_fn).__name__ == "RoundBackward1"
+    assert type(x.round().grad_fn).__name__ == "RoundBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0] * 4
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        torch.tensor([15, 25]).round(decimals=-1)
+
+
+def test_tensor_where_method_takes_condition_first():
+    t = torch.arange(4.0)
+    assert t.where(t > 1, -t).tolist() == [-0.0, -1.0, 2.0, 3.0]
+    assert t.where(t < 1, 9.0).tolist() == [0.0, 9.0, 9.0, 9.0]
+
+
+def test_apply_and_map_call_python_per_element():
+    t = torch.tensor([1, 2, 3])
+    assert t.apply_(lambda v: v * 2.7) is t
+    assert t.tolist() == [2, 5, 8]
+    f = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    f.map_(torch.tensor([10.0, 100.0]), lambda a, b: a * b)
+    assert f.tolist() == [[10.0, 200.0], [30.0, 400.0]]
+    with pytest.raises(RuntimeError, match=r"Can't call apply_\(\) on Variable that requires grad"):
+        torch.ones(2, requires_grad=True).apply_(lambda v: v)
+
+
+def test_bit_shifts_match_torch():
+    a = torch.tensor([7, -7, 3, 0])
+    assert (a << 1).tolist() == [14, -14, 6, 0]
+    assert (a >> 1).tolist() == [3, -4, 1, 0]
+    assert (1 << torch.tensor([1, 2])).tolist() == [2, 4]
+    assert torch.bitwise_left_shift(a, 2).tolist() == [28, -28, 12, 0]
+    assert (torch.tensor([1]) << 64).tolist() == [0]
+    assert (torch.tensor([-5, 5]) >> 70).tolist() == [-1, 0]
+    x = torch.tensor([5])
+    x <<= 1
+    assert x.tolist() == [10]
+    with pytest.raises(NotImplementedError, match="\"lshift_cpu\" not implemented for 'Float'"):
+        torch.tensor([1.5]) << 1
+    with pytest.raises(NotImplementedError, match='"bitwise_and_cpu" not implemented'):
+        torch.tensor([1]) & 1.5
+
+
+def test_softmax_of_integers_names_torchs_kernel():
+    cases = [
+        (lambda: torch.softmax(torch.tensor([[1, 2]]), 0), '"softmax_kernel_impl"'),
+        (lambda: torch.tensor([[1, 2]]).softmax(1), '"softmax_lastdim_kernel_impl"'),
+        (lambda: torch.log_softmax(torch.tensor([1, 2]), 0), '"log_softmax_lastdim_kernel_impl"'),
+    ]
+    for call, kernel in cases:
+        with pytest.raises(NotImplementedError, match=kernel + " not implemented for 'Long'"):
+            call()

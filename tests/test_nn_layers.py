@@ -384,3 +384,45 @@ def test_small_cnn_trains_like_torch_in_float32():
             losses[lib].append(loss.item())
         assert net(lib.tensor(x)).dtype == lib.float32
     np.testing.assert_allclose(losses[chainrule], losses[torch], rtol=1e-4)
+
+
+def test_batch_norm_output_rounds_like_torchs_kernel():
+    # torch computes x * alpha + beta (alpha = invstd * weight, beta = bias - mean * alpha):
+    # the element equal to the mean comes out as -5.96e-08, not 0
+    x = np.float32([[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]])
+    rng = np.random.default_rng(1)
+    x4 = (rng.standard_normal((8, 3, 4, 4)) * 3 + 1).astype(np.float32)
+    outs = []
+    for lib in (chainrule, torch):
+        bn = lib.nn.BatchNorm1d(2, momentum=0.5)
+        bn4 = lib.nn.BatchNorm2d(3)
+        with lib.no_grad():
+            bn4.weight.copy_(lib.tensor([0.5, -1.5, 2.0]))
+            bn4.bias.copy_(lib.tensor([0.1, 0.2, -0.3]))
+        first = bn(lib.tensor(x)).detach().numpy()
+        train4 = bn4(lib.tensor(x4)).detach().numpy()
+        bn4.eval()
+        eval4 = bn4(lib.tensor(x4)).detach().numpy()
+        outs.append((first, train4, bn4.running_mean.numpy(), eval4))
+    (first, train4, mean4, eval4), (t_first, t_train4, t_mean4, t_eval4) = outs
+    np.testing.assert_array_equal(first, t_first)
+    np.testing.assert_array_equal(mean4, t_mean4)
+    np.testing.assert_allclose(train4, t_train4, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(eval4, t_eval4, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "build,shape",
+    [
+        (lambda nn: nn.Threshold(0.5, -2.0), (3, 4)),
+        (lambda nn: nn.PReLU(), (3, 4)),
+        (lambda nn: nn.PReLU(num_parameters=4, init=0.1), (3, 4, 2)),
+    ],
+)
+def test_threshold_and_prelu_record_torchs_nodes(build, shape):
+    check_layer(build, randn(*shape))
+
+
+def test_prelu_rejects_a_channel_count_mismatch():
+    with pytest.raises(RuntimeError, match="Found parameter numbers = 4 and channel size = 1"):
+        chainrule.nn.PReLU(4)(chainrule.ones(3))

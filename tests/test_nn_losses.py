@@ -173,3 +173,67 @@ def test_loss_errors_match_torch(call):
     with pytest.raises(type(t_info.value)) as c_info:
         call(chainrule)
     assert str(c_info.value) == str(t_info.value)
+
+
+def _loss_grad_fns(lib):
+    F = lib.nn.functional
+    x = lib.tensor([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4]], requires_grad=True)
+    t = lib.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    ti = lib.tensor([1, 2])
+    w = lib.tensor([1.0, 2.0, 0.5])
+    names = []
+    for red in REDUCTIONS:
+        results = [
+            F.mse_loss(x, t, reduction=red),
+            F.mse_loss(x, t, reduction=red, weight=t + 1),
+            F.l1_loss(x, t, reduction=red),
+            F.smooth_l1_loss(x, t, reduction=red),
+            F.smooth_l1_loss(x, t, reduction=red, beta=0.0),
+            F.huber_loss(x, t, reduction=red),
+            F.huber_loss(x, t, reduction=red, weight=t + 1),
+            F.binary_cross_entropy(x, t, reduction=red),
+            F.binary_cross_entropy(x, t, weight=w, reduction=red),
+            F.binary_cross_entropy_with_logits(x, t, reduction=red),
+            F.binary_cross_entropy_with_logits(x, t, pos_weight=w, reduction=red),
+            F.nll_loss(x, ti, reduction=red),
+            F.nll_loss(x, ti, weight=w, reduction=red),
+            F.nll_loss(x.view(2, 3, 1, 1), ti.view(2, 1, 1), reduction=red),
+            F.nll_loss(x.view(2, 3, 1), ti.view(2, 1), reduction=red),
+            F.cross_entropy(x, ti, reduction=red),
+            F.cross_entropy(x, ti, reduction=red, label_smoothing=0.1),
+            F.cross_entropy(x, t, reduction=red),
+        ]
+        names.append([type(r.grad_fn).__name__ for r in results])
+        names.append([np.asarray(r.detach().tolist()).round(5).tolist() for r in results])
+    return names
+
+
+def test_loss_grad_fns_are_torch_nodes():
+    assert _loss_grad_fns(chainrule) == _loss_grad_fns(torch)
+
+
+def test_weighted_mse_mean_divides_by_total_weight():
+    x = chainrule.tensor([1.0, 2.0, 4.0])
+    w = chainrule.tensor([1.0, 3.0, 0.0])
+    loss = chainrule.nn.functional.mse_loss(x, chainrule.zeros(3), weight=w)
+    assert loss.item() == pytest.approx((1 + 12) / 4)
+    with pytest.raises(ValueError, match="Weights and input must have the same size."):
+        chainrule.nn.functional.mse_loss(x, x, weight=chainrule.ones(1))
+
+
+def test_bce_gradient_uses_torchs_formula_bit_for_bit():
+    p = np.linspace(0.01, 0.99, 101, dtype=np.float32)
+    y = (np.arange(101) % 3 == 0).astype(np.float32)
+    grads = []
+    for lib in (chainrule, torch):
+        x = lib.tensor(p, requires_grad=True)
+        lib.nn.functional.binary_cross_entropy(x, lib.tensor(y)).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_class_target_with_extra_dims_is_a_multi_target_error():
+    with pytest.raises(RuntimeError, match="0D or 1D target tensor expected, multi-target"):
+        chainrule.nn.functional.cross_entropy(chainrule.ones(2, 3), chainrule.tensor([[0], [1]]))
+    with pytest.raises(ValueError, match=r"Expected input batch_size \(2\) to match target"):
+        chainrule.nn.functional.nll_loss(chainrule.ones(2, 3), chainrule.tensor([[0], [1], [2]]))

@@ -3,6 +3,7 @@
 import copy
 import math
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -338,3 +339,49 @@ def test_load_state_dict_assign_replaces_parameters():
     layer.load_state_dict({"weight": new, "bias": chainrule.zeros(2)}, assign=True)
     assert isinstance(layer.weight, chainrule.nn.Parameter) and layer.weight.requires_grad
     np.testing.assert_array_equal(layer.weight.detach().numpy(), 1)
+
+
+def _backward_hook_run(lib, input_requires_grad, pre=False):
+    lin = lib.nn.Linear(2, 2)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        lin.bias.fill_(0.5)
+    seen = []
+    if pre:
+        lin.register_full_backward_pre_hook(lambda m, go: (go[0] * 10,))
+    handle = lin.register_full_backward_hook(
+        lambda m, gi, go: seen.append((gi, go)) or (None if gi[0] is None else (gi[0] * 2,))
+    )
+    x = lib.tensor([[1.0, -1.0]], requires_grad=input_requires_grad)
+    out = lin(x)
+    name = type(out.grad_fn).__name__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (out * lib.tensor([[1.0, 2.0]])).sum().backward()
+    handle.remove()
+    lin(x).sum()  # no hook after remove
+    grads = [[None if g is None else g.tolist() for g in part] for pair in seen for part in pair]
+    return (name, grads, None if x.grad is None else x.grad.tolist(), lin.weight.grad.tolist(),
+            [str(w.message)[:40] for w in caught])  # fmt: skip
+
+
+@pytest.mark.parametrize("input_requires_grad", [True, False])
+@pytest.mark.parametrize("pre", [False, True])
+def test_full_backward_hooks_match_torch(input_requires_grad, pre):
+    ours = _backward_hook_run(chainrule, input_requires_grad, pre)
+    theirs = _backward_hook_run(torch, input_requires_grad, pre)
+    assert ours == theirs
+    assert ours[0] == "BackwardHookFunctionBackward"
+
+
+def test_clip_grad_norm_scales_in_the_norms_dtype_like_torch():
+    grads = [np.linspace(-3, 5, 7, dtype=np.float32), np.float32([[0.1, 250.0], [-7.5, 1.0]])]
+    results = []
+    for lib in (chainrule, torch):
+        params = [lib.nn.Parameter(lib.zeros(g.shape)) for g in grads]
+        for p, g in zip(params, grads):
+            p.grad = lib.tensor(g)
+        norm = lib.nn.utils.clip_grad_norm_(params, 1.0)
+        results.append([norm.numpy()] + [p.grad.numpy() for p in params])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)

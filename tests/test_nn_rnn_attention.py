@@ -123,3 +123,86 @@ def test_scaled_dot_product_attention(kwargs):
     np.testing.assert_allclose(outs[1], outs[0], atol=1e-10)
     for c, t in zip(grads[1], grads[0]):
         np.testing.assert_allclose(c, t, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda nn: nn.RNNCell(3, 4),
+        lambda nn: nn.RNNCell(3, 4, bias=False, nonlinearity="relu"),
+        lambda nn: nn.GRUCell(3, 4),
+        lambda nn: nn.LSTMCell(3, 4),
+    ],
+)
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.parametrize("with_state", [True, False])
+def test_rnn_cells_match_torch(build, batched, with_state):
+    shape = (2, 3) if batched else (3,)
+    state_shape = (2, 4) if batched else (4,)
+    is_lstm = isinstance(build(chainrule.nn), chainrule.nn.LSTMCell)
+    inputs = [randn(*shape)]
+    if with_state:
+        inputs += [randn(*state_shape), randn(*state_shape)] if is_lstm else [randn(*state_shape)]
+
+    def call(layer, x, *state):
+        if not state:
+            return layer(x)
+        return layer(x, tuple(state) if is_lstm else state[0])
+
+    check_layer(build, *inputs, call=call)
+
+
+def test_rnn_cell_rejects_3d_input():
+    with pytest.raises(ValueError, match="LSTMCell: Expected input to be 1D or 2D, got 3D instead"):
+        chainrule.nn.LSTMCell(2, 3)(chainrule.ones(1, 1, 2))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_pad_sequence_matches_torch(batch_first, padding_side):
+    from chainrule.nn.utils.rnn import pad_sequence, unpad_sequence
+
+    values = [randn(3, 2), randn(1, 2), randn(4, 2)]
+    results = []
+    for lib, pad in ((chainrule, pad_sequence), (torch, torch.nn.utils.rnn.pad_sequence)):
+        seqs = [lib.tensor(v, requires_grad=True) for v in values]
+        out = pad(seqs, batch_first=batch_first, padding_value=-1.0, padding_side=padding_side)
+        (out * lib.arange(out.numel()).view(out.shape)).sum().backward()
+        results.append((out.tolist(), type(out.grad_fn).__name__, [s.grad.tolist() for s in seqs]))
+    assert results[0] == results[1]
+    padded = pad_sequence([chainrule.tensor(v) for v in values], batch_first=batch_first)
+    back = unpad_sequence(padded, chainrule.tensor([3, 1, 4]), batch_first=batch_first)
+    assert [b.tolist() for b in back] == [np.asarray(v).tolist() for v in values]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"batch_first": True},
+        {"norm_first": True, "activation": "gelu"},
+        {"batch_first": True, "bias": False},
+    ],
+)
+def test_transformer_encoder_layer_matches_torch(kwargs):
+    def build(nn):
+        return nn.TransformerEncoderLayer(6, 2, dim_feedforward=10, dropout=0.0, **kwargs)
+
+    check_layer(build, randn(2, 3, 6))
+    length = 3 if kwargs.get("batch_first") else 2
+    mask = np.triu(np.full((length, length), -np.inf), 1)
+    check_layer(build, randn(2, 3, 6), call=lambda layer, x: layer(x, src_mask=_t(layer, mask)))
+
+
+def _t(layer, array):
+    lib = torch if type(layer).__module__.startswith("torch") else chainrule
+    return lib.tensor(array)
+
+
+def test_transformer_encoder_stacks_copies_and_warns_like_torch():
+    def build(nn):
+        layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, dropout=0.0, batch_first=True)
+        return nn.TransformerEncoder(layer, num_layers=2, norm=nn.LayerNorm(4))
+
+    check_layer(build, randn(2, 5, 4))
+    with pytest.warns(UserWarning, match="self_attn.batch_first was not True"):
+        chainrule.nn.TransformerEncoder(chainrule.nn.TransformerEncoderLayer(4, 2), 1)

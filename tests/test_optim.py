@@ -391,3 +391,104 @@ def test_repr_and_state_dict_match_live_torch(name, options):
     theirs, their_w = snapshot(torch)
     assert ours == theirs
     np.testing.assert_allclose(our_w, their_w, rtol=1e-6, atol=1e-6)
+
+
+def _schedule(lib, name, kwargs, steps=10, epochs=None):
+    p = lib.nn.Parameter(lib.tensor([1.0]))
+    opt = lib.optim.SGD([p], lr=0.1)
+    sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
+    lrs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(steps):
+            opt.step()
+            sched.step() if epochs is None else sched.step(epochs[i])
+            lrs.append(opt.param_groups[0]["lr"])
+    return lrs, sched.get_last_lr(), sorted(sched.state_dict())
+
+
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("LinearLR", {}),
+        ("LinearLR", {"start_factor": 0.5, "total_iters": 4}),
+        ("LinearLR", {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 6}),
+        ("ConstantLR", {}),
+        ("ConstantLR", {"factor": 0.25, "total_iters": 3}),
+        ("PolynomialLR", {}),
+        ("PolynomialLR", {"total_iters": 6, "power": 2.0}),
+        ("StepLR", {"step_size": 3}),
+    ],
+)
+def test_linear_constant_polynomial_schedules_match_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    assert _schedule(chainrule, name, kwargs) == _schedule(torch, name, kwargs)
+    epochs = [3, 1, 7, 2, 9, 0, 5, 5, 12, 4]
+    ours = _schedule(chainrule, name, kwargs, epochs=epochs)
+    assert ours == _schedule(torch, name, kwargs, epochs=epochs)
+
+
+def test_linear_and_constant_lr_reject_bad_factors():
+    with pytest.raises(ValueError, match="Starting multiplicative factor expected"):
+        optim.lr_scheduler.LinearLR(_sgd(), start_factor=0)
+    with pytest.raises(ValueError, match="Ending multiplicative factor expected"):
+        optim.lr_scheduler.LinearLR(_sgd(), end_factor=1.5)
+    with pytest.raises(ValueError, match="Constant multiplicative factor expected"):
+        optim.lr_scheduler.ConstantLR(_sgd(), factor=2.0)
+
+
+def _sequential(lib):
+    p = lib.nn.Parameter(lib.tensor([1.0]))
+    opt = lib.optim.SGD([p], lr=0.1)
+    sched = lib.optim.lr_scheduler
+    warm = sched.LinearLR(opt, start_factor=0.1, total_iters=3)
+    cosine = sched.CosineAnnealingLR(opt, T_max=4)
+    seq = sched.SequentialLR(opt, [warm, cosine], milestones=[3])
+    history = [(opt.param_groups[0]["lr"], warm.last_epoch, cosine.last_epoch)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(8):
+            opt.step()
+            seq.step()
+            history.append((opt.param_groups[0]["lr"], warm.last_epoch, cosine.last_epoch))
+    mult = sched.MultiplicativeLR(opt, lambda epoch: 0.5)
+    for _ in range(3):
+        opt.step()
+        mult.step()
+    return history, seq.get_last_lr(), sorted(seq.state_dict()), mult.get_last_lr()
+
+
+def test_sequential_and_multiplicative_lr_match_torch():
+    torch = pytest.importorskip("torch")
+    assert _sequential(chainrule) == _sequential(torch)
+    with pytest.raises(ValueError, match="expects number of schedulers provided to be one more"):
+        opt = _sgd()
+        step = optim.lr_scheduler.StepLR(opt, 2)
+        optim.lr_scheduler.SequentialLR(opt, [step], milestones=[1])
+
+
+def _warm_restarts(lib, kwargs):
+    p = lib.nn.Parameter(lib.tensor([1.0]))
+    opt = lib.optim.SGD([p], lr=0.1)
+    sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, **kwargs)
+    history = [sorted(sched.state_dict())]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(12):
+            opt.step()
+            sched.step()
+            history.append((sched.get_last_lr()[0], sched.T_cur, sched.T_i, sched.last_epoch))
+        for epoch in [0.5, 4, 10, 2.5, 13.25, 7]:
+            sched.step(epoch)
+            history.append((sched.get_last_lr()[0], sched.T_cur, sched.T_i, sched.last_epoch))
+    return history
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"T_0": 3, "T_mult": 2, "eta_min": 0.01}, {"T_0": 4}, {"T_0": 2, "T_mult": 3}]
+)
+def test_cosine_annealing_warm_restarts_matches_torch(kwargs):
+    torch = pytest.importorskip("torch")
+    assert _warm_restarts(chainrule, kwargs) == _warm_restarts(torch, kwargs)
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        optim.lr_scheduler.CosineAnnealingWarmRestarts(_sgd(), T_0=0)

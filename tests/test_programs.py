@@ -8,6 +8,7 @@ import contextlib
 import importlib
 import io
 import os
+import pkgutil
 import subprocess
 import sys
 
@@ -19,30 +20,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = sorted(f[:-3] for f in os.listdir(os.path.join(HERE, "programs")) if f.endswith(".py"))
 
 
-SUBMODULES = (
-    "nn",
-    "nn.functional",
-    "nn.init",
-    "nn.utils",
-    "nn.parameter",
-    "optim",
-    "optim.lr_scheduler",
-    "utils",
-    "utils.data",
-    "autograd",
-    "autograd.functional",
-    "autograd.function",
-    "func",
-    "linalg",
-    "special",
-)
+def _chainrule_modules() -> dict:
+    """torch.X -> chainrule.X for every chainrule submodule, so that ``import torch.nn as nn``
+    or ``import torch.autograd.forward_ad`` gets the already loaded module (a second copy
+    would have its own state)."""
+    mapping = {"torch": chainrule}
+    prefix = chainrule.__name__ + "."
+    for info in pkgutil.walk_packages(chainrule.__path__, prefix):
+        if info.name.rsplit(".", 1)[-1].startswith("_") or info.name.endswith("__main__"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra (plotting) that is not installed
+            continue
+        mapping["torch." + info.name[len(prefix) :]] = module
+    return mapping
 
 
 def run_with_chainrule(name: str) -> str:
     code = open(os.path.join(HERE, "programs", name + ".py"), encoding="utf-8").read()
-    mapping = {"torch": chainrule}
-    for sub in SUBMODULES:
-        mapping["torch." + sub] = importlib.import_module("chainrule." + sub)
+    mapping = _chainrule_modules()
     saved = {key: sys.modules.get(key) for key in mapping}
     sys.modules.update(mapping)
     out = io.StringIO()

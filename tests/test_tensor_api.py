@@ -1004,3 +1004,33 @@ def test_allclose_and_isclose():
     assert torch.isclose(
         torch.tensor([1.0]), torch.tensor([1.05]), rtol=0.1, atol=0.0
     ).tolist() == [True]
+
+
+def test_range_objects_index_like_lists():
+    x = torch.arange(12.0).view(3, 4).requires_grad_()
+    assert x[range(2)].tolist() == x[[0, 1]].tolist()
+    picked = x[range(3), [0, 1, 2]]
+    assert picked.tolist() == [0.0, 5.0, 10.0]
+    assert x[:, range(1, 3)].shape == (3, 2)
+    picked.sum().backward()
+    assert x.grad.diagonal().tolist() == [1.0, 1.0, 1.0]
+    y = x.detach().clone()
+    y[range(2)] = 0
+    assert y.sum().item() == 38.0
+
+
+def test_legacy_typed_constructors():
+    assert torch.FloatTensor([1, 2]).dtype is torch.float32
+    assert torch.LongTensor([1.7, -2.2]).tolist() == [1, -2]
+    assert torch.DoubleTensor(2, 3).shape == (2, 3)
+    assert torch.IntTensor(torch.Size([4])).dtype is torch.int32
+    assert torch.ByteTensor().shape == (0,)
+    assert repr(torch.FloatTensor) == "<class 'torch.FloatTensor'>"
+    assert isinstance(torch.ones(1), torch.FloatTensor)
+    assert not isinstance(torch.ones(1), torch.LongTensor)
+    x = torch.tensor([1.5, 2.5])
+    assert x.type(torch.LongTensor).dtype is torch.int64
+    assert x.type("torch.DoubleTensor").dtype is torch.float64
+    assert x.new([3.0]).tolist() == [3.0] and x.new(2, 2).shape == (2, 2)
+    with pytest.raises(TypeError, match=r"expected TensorOptions\(dtype=float, .*dtype=long int"):
+        torch.FloatTensor(torch.tensor([1, 2]))

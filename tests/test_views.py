@@ -154,3 +154,10 @@ def test_write_through_an_expanded_view_replaces_every_copy():
     assert z.tolist() == [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]
     gx, gy = cr.autograd.grad(z.sum(), (x, y))
     assert gx.tolist() == [0.0, 0.0, 0.0] and gy.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_permute_and_expand_errors_name_what_torch_names():
+    with pytest.raises(RuntimeError, match=r"input.dim\(\) = 2 is not equal to len\(dims\) = 3"):
+        cr.ones(2, 3).permute(0, 1, 2)
+    with pytest.raises(RuntimeError, match="non-singleton dimension 1"):
+        cr.ones(2, 2).expand(3, 3)

@@ -47,6 +47,7 @@ from . import utils
 from .serialization import load, save
 from .ops.creation import default_generator  # noqa: F401
 from ._info import *  # noqa: F403 (finfo, iinfo, get_rng_state, typename, ...)
+from ._legacy import *  # noqa: F403 (FloatTensor, LongTensor, ...)
 from . import special
 from . import distributions
 from ._compat import *  # noqa: F403 (constants, testing, backends, compile, ...)

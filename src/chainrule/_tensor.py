@@ -265,10 +265,12 @@ class Tensor:
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
         if dtype is None:
             return f"torch.{self._dtype.scalar_name}Tensor"
-        return self.to(dtype)
+        from ._legacy import legacy_dtype  # "torch.LongTensor" or torch.LongTensor
+
+        return self.to(legacy_dtype(dtype))
 
     @property
     def _version(self) -> int:
@@ -489,7 +491,7 @@ class Tensor:
 
     def _scalar(self, convert, warn=True):
         # torch warns for float() and complex(), not for int() (nor bool(), nor item())
-        if warn and self._requires_grad:
+        if warn and self._requires_grad and _graph.grad_state.enabled:  # torch: not in no_grad
             from ._hints import SCALAR_WITH_GRAD, warning_with_hint
 
             _backend.warn(warning_with_hint(SCALAR_WARNING, SCALAR_WITH_GRAD))

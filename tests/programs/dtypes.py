@@ -28,7 +28,7 @@ except RuntimeError as e:
 print(torch.finfo(torch.float32).eps, torch.iinfo(torch.int32).max)
 x = torch.tensor([1.0, 2.0], requires_grad=True)
 y = x.double() * 2
-print(y, y.grad_fn)
+print(y, type(y.grad_fn).__name__)
 y.sum().backward()
 print(x.grad, x.grad.dtype)
 print(torch.tensor(3).float() / 2, torch.true_divide(torch.tensor(3), 2))

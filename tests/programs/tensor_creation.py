@@ -1,3 +1,4 @@
+import numpy as np
 import torch
 
 print(torch.zeros(2, 3))
@@ -25,8 +26,6 @@ print(torch.tensor([1, 2], dtype=torch.uint8))
 print(torch.tensor([1.0, 2.0], dtype=torch.float16))
 print(torch.tensor([1.0, 2.0]).dtype, torch.tensor([1, 2]).dtype, torch.tensor(True).dtype)
 print(torch.get_default_dtype())
-import numpy as np
-
 a = np.array([[1.0, 2.0], [3.0, 4.0]])
 t = torch.from_numpy(a)
 print(t, t.dtype)

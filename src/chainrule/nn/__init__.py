@@ -77,6 +77,7 @@ from .pooling import (  # noqa: F401
     MaxPool1d,
     MaxPool2d,
 )
-from .rnn import GRU, LSTM, RNN  # noqa: F401
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401
 from .sparse import Embedding  # noqa: F401
+from .transformer import TransformerEncoder, TransformerEncoderLayer  # noqa: F401
 from .vision import Upsample  # noqa: F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import _backend
 from ..ops import activations as act
+from ..ops.composite import composite
 from .module import Module
 from .parameter import Parameter
 
@@ -189,6 +190,39 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
+_threshold = composite(
+    "ThresholdBackward0", lambda input, threshold, value: input.where(input > threshold, value)
+)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value (grad_fn ThresholdBackward0)."""
+    return _threshold(input, threshold=threshold, value=value)
+
+
+def _prelu(input, weight):
+    if input.dim() >= 2 and weight.numel() > 1:
+        weight = weight.reshape(-1, *([1] * (input.dim() - 2)))
+    return input.where(input > 0, input * weight)
+
+
+_prelu_op = composite("PreluKernelBackward0", _prelu)
+
+
+def prelu(input, weight):
+    """x where x > 0, else weight * x; weight has one slope, or one per channel (dim 1)."""
+    if weight.numel() != 1:
+        if input.dim() == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.dim() >= 2 else 1
+        if weight.numel() != channels:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {weight.numel()} and channel size = {channels}."
+            )
+    return _prelu_op(input, weight)
+
+
 class Threshold(Module):
     """x where x > threshold, else value."""
 
@@ -197,7 +231,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input):
-        return (input > self.threshold).where(input, self.value)
+        return threshold(input, self.threshold, self.value)
 
     def extra_repr(self) -> str:
         extra = ", inplace=True" if self.inplace else ""
@@ -216,10 +250,7 @@ class PReLU(Module):
         self.weight = Parameter(full((num_parameters,), init, dtype=dtype))
 
     def forward(self, input):
-        weight = self.weight
-        if input.dim() >= 2 and self.num_parameters > 1:
-            weight = weight.reshape(-1, *([1] * (input.dim() - 2)))
-        return (input > 0).where(input, input * weight)
+        return prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"

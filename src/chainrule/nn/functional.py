@@ -27,7 +27,7 @@ from ..ops.norm_ops import batch_norm, group_norm, layer_norm  # noqa: F401
 from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
-from .activation import softmax_dim
+from .activation import prelu, softmax_dim, threshold  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
 from .distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from .dropout import dropout, dropout2d  # noqa: F401

@@ -12,6 +12,10 @@ import warnings
 
 from .. import _backend
 from .._backend import FLOAT
+from .._graph import no_grad
+from .._registry import defop, record
+from .._tensor import make
+from ..ops.composite import composite
 from ..ops.elementwise import where
 from .module import Module
 
@@ -90,8 +94,23 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     _check_reduction(reduction)
     _warn_target_size(input, target)
-    loss = (input - target) ** 2
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    if weight is None:  # torch records one MseLossBackward0 node
+        return _mse_op(input, target, reduction=reduction)
+    _check_loss_weight(input, weight)
+    loss = (input - target) ** 2 * weight
+    if reduction == "mean":  # torch divides by the total weight, not the element count
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def _check_loss_weight(input, weight):
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+
+
+_mse_op = composite(
+    "MseLossBackward0", lambda input, target, reduction: _reduce((input - target) ** 2, reduction)
+)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -104,11 +123,17 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _warn_target_size(input, target)
-    diff = (input - target).abs()
     if beta == 0:
-        return _reduce(diff, reduction)
-    loss = where(diff < beta, diff * diff * (0.5 / beta), diff - 0.5 * beta)
-    return _reduce(loss, reduction)
+        return _reduce((input - target).abs(), reduction)
+    return _smooth_l1_op(input, target, reduction=reduction, beta=beta)
+
+
+def _smooth_l1(input, target, reduction, beta):
+    diff = (input - target).abs()
+    return _reduce(where(diff < beta, diff * diff * (0.5 / beta), diff - 0.5 * beta), reduction)
+
+
+_smooth_l1_op = composite("SmoothL1LossBackward0", _smooth_l1)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -121,9 +146,19 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_target_size(input, target)
+    if weight is None:  # torch records one HuberLossBackward0 node
+        return _huber_op(input, target, reduction=reduction, delta=delta)
+    _check_loss_weight(input, weight)
+    return _reduce(_huber_op(input, target, reduction="none", delta=delta) * weight, reduction)
+
+
+def _huber(input, target, reduction, delta):
     diff = (input - target).abs()
     loss = where(diff < delta, diff * diff * 0.5, (diff - 0.5 * delta) * delta)
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    return _reduce(loss, reduction)
+
+
+_huber_op = composite("HuberLossBackward0", _huber)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -183,6 +218,8 @@ def _check_batch(input, target):
         raise ValueError(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({size})."
         )
+    if input.dim() <= 2 and target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.dim() >= 2 else ()
     if tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
@@ -219,10 +256,23 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_class_target(target)
     _check_batch(input, target)
     _check_weight(weight, input.shape[1] if input.dim() >= 2 else input.shape[0])
+    _picked_and_weights(input.detach(), target, weight, ignore_index)  # checks the targets
+    op = _nll_op if input.dim() <= 2 else _nll_2d_op
+    out = op(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    if input.dim() not in (1, 2, 4) and reduction == "none":
+        out = out.view(out.shape)  # torch reshapes to 4-D and back
+    return out
+
+
+def _nll(input, target, weight, ignore_index, reduction):
     loss, weights, _ = _picked_and_weights(input, target, weight, ignore_index)
     if reduction == "mean":
         return loss.sum() / weights.sum()
     return _reduce(loss, reduction)
+
+
+_nll_op = composite("NllLossBackward0", _nll)
+_nll_2d_op = composite("NllLoss2DBackward0", _nll)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -245,10 +295,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothing)
     _check_class_target(target)
     _check_batch(input, target)
-    loss, weights, mask = _picked_and_weights(logp, target, weight, ignore_index)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
-        return loss.sum() / weights.sum() if reduction == "mean" else _reduce(loss, reduction)
-    nll = loss.sum() / weights.sum() if reduction == "mean" else _reduce(loss, reduction)
+        return nll
+    _, weights, mask = _picked_and_weights(logp.detach(), target, weight, ignore_index)
     spread = _classes_last(logp)
     if weight is not None:
         spread = spread * weight
@@ -273,10 +323,14 @@ def _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothin
     terms = _classes_last(logp) * _classes_last(target)
     if weight is not None:
         terms = terms * weight
-    loss = -terms.sum(-1)
-    if reduction == "mean":
-        return loss.sum() / max(loss.numel(), 1) if loss.dim() else loss
-    return _reduce(loss, reduction)
+    if reduction == "none":
+        return -terms.sum(-1)
+    if reduction == "sum":
+        return -terms.sum()
+    return _div_number(-terms.sum(), n=logp.numel() / classes)
+
+
+_div_number = composite("DivBackward1", lambda t, n: t / n, linear=True)
 
 
 def _check_same_size(input, target, deprecated=True):
@@ -309,10 +363,40 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     data = input._data
     if ((data < 0) | (data > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
+    with no_grad():
+        out = _bce(input, target, weight, reduction)
+    out = make(out._data, out._dtype)
+    return record(_BCENode, out, (input, target), saved=(input, target, weight), args=reduction)
+
+
+def _bce(input, target, weight, reduction):
     loss = -(
         target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100)
     )
     return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def _bce_vjp(node, g):
+    """torch's rules: g (x - y) / max(x (1 - x), 1e-12) for the input, -g logit(x) for the
+    target, each times the weight and over the element count under 'mean'."""
+    input, target, weight = node.saved
+    grad_input = grad_target = None
+    if node.needs_input_grad(0):
+        grad_input = g * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+        if weight is not None:
+            grad_input = grad_input * weight
+        if node._args == "mean":
+            grad_input = grad_input / input.numel()
+    if node.needs_input_grad(1):
+        grad_target = -input.logit() * g
+        if weight is not None:
+            grad_target = grad_target * weight
+        if node._args == "mean":
+            grad_target = grad_target / target.numel()
+    return grad_input, grad_target
+
+
+_BCENode = defop("BinaryCrossEntropyBackward0", _bce_vjp, batchable=False)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -324,6 +408,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     _check_reduction(reduction)
     _check_same_size(input, target, deprecated=False)
+    return _bce_logits_op(input, target, weight=weight, reduction=reduction, pos_weight=pos_weight)
+
+
+def _bce_logits(input, target, weight, reduction, pos_weight):
     # log(1 + exp(-x)) computed without overflow: max(-x, 0) + log1p(exp(-|x|))
     log_sigmoid_neg = (-input).clamp(min=0) + (-input.abs()).exp().log1p()
     if pos_weight is None:
@@ -331,6 +419,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     else:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sigmoid_neg
     return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+_bce_logits_op = composite("BinaryCrossEntropyWithLogitsBackward0", _bce_logits)
 
 
 # --------------------------------------------------------------------------- modules

@@ -31,6 +31,8 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
@@ -379,13 +381,21 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        backward_hooks = self.__dict__.get("_backward_hooks") or self.__dict__.get(
+            "_backward_pre_hooks"
+        )
+        if not (self._forward_hooks or self._forward_pre_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        if backward_hooks:
+            state = _BackwardHookState(self, args)
+            args = state.wrap_inputs(args)
+            output = state.wrap_outputs(self.forward(*args, **kwargs))
+        else:
+            output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
@@ -405,6 +415,16 @@ class Module:
         """``hook(module, inputs)`` runs before forward; a non-None result replaces inputs."""
         return _add_hook(self._forward_pre_hooks, hook)
 
+    def register_full_backward_hook(self, hook):
+        """``hook(module, grad_input, grad_output)`` runs once the grads of the inputs are known;
+        a non-None result replaces grad_input."""
+        return _add_hook(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook):
+        """``hook(module, grad_output)`` runs before the module's backward; a non-None result
+        replaces grad_output."""
+        return _add_hook(self._backward_pre_hooks, hook)
+
     def __dir__(self):
         names = list(super().__dir__())
         for store in ("_parameters", "_buffers", "_modules"):
@@ -417,6 +437,8 @@ class Module:
             ("_non_persistent_buffers_set", set),
             ("_forward_hooks", OrderedDict),
             ("_forward_pre_hooks", OrderedDict),
+            ("_backward_hooks", OrderedDict),
+            ("_backward_pre_hooks", OrderedDict),
         ):
             self.__dict__.setdefault(key, default())
 
@@ -457,6 +479,117 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+class _BackwardHookState:
+    """Routes a module's input and output grads through identity Functions to call its
+    full backward hooks, as torch's BackwardHookFunction does."""
+
+    def __init__(self, module, args):
+        self.module = module
+        self.n_inputs = sum(isinstance(a, Tensor) for a in args)
+        self.grad_output = None
+        self.wrapped_inputs = []  # positions (among tensor args) routed through the hook
+
+    def wrap_inputs(self, args):
+        from .._registry import grad_state
+
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        self.wrapped_inputs = [
+            i for i, t in enumerate(tensors) if t.requires_grad and grad_state.enabled
+        ]
+        if not self.wrapped_inputs:
+            return args
+        outs = _BackwardHookFunction.apply(
+            (self, "inputs"), *(tensors[i] for i in self.wrapped_inputs)
+        )
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        replaced = dict(zip(self.wrapped_inputs, outs))
+        result, k = [], 0
+        for a in args:
+            if isinstance(a, Tensor):
+                a = replaced.get(k, a)
+                k += 1
+            result.append(a)
+        return tuple(result)
+
+    def wrap_outputs(self, output):
+        is_tuple = isinstance(output, tuple)
+        outputs = output if is_tuple else (output,)
+        positions = [i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o.requires_grad]
+        if not positions:
+            return output
+        outs = _BackwardHookFunction.apply((self, "outputs"), *(outputs[i] for i in positions))
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        replaced = dict(zip(positions, outs))
+        outputs = tuple(replaced.get(i, o) for i, o in enumerate(outputs))
+        return outputs if is_tuple else outputs[0]
+
+    def on_grad_output(self, grads):
+        for hook in list(self.module._backward_pre_hooks.values()):
+            result = hook(self.module, grads)
+            if result is not None:
+                grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        self.grad_output = grads
+        if not self.wrapped_inputs and self.module._backward_hooks:
+            import warnings
+
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to module "
+                "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/"
+                "main/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook"
+                " for more details.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.call_hooks((None,) * self.n_inputs)
+        return grads
+
+    def on_grad_input(self, grads):
+        full = [None] * self.n_inputs
+        for i, g in zip(self.wrapped_inputs, grads):
+            full[i] = g
+        full = self.call_hooks(tuple(full))
+        return tuple(full[i] for i in self.wrapped_inputs)
+
+    def call_hooks(self, grad_input):
+        for hook in list(self.module._backward_hooks.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                grad_input = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        return grad_input
+
+
+def _make_backward_hook_function():
+    from ..autograd.function import Function
+
+    class BackwardHookFunction(Function):
+        @staticmethod
+        def forward(ctx, where, *tensors):
+            ctx.where = where
+            return tensors
+
+        @staticmethod
+        def backward(ctx, *grads):
+            state, kind = ctx.where
+            if kind == "outputs":
+                return (None, *state.on_grad_output(grads))
+            return (None, *state.on_grad_input(grads))
+
+    return BackwardHookFunction
+
+
+class _LazyBackwardHookFunction:
+    cls = None
+
+    @classmethod
+    def apply(cls, *args):
+        if cls.cls is None:
+            cls.cls = _make_backward_hook_function()
+        return cls.cls.apply(*args)
+
+
+_BackwardHookFunction = _LazyBackwardHookFunction
 
 
 def _add_hook(hooks, hook):

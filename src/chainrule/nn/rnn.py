@@ -25,7 +25,7 @@ from .linear import linear
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["RNN", "LSTM", "GRU"]
+__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -272,3 +272,111 @@ class GRU(RNNBase):
                  dropout=0.0, bidirectional=False, device=None, dtype=None):  # fmt: skip
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype=dtype)  # fmt: skip
+
+
+class RNNCellBase(Module):
+    """One step of a recurrent layer: weight_ih, weight_hh (and biases) as in torch."""
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        dtype = dtype or _backend.defaults.float_dtype
+        gate_size = num_chunks * hidden_size
+        self.weight_ih = Parameter(empty(gate_size, input_size, dtype=dtype))
+        self.weight_hh = Parameter(empty(gate_size, hidden_size, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(gate_size, dtype=dtype))
+            self.bias_hh = Parameter(empty(gate_size, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        nonlinearity = getattr(self, "nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            s += f", nonlinearity={nonlinearity}"
+        return s
+
+    def _batched(self, input):
+        if input.dim() not in (1, 2):
+            raise ValueError(
+                f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead"
+            )
+        return input.dim() == 2
+
+    def _zeros(self, input):
+        return zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
+
+    def _step(self, cell, input, state):
+        return cell(linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh,
+                    self.bias_hh)  # fmt: skip
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu), one step."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):  # fmt: skip
+        super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        batched = self._batched(input)
+        if not batched:
+            input = input.unsqueeze(0)
+        hx = self._zeros(input) if hx is None else (hx if batched else hx.unsqueeze(0))
+        if self.nonlinearity == "tanh":
+            activation = lambda t: t.tanh()  # noqa: E731
+        elif self.nonlinearity == "relu":
+            activation = lambda t: t.relu()  # noqa: E731
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        h = self._step(_rnn_cell(activation), input, hx)
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step: returns (h', c'); gates in torch's order (input, forget, cell, output).
+
+    >>> [t.shape for t in LSTMCell(3, 4)(ones(2, 3))]
+    [torch.Size([2, 4]), torch.Size([2, 4])]
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        batched = self._batched(input)
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            zero = self._zeros(input)
+            hx = (zero, zero)
+        elif not batched:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        h, c = self._step(_lstm_cell, input, hx)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step; gates in torch's order (reset, update, new)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        batched = self._batched(input)
+        if not batched:
+            input = input.unsqueeze(0)
+        hx = self._zeros(input) if hx is None else (hx if batched else hx.unsqueeze(0))
+        h = self._step(_gru_cell, input, hx)
+        return h if batched else h.squeeze(0)

@@ -179,6 +179,13 @@ def _fused_backward(grad_fn_name, forward, vjp):
     return rule
 
 
+def _one_minus_square(y):
+    # torch's kernel fuses 1 - y*y (one rounding): double precision gives that for float32
+    if y.dtype.itemsize < 8:
+        return (1 - y.astype(xp.float64) ** 2).astype(y.dtype)
+    return 1 - y * y
+
+
 def _tanh_backward_vjp(node, gg):
     g, y = node.saved
     return (
@@ -207,7 +214,9 @@ tanh = _unary(
     "tanh",
     _rounded(xp.tanh),
     "TanhBackward0",
-    _fused_backward("TanhBackwardBackward0", lambda g, y: g * (1 - y * y), _tanh_backward_vjp),
+    _fused_backward(
+        "TanhBackwardBackward0", lambda g, y: g * _one_minus_square(y), _tanh_backward_vjp
+    ),
     saves="output",
 )
 sigmoid = _unary(
@@ -215,7 +224,7 @@ sigmoid = _unary(
     lambda a: _sigmoid(a),
     "SigmoidBackward0",
     _fused_backward(
-        "SigmoidBackwardBackward0", lambda g, y: g * (y * (1 - y)), _sigmoid_backward_vjp
+        "SigmoidBackwardBackward0", lambda g, y: g * (1 - y) * y, _sigmoid_backward_vjp
     ),
     saves="output",
 )
@@ -302,7 +311,32 @@ frac = _unary(
     saves=None,
     float_only=False,
 )
-round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
+_round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
+_RoundDecimalsNode = defop("RoundBackward1", _zero_rule)
+
+
+def _round_decimals(data, decimals):
+    if decimals > 0:
+        scale = data.dtype.type(10.0**decimals)
+        return xp.round(data * scale) / scale
+    scale = data.dtype.type(10.0 ** (-decimals))
+    return xp.round(data / scale) * scale
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even; with ``decimals``, to that many decimal places (grad_fn
+    RoundBackward1), scaling by a power of ten in the input's dtype as torch does."""
+    if not decimals:
+        return _round(input, out=out)
+    data = input._data
+    if data.dtype.kind != "f":
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{input._dtype.scalar_name}'")
+    value = _quiet(_round_decimals)(data, decimals)
+    result = record(_RoundDecimalsNode, make(value.astype(data.dtype), input._dtype), (input,))
+    return result if out is None else _with_out(result, out)
+
+
+export("round", round, grad_fns=("RoundBackward0", "RoundBackward1"))
 
 # --------------------------------------------------------------------------- two inputs
 
@@ -553,10 +587,12 @@ def logical_not(input):
 
 def _bitwise(ufunc, name):
     def func(input, other):
-        if isinstance(other, Tensor) or isinstance(other, (bool, int)):
+        if isinstance(other, (Tensor, bool, int, float)):
             dtype = result_dtype(input, other)
             if dtype.kind == FLOAT:
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+                raise NotImplementedError(
+                    f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
+                )
             ov = other._data if isinstance(other, Tensor) else other
             return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
         return NotImplemented
@@ -567,6 +603,24 @@ def _bitwise(ufunc, name):
 bitwise_and = _bitwise(xp.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(xp.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(xp.bitwise_xor, "bitwise_xor")
+
+
+def _shift(ufunc, fill_negative):
+    def run(a, b):
+        bits = a.dtype.itemsize * 8
+        b = xp.asarray(b)
+        out = ufunc(a, xp.clip(b, 0, bits - 1).astype(a.dtype))
+        # torch: shifting by the width or more gives 0 (-1 for a negative right shift)
+        wide = (b >= bits) | (b < 0)
+        if wide.any():
+            out = xp.where(wide, xp.where(a < 0, -1, 0) if fill_negative else 0, out)
+        return out.astype(a.dtype)
+
+    return run
+
+
+bitwise_left_shift = _bitwise(_shift(xp.left_shift, False), "lshift")
+bitwise_right_shift = _bitwise(_shift(xp.right_shift, True), "rshift")
 
 
 def bitwise_not(input):
@@ -584,6 +638,8 @@ for _name, _func in (
     ("bitwise_or", bitwise_or),
     ("bitwise_xor", bitwise_xor),
     ("bitwise_not", bitwise_not),
+    ("bitwise_left_shift", bitwise_left_shift),
+    ("bitwise_right_shift", bitwise_right_shift),
 ):
     _export(_name, _func, differentiable=False)
 
@@ -600,6 +656,13 @@ for _name, _func, _grad_fns in (
 ):
     _export(_name, _func, grad_fns=_grad_fns)
 
+
+def _where_method(self, condition, other):
+    """Tensor.where(condition, y): self where condition holds, else y."""
+    return where(condition, self, other)
+
+
+Tensor.where = _where_method
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
 
@@ -629,6 +692,10 @@ Tensor.__rand__ = bitwise_and
 Tensor.__ror__ = bitwise_or
 Tensor.__rxor__ = bitwise_xor
 Tensor.__invert__ = bitwise_not
+Tensor.__lshift__ = bitwise_left_shift
+Tensor.__rshift__ = bitwise_right_shift
+Tensor.__rlshift__ = lambda self, other: bitwise_left_shift(to_tensor(other), self)
+Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(to_tensor(other), self)
 Tensor.__hash__ = lambda self: id(self)
 
 

@@ -123,7 +123,7 @@ def _slice(input, d, sl):
 def _is_advanced(item) -> bool:
     if isinstance(item, Tensor):
         return not (item._data.ndim == 0 and item._dtype.kind == _backend.INT)
-    return isinstance(item, (list, xp.ndarray)) or item is True or item is False
+    return isinstance(item, (list, range, xp.ndarray)) or item is True or item is False
 
 
 def _expand_ellipsis(index, ndim):
@@ -221,7 +221,7 @@ def _numpy_index(input, index):
     for item in items:
         if isinstance(item, Tensor):
             item = item._data
-        elif isinstance(item, list):
+        elif isinstance(item, (list, range)):  # a range is a sequence of indices, as in torch
             item = xp.asarray(item)
             if item.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

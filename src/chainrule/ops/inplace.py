@@ -380,6 +380,37 @@ def _random_fill(draw):
     return method
 
 
+def apply_(self, callable):
+    """Replace each element x by ``callable(x)`` (a Python function; no autograd)."""
+    return _python_map(self, "apply_", callable)
+
+
+def map_(self, tensor, callable):
+    """Replace each element x by ``callable(x, y)``, y from ``tensor`` broadcast to self."""
+    return _python_map(self, "map_", callable, tensor)
+
+
+def _python_map(self, name, fn, other=None):
+    if self._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. Use "
+            f"var.detach().{name}() instead."
+        )
+    data = self._data
+    values = data.reshape(-1).tolist()
+    if other is None:
+        values = [fn(v) for v in values]
+    else:
+        others = xp.broadcast_to(other._data, data.shape).reshape(-1).tolist()
+        values = [fn(v, w) for v, w in zip(values, others)]
+    kind = self._dtype.np.type
+    writable(data)[...] = xp.array([kind(v) for v in values], dtype=data.dtype).reshape(data.shape)
+    self._vbox[0] += 1
+    return self
+
+
+Tensor.apply_ = apply_
+Tensor.map_ = map_
 Tensor.zero_ = zero_
 Tensor.fill_ = fill_
 Tensor.copy_ = copy_

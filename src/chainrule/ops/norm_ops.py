@@ -209,32 +209,49 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 "Expected more than 1 value per channel when training, got input size "
                 f"torch.Size({list(input.shape)})"
             )
-        mean = data.mean(axis=dims)
-        var = ((data - mean.reshape(channel)) ** 2).mean(axis=dims)
+        wide = data.astype(xp.float64) if data.dtype.itemsize < 8 else data
+        mean = wide.mean(axis=dims)
+        var = ((wide - mean.reshape(channel)) ** 2).mean(axis=dims)
         stats = None
         if running_mean is not None and running_var is not None:
             _update_running(running_mean, mean, momentum)
-            _update_running(running_var, var * (count / (count - 1)), momentum)
+            unbiased = var.astype(data.dtype) * (count / (count - 1))
+            _update_running(running_var, unbiased, momentum)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         mean, var = running_mean._data, running_var._data
         stats = (mean.copy(), var.copy())
-    out = (data - mean.reshape(channel)) / xp.sqrt(var.reshape(channel) + eps)
-    if weight is not None:
-        out = out * weight._data.reshape(channel)
-    if bias is not None:
-        out = out + bias._data.reshape(channel)
-    result = make(out.astype(data.dtype, copy=False), input._dtype)
+    out = _batch_norm_transform(data, mean, var, weight, bias, eps, channel)
+    result = make(out, input._dtype)
     args = (training, eps, stats)
     return record(BatchNormNode, result, (input, weight, bias), (input, weight), args)
+
+
+def _batch_norm_transform(data, mean, var, weight, bias, eps, channel):
+    """x * alpha + beta with alpha = invstd * weight, beta = bias - mean * alpha, as torch's
+    CPU kernel computes it: the per-channel factors in the input's dtype, the multiply-add
+    rounded once (its fused form)."""
+    dtype = data.dtype
+    if var.dtype == dtype:  # running statistics: torch computes invstd in their dtype
+        invstd = (1 / xp.sqrt(var + dtype.type(eps))).astype(dtype)
+    else:  # batch statistics, accumulated in double
+        invstd = (1.0 / xp.sqrt(var + eps)).astype(dtype)
+    alpha = invstd if weight is None else invstd * weight._data.astype(dtype, copy=False)
+    beta = -(mean.astype(dtype) * alpha)
+    if bias is not None:
+        beta = bias._data.astype(dtype, copy=False) + beta
+    if dtype.itemsize < 8:
+        wide = data.astype(xp.float64) * alpha.reshape(channel) + beta.reshape(channel)
+        return wide.astype(dtype)
+    return data * alpha.reshape(channel) + beta.reshape(channel)
 
 
 def _update_running(buffer, value, momentum):
     """buffer = (1 - momentum) * buffer + momentum * value, in place (no graph)."""
     data = buffer._data
     data *= 1 - momentum
-    data += (momentum * value).astype(data.dtype, copy=False)
+    data += (momentum * value.astype(data.dtype)).astype(data.dtype, copy=False)
     buffer._vbox[0] += 1
 
 

@@ -606,15 +606,16 @@ def _softmax_dim(name, dim):
     return dim.__index__()
 
 
-def _shifted(input, dim, dtype):
+def _shifted(input, dim, dtype, name="softmax"):
     if dtype is not None:
         input = input.to(dtype)
     data = input._data
-    if input._dtype.kind != FLOAT:
-        raise RuntimeError(
-            f"\"softmax_lastdim_kernel_impl\" not implemented for '{_legacy(input._dtype)}'"
-        )
     d = wrap_dim(dim, data.ndim)  # a 0-d tensor accepts dim 0 or -1 only, as in torch
+    if input._dtype.kind != FLOAT:  # torch's kernel for the last dim has its own name
+        kernel = f"{name}_lastdim" if d == builtins.max(data.ndim - 1, 0) else name
+        raise NotImplementedError(
+            f"\"{kernel}_kernel_impl\" not implemented for '{_legacy(input._dtype)}'"
+        )
     if data.ndim == 0:
         d = None
         return input, data - data, d
@@ -638,7 +639,7 @@ def softmax(input, dim=_NO_DIM, dtype=None):
 
 def log_softmax(input, dim=_NO_DIM, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably."""
-    input, shifted, d = _shifted(input, _softmax_dim("log_softmax", dim), dtype)
+    input, shifted, d = _shifted(input, _softmax_dim("log_softmax", dim), dtype, "log_softmax")
     with xp.errstate(all="ignore"):
         lse = xp.log(xp.exp(shifted).sum(axis=d, keepdims=True)) if d is not None else 0
         result = shifted - lse

@@ -28,6 +28,7 @@ __all__ = [
     "PolynomialLR",
     "MultiplicativeLR",
     "SequentialLR",
+    "CosineAnnealingWarmRestarts",
 ]
 
 _EPOCH_WARNING = (
@@ -333,6 +334,68 @@ class PolynomialLR(LRScheduler):
     def _closed_form_lr(self) -> list:
         factor = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
         return [base * factor for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine from the base rate to ``eta_min`` over T_i epochs, then restart; the period
+    starts at ``T_0`` and is multiplied by ``T_mult`` at each restart. ``step(epoch)`` may
+    take fractional epochs (one call per batch).
+
+    >>> opt = optim.SGD([nn.Parameter(tensor(1.))], lr=1.0)
+    >>> sched = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+    >>> opt.step(); sched.step(); opt.step(); sched.step(); sched.get_last_lr()
+    [1.0]
+    """
+
+    def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1):  # fmt: skip
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
+            )
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        cosine = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
+
+    def _locate(self, epoch) -> None:
+        """Set T_cur and T_i for an explicit (possibly fractional) epoch."""
+        if epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        if epoch < self.T_0:
+            self.T_i, self.T_cur = self.T_0, epoch
+        elif self.T_mult == 1:
+            self.T_cur = epoch % self.T_0
+        else:  # restarts at T_0 (1 + m + ... + m^(n-1)); find the cycle n holding epoch
+            cycle = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+            start = self.T_0 * (self.T_mult**cycle - 1) / (self.T_mult - 1)
+            self.T_cur = epoch - start
+            self.T_i = self.T_0 * self.T_mult**cycle
+
+    def step(self, epoch=None) -> None:
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur %= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            self._locate(epoch)
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._get_lr_called_within_step = False
+        self._last_lr = self._current()
 
 
 class LambdaLR(LRScheduler):

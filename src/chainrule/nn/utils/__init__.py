@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 
-from .._graph import no_grad
-from .._tensor import Tensor
-from ..ops.creation import tensor as _tensor
-from ..ops.joining import cat
+from ..._graph import no_grad
+from ..._tensor import Tensor
+from ...ops.creation import tensor as _tensor
+from ...ops.joining import cat
+from . import rnn  # noqa: F401  (torch.nn.utils.rnn)
 
 __all__ = [
     "clip_grad_norm_",
@@ -60,11 +61,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     if not grads:
         return total
-    coef = float(max_norm) / (total.item() + 1e-6)
-    if coef < 1:
-        with no_grad():
+    with no_grad():  # in the norm's dtype, as torch computes it (1e-6 may round away)
+        coef = (float(max_norm) / (total + 1e-6)).clamp(max=1.0)
+        if coef.item() < 1:
             for g in grads:
-                g.mul_(coef)
+                g.mul_(coef.to(g.dtype))
     return total
 
 

@@ -1,0 +1,35 @@
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+with torch.no_grad():
+    for i, p in enumerate(model.parameters()):
+        p.copy_((torch.arange(p.numel()) - p.numel() // 2).view_as(p) / 4 * (i + 1))
+x = torch.arange(12.0).view(4, 3) / 8
+y = torch.ones(4, 1)
+loss = ((model(x) - y) ** 2).mean()
+loss.backward()
+print(loss)
+total = nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+print(total)
+print([p.grad.norm() for p in model.parameters()])
+print(torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters())))
+model.zero_grad()
+print([p.grad for p in model.parameters()])
+loss = ((model(x) - y) ** 2).mean()
+loss.backward()
+nn.utils.clip_grad_value_(model.parameters(), clip_value=0.5)
+print(model[0].weight.grad, model[2].bias.grad)
+model.zero_grad(set_to_none=False)
+print(model[0].bias.grad)
+loss = ((model(x) - y) ** 2).sum()
+loss.backward()
+print(nn.utils.clip_grad_norm_(model.parameters(), 2.0, norm_type=float("inf")))
+print(model[2].weight.grad)
+vec = nn.utils.parameters_to_vector(model.parameters())
+print(vec.shape, vec[:5])
+nn.utils.vector_to_parameters(vec * 0 + 1, model.parameters())
+print(model[0].weight)
+w = torch.tensor([3.0, 4.0], requires_grad=True)
+(w * w).sum().backward()
+print(torch.nn.utils.clip_grad_norm_([w], 1.0), w.grad)
