@@ -3,8 +3,10 @@
 unfold and fold are each other's adjoint, so their rules are one line each and any order
 of derivative works. The convolution has its own node (torch's ConvolutionBackward0) whose
 rule is written with unfold/fold and matmul: the input gradient is fold(W^T g), the weight
-gradient g unfold(x)^T, summed over the batch. The forward runs on raw arrays: a strided
-window view of the padded input, then one batched matrix product per group.
+gradient g unfold(x)^T, summed over the batch. The forward runs on raw arrays, and so
+does the backward when nothing records it (no create_graph, no forward-AD level): each
+product is then one GEMM over the whole batch (see _conv_kernels). Integer, complex and
+empty inputs take a strided window view and one batched product per group.
 
 >>> import chainrule as torch
 >>> x = torch.ones(1, 1, 3, 3)
@@ -18,8 +20,9 @@ from __future__ import annotations
 import warnings
 
 from .._backend import xp
-from .._registry import defop, export, record
+from .._registry import defop, export, record, will_record
 from .._tensor import Tensor, make
+from . import _conv_kernels
 
 __all__ = ["unfold", "fold", "convolution", "conv1d", "conv2d"]
 
@@ -175,6 +178,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 def _conv_vjp(node, g):
     x, w = node.saved
     kernel, dilation, pads, stride, groups, one_d = node._args
+    if not will_record(g, x, w) and _fast(x._data, w._data):  # nothing recorded: raw arrays
+        return _conv_vjp_arrays(node, g._data, x, w._data)
     if one_d:  # the rule works on the 2-D form of a 1-D convolution
         x, w, g = x.unsqueeze(2), w.unsqueeze(2), g.unsqueeze(2)
     n, c, h, wd = x.shape
@@ -196,6 +201,30 @@ def _conv_vjp(node, g):
     if node.needs_input_grad(2):
         grad_b = g.sum((0, 2, 3))
     return grad_x, grad_w, grad_b
+
+
+def _conv_vjp_arrays(node, g, x, w):
+    """The same rule on raw arrays, each product one GEMM (see _conv_kernels)."""
+    kernel, dilation, pads, stride, groups, one_d = node._args
+    dtype = x._dtype
+    x = x._data
+    if one_d:
+        x, w, g = x[:, :, None], w[:, :, None], g[:, :, None]
+    need_x, need_w = node.needs_input_grad(0), node.needs_input_grad(1)
+    grad_x, grad_w = _conv_kernels.backward(
+        x, w, g, kernel, dilation, pads, stride, groups, need_x, need_w
+    )
+    if grad_x is not None:
+        grad_x = make(grad_x[:, :, 0] if one_d else grad_x, dtype)
+    if grad_w is not None:
+        grad_w = make(grad_w[:, :, 0] if one_d else grad_w, dtype)
+    grad_b = make(g.sum(axis=(0, 2, 3)), dtype) if node.needs_input_grad(2) else None
+    return grad_x, grad_w, grad_b
+
+
+def _fast(x, w) -> bool:
+    """The GEMM kernels serve non-empty floating arrays; the rest takes the general path."""
+    return x.dtype.kind == "f" and x.size > 0 and w.size > 0
 
 
 ConvolutionNode = defop("ConvolutionBackward0", _conv_vjp, batchable=False)
@@ -301,13 +330,17 @@ def convolution(input, weight, bias=None, stride=1, padding=0, dilation=1, group
             f"Calculated padded input size per channel: ({sizes}). Kernel size: ({kernels}). "
             "Kernel size can't be greater than actual input size"
         )
-    win = _windows(x, kernel, dilation, pads, stride)
-    oh, ow = win.shape[4:]
-    o = w.shape[0]
-    cols = win.reshape(n, groups, (c // groups) * kernel[0] * kernel[1], oh * ow)
-    out = xp.matmul(w.reshape(groups, o // groups, -1), cols).reshape(n, o, oh, ow)
-    if bias is not None:
-        out = out + bias._data.reshape(1, o, 1, 1).astype(out.dtype, copy=False)
+    if _fast(x, w):
+        b = None if bias is None else bias._data
+        out = _conv_kernels.forward(x, w, b, tuple(kernel), dilation, pads, stride, groups)
+    else:
+        win = _windows(x, kernel, dilation, pads, stride)
+        oh, ow = win.shape[4:]
+        o = w.shape[0]
+        cols = win.reshape(n, groups, (c // groups) * kernel[0] * kernel[1], oh * ow)
+        out = xp.matmul(w.reshape(groups, o // groups, -1), cols).reshape(n, o, oh, ow)
+        if bias is not None:
+            out = out + bias._data.reshape(1, o, 1, 1).astype(out.dtype, copy=False)
     if dims == 1:
         out = out[:, :, 0]
     result = make(xp.ascontiguousarray(out).astype(input._dtype.np, copy=False), input._dtype)

@@ -5,6 +5,12 @@ window's argmax with scatter_add (whose own rule is a gather), average pooling s
 with fold (col2im, the adjoint of unfold), and adaptive average pooling is the separable
 product P_h @ x @ P_w^T of two averaging matrices, so its rule is P_h^T @ g @ P_w.
 
+Windows that tile the input (kernel == stride, no padding or dilation, sizes divisible: the
+usual ``max_pool2d(x, 2)``) take a faster road: the input reshapes to (N, C, oh, kh, ow, kw),
+the forward is kh*kw elementwise maxima, and the rule is ``where(winners, g, 0)`` over that
+shape, with the mask of each window's first maximum (torch's pick) found in the forward.
+Average pooling of such windows spreads g over each tile with expand instead of fold.
+
 >>> import chainrule as torch
 >>> x = torch.arange(16.).reshape(1, 1, 4, 4)
 >>> torch.nn.functional.max_pool2d(x, 2)
@@ -19,6 +25,7 @@ from .._backend import FLOAT, xp
 from .._registry import defop, export, record, record_multi
 from .._tensor import make
 from .conv import _fold, _pair, _windows
+from .elementwise import where
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
@@ -75,7 +82,10 @@ def _as_batch(input):
 def _max_pool_vjp(node, grads):
     g = grads[0]  # the indices output has no gradient
     _ = node.saved  # torch saves the input: changing it in place breaks backward there too
-    indices, shape = node._args
+    indices, shape, winners = node._args
+    if winners is not None:  # tiled windows: each g goes to its window's winner, 0 elsewhere
+        tiles = g.reshape(*g.shape[:-2], g.shape[-2], 1, g.shape[-1], 1)
+        return (where(make(winners, _backend.bool_), tiles, 0.0).reshape(shape),)
     from .creation import zeros
 
     flat_g = g.reshape(*g.shape[:-2], -1)
@@ -108,15 +118,40 @@ def max_pool2d(
     data, batched = _as_batch(input)
     if input._dtype is _backend.bool_:
         raise RuntimeError("\"max_pool2d\" not implemented for 'Bool'")
+    is_float = input._dtype.kind == FLOAT
+    tiled = None
+    if _tiles(data, kernel, stride, dilation, pads):
+        tiled = _tiled_max(data, kernel, is_float, return_indices)
+    if tiled is not None:
+        values, indices, winners = tiled
+    else:
+        values, indices = _windowed_max(data, kernel, stride, dilation, pads, out_hw, is_float)
+        winners = None
+    if not batched:
+        values = values[0]
+        indices = None if indices is None else indices[0]
+        winners = None if winners is None else winners[0]
+    out = make(xp.ascontiguousarray(values), input._dtype)
+    if indices is None:  # torch's node has two outputs: an untouched stand-in nobody sees
+        idx = make(xp.empty(values.shape, xp.int64), _backend.int64)
+    else:
+        idx = make(indices, _backend.int64)
+    args = (indices, tuple(input.shape), winners)
+    outs = record_multi(MaxPoolNode, (out, idx), (input,), (input,), args, (True, False))
+    return outs if return_indices else outs[0]
+
+
+def _windowed_max(data, kernel, stride, dilation, pads, out_hw, is_float):
+    """Any geometry: the argmax over a strided window view. Returns values and indices."""
     n, c, h, w = data.shape
-    fill = -xp.inf if input._dtype.kind == FLOAT else xp.iinfo(data.dtype).min
+    fill = -xp.inf if is_float else xp.iinfo(data.dtype).min
     top, bottom, left, right = pads
     padded = xp.pad(data, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
     win = _windows(padded, kernel, dilation, (0, 0, 0, 0), stride)[..., : out_hw[0], : out_hw[1]]
     kh, kw = kernel
     flat = win.reshape(n, c, kh * kw, *out_hw)
     # NaN wins, as in torch: argmax of (isnan, value) picks the first NaN, else the maximum
-    if input._dtype.kind == FLOAT and xp.isnan(flat).any():
+    if is_float and xp.isnan(flat).any():
         pick = xp.argmax(xp.where(xp.isnan(flat), xp.inf, flat), axis=2)
     else:
         pick = xp.argmax(flat, axis=2)
@@ -124,14 +159,67 @@ def max_pool2d(
     ki, kj = pick // kw, pick % kw
     rows = xp.arange(out_hw[0])[:, None] * stride[0] + ki * dilation[0] - top
     cols = xp.arange(out_hw[1])[None, :] * stride[1] + kj * dilation[1] - left
-    indices = (rows * w + cols).astype(xp.int64)
-    if not batched:
-        values, indices = values[0], indices[0]
-    out = make(xp.ascontiguousarray(values), input._dtype)
-    idx = make(indices, _backend.int64)
-    args = (indices, tuple(input.shape))
-    outs = record_multi(MaxPoolNode, (out, idx), (input,), (input,), args, (True, False))
-    return outs if return_indices else outs[0]
+    return values, (rows * w + cols).astype(xp.int64)
+
+
+def _tiles(data, kernel, stride, dilation, pads) -> bool:
+    """Do the windows tile the input exactly (kernel == stride, no padding or dilation)?"""
+    h, w = data.shape[2:]
+    return (
+        kernel == stride
+        and dilation == (1, 1)
+        and not any(pads)
+        and h % kernel[0] == 0
+        and w % kernel[1] == 0
+        and data.size > 0
+    )
+
+
+def _window_max(tiles):
+    """The maximum over axes 3 and 5 of (N, C, oh, kh, ow, kw): kh*kw - 1 elementwise maxima
+    (a NumPy reduction over two short strided axes is ~40x slower). NaN propagates."""
+    kh, kw = tiles.shape[3], tiles.shape[5]
+    values = tiles[:, :, :, 0, :, 0].copy()
+    for i in range(kh):
+        for j in range(kw):
+            if i or j:
+                xp.maximum(values, tiles[:, :, :, i, :, j], out=values)
+    return values
+
+
+def _tiled_max(data, kernel, is_float, with_indices):
+    """Non-overlapping windows: (N, C, oh, kh, ow, kw) is a reshape (a view of contiguous
+    input), and each window's first maximum (torch's pick) is found by kh*kw compares.
+
+    Returns the values, torch's flat indices (None unless asked for) and the
+    (N, C, oh, kh, ow, kw) mask of the winners (the backward's scatter), or None when a
+    NaN needs the general path's rule.
+    """
+    n, c, h, w = data.shape
+    kh, kw = kernel
+    oh, ow = h // kh, w // kw
+    tiles = data.reshape(n, c, oh, kh, ow, kw)
+    values = _window_max(tiles)
+    if is_float and xp.isnan(values).any():
+        return None
+    winners = xp.empty(tiles.shape, bool)  # the first maximum of each window, in row order
+    indices = None
+    if with_indices:  # torch's flat index into H*W: the window's corner plus i * w + j
+        indices = xp.empty(values.shape, xp.int64)
+        indices[...] = (xp.arange(oh) * (kh * w))[:, None] + xp.arange(ow) * kw
+    found = None
+    for i in range(kh):
+        for j in range(kw):
+            hit = tiles[:, :, :, i, :, j] == values
+            if found is None:
+                found = hit
+            else:
+                hit &= ~found
+                found |= hit
+                if with_indices:
+                    indices += hit * (i * w + j)
+            winners[:, :, :, i, :, j] = hit
+    return values, indices, winners
 
 
 # --------------------------------------------------------------------------- avg_pool2d
@@ -139,11 +227,15 @@ def max_pool2d(
 
 def _avg_pool_vjp(node, g):
     _ = node.saved  # torch saves the input: changing it in place breaks backward there too
-    kernel, stride, pads, divisor, size, batched = node._args
+    kernel, stride, pads, divisor, size, batched, tiled = node._args
     if not batched:
         g = g.unsqueeze(0)
     n, c, oh, ow = g.shape
-    kk = kernel[0] * kernel[1]
+    (kh, kw), kk = kernel, kernel[0] * kernel[1]
+    if tiled:  # each input entry is in exactly one window: spread g over its tile
+        spread = (g / make(divisor, g._dtype)).reshape(n, c, oh, 1, ow, 1)
+        grad = spread.expand(n, c, oh, kh, ow, kw).reshape(n, c, *size)
+        return (grad if batched else grad.squeeze(0),)
     spread = (g / make(divisor, g._dtype)).reshape(n, c, 1, oh * ow).expand(n, c, kk, oh * ow)
     grad = _fold(spread.reshape(n, c * kk, oh * ow), size, kernel, (1, 1), pads, stride)
     return (grad if batched else grad.squeeze(0),)
@@ -162,6 +254,21 @@ def _divisor(size, kernel, stride, pads, padding, out_hw, count_include_pad, dty
     else:
         win = _windows(xp.ones((1, 1, h, w), dtype), kernel, (1, 1), pads, stride)
     return win.sum(axis=(2, 3))[0, 0, : out_hw[0], : out_hw[1]]
+
+
+def _window_sum(win):
+    """The sum over axes 2 and 3 of a (N, C, kh, kw, oh, ow) window view: kh*kw - 1 adds of
+    strided slices (NumPy's reduction over two short strided axes is far slower). Half
+    precision keeps NumPy's reduction, which accumulates more precisely."""
+    if win.dtype.itemsize < 4:
+        return win.sum(axis=(2, 3))
+    kh, kw = win.shape[2:4]
+    total = win[:, :, 0, 0].copy()
+    for i in range(kh):
+        for j in range(kw):
+            if i or j:
+                xp.add(total, win[:, :, i, j], out=total)
+    return total
 
 
 def avg_pool2d(
@@ -198,9 +305,10 @@ def avg_pool2d(
         divisor = _divisor(
             size, kernel, stride, pads, _pair(padding), out_hw, count_include_pad, dtype
         )
-    values = (win.sum(axis=(2, 3)) / divisor).astype(dtype, copy=False)
+    values = (_window_sum(win) / divisor).astype(dtype, copy=False)
     out = make(values if batched else values[0], input._dtype)
-    args = (kernel, stride, pads, divisor, size, batched)
+    tiled = _tiles(data, kernel, stride, (1, 1), pads)
+    args = (kernel, stride, pads, divisor, size, batched, tiled)
     return record(AvgPoolNode, out, (input,), (input,), args)
 
 
