@@ -7,15 +7,12 @@ Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
 
 from __future__ import annotations
 
-import math
-
 from .. import _backend
 from ..ops.conv import convolution
-from ..ops.creation import empty
 from ..ops.nn_ops import pad
 from . import init
 from .module import Module
-from .parameter import Parameter
+from .parameter import register_weight_and_bias
 
 __all__ = ["Conv1d", "Conv2d"]
 
@@ -72,21 +69,11 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = pads
         dtype = dtype or _backend.defaults.float_dtype
         shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(empty(*shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        register_weight_and_bias(self, shape, out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # kaiming_uniform_ with a = sqrt(5): the bound is 1 / sqrt(fan_in)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init.default_reset(self.weight, self.bias)
 
     def forward(self, input):
         if self.padding_mode != "zeros":

@@ -205,3 +205,14 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, (gain * q).reshape(tensor._data.shape))
+
+
+def default_reset(weight, bias) -> None:
+    """Linear's and Conv's default initialisation: kaiming_uniform_ with a = sqrt(5) (the bound
+    1 / sqrt(fan_in)) for the weight, uniform in +-1/sqrt(fan_in) for the bias."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        if fan_in != 0:
+            bound = 1 / math.sqrt(fan_in)
+            uniform_(bias, -bound, bound)

@@ -12,11 +12,10 @@ import math
 
 from .. import _backend
 from .._tensor import Tensor
-from ..ops.creation import empty
 from ..ops.nn_ops import addmm
 from . import init
 from .module import Module
-from .parameter import Parameter
+from .parameter import register_weight_and_bias
 
 __all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "linear", "bilinear"]
 
@@ -114,19 +113,11 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         dtype = _float_dtype(dtype)
-        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        register_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # kaiming_uniform_ with a = sqrt(5) gives the bound 1 / sqrt(fan_in)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_reset(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return linear(input, self.weight, self.bias)
@@ -155,11 +146,8 @@ class Bilinear(Module):
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features
         dtype = _float_dtype(dtype)
-        self.weight = Parameter(empty(out_features, in1_features, in2_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        shape = (out_features, in1_features, in2_features)
+        register_weight_and_bias(self, shape, out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

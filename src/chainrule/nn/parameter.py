@@ -39,3 +39,14 @@ class Parameter(Tensor):
         copy = Parameter(self.detach().clone(), self.requires_grad)
         memo[id(self)] = copy
         return copy
+
+
+def register_weight_and_bias(module, weight_shape, bias_size, bias, dtype) -> None:
+    """``module.weight`` (uninitialised) and ``module.bias`` (or a registered None)."""
+    from ..ops.creation import empty
+
+    module.weight = Parameter(empty(*weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(empty(bias_size, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
