@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -50,7 +48,9 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--probe":
         print(json.dumps(_measure(sys.argv[2], sys.argv[3] == "1")))
         return
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
+    sys.path[:0] = [str(ROOT)]
+    from bench.probes import run_probe_script
+
     print(f"{LAYERS} tanh blocks on {SIZE}x{SIZE} float32, checkpoint every {GROUP} blocks")
     print(f"{'library':<10} {'plain MiB':>10} {'checkpoint MiB':>15} {'ratio':>6}")
     for module in ("chainrule", "torch"):
@@ -58,11 +58,7 @@ def main() -> None:
             importlib.import_module(module)
         except ImportError:
             continue
-        peaks = []
-        for flag in ("0", "1"):
-            cmd = [sys.executable, __file__, "--probe", module, flag]
-            done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-            peaks.append(json.loads(done.stdout))
+        peaks = [run_probe_script(__file__, module, flag) for flag in ("0", "1")]
         print(f"{module:<10} {peaks[0]:>10.1f} {peaks[1]:>15.1f} {peaks[1] / peaks[0]:>6.2f}")
 
 

@@ -215,3 +215,12 @@ def size_probe(libs: list[Lib], _budget) -> list[Entry]:
             entry.error = f"package directory of {lib.spec.module} not found"
         entries.append(entry)
     return entries
+
+
+def run_probe_script(script: str, *args: str) -> float:
+    """Run ``script --probe ARGS`` in a fresh interpreter (with MALLOC_ENV) and return the
+    number it prints (bench/checkpoint_memory.py and bench/train_memory.py use this)."""
+    cmd = [sys.executable, script, "--probe", *args]
+    env = dict(os.environ, **MALLOC_ENV)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,14 +38,12 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--probe":
         print(json.dumps(_measure(sys.argv[2], sys.argv[3])))
         return
-    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
+    sys.path[:0] = [str(ROOT)]
+    from bench.probes import run_probe_script
+
     print(f"{'step':<6} {'chainrule MiB':>14} {'torch MiB':>10} {'ratio':>6}")
     for step_name in STEPS:
-        peaks = []
-        for module in ("chainrule", "torch"):
-            cmd = [sys.executable, __file__, "--probe", module, step_name]
-            done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-            peaks.append(json.loads(done.stdout))
+        peaks = [run_probe_script(__file__, module, step_name) for module in ("chainrule", "torch")]
         print(f"{step_name:<6} {peaks[0]:>14.1f} {peaks[1]:>10.1f} {peaks[0] / peaks[1]:>6.2f}")
 
 

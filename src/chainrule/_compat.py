@@ -378,11 +378,9 @@ def _fill_diagonal_(self, fill_value, wrap=False):
         raise RuntimeError("all dimensions of input must be of equal length")
     if self.dim() == 2:
         rows, cols = self.shape
-        steps = rows if wrap and rows > cols + 1 else min(rows, cols)
-        flat_index = [i * (cols + 1) for i in range(steps) if i * (cols + 1) < rows * cols]
-        if not wrap:
-            flat_index = [k for k in flat_index if k // cols < min(rows, cols)]
-        positions = xp.asarray(flat_index, dtype=xp.int64)
+        # every (cols + 1)-th element of the flat matrix; without wrap, the square part only
+        end = rows * cols if wrap else min(rows, cols) * (cols + 1)
+        positions = xp.arange(0, min(end, rows * cols), cols + 1, dtype=xp.int64)
         index = (positions // cols, positions % cols)
     else:
         n = self.shape[0]

@@ -31,6 +31,20 @@ def _split_aux(output, has_aux, name):
     return output
 
 
+def _outer_active(args, argnums) -> bool:
+    """Do the differentiated arguments take part in an outer differentiation?"""
+    positions = check_argnums(argnums, len(args))
+    return outer_active([leaf for p in positions for leaf in tree_flatten(args[p])[0]])
+
+
+def _call_lifted(func, args, kwargs, argnums, has_aux, name):
+    """Run ``func`` with the ``argnums`` arguments lifted to fresh leaves (call under grad
+    mode); returns the output, the aux value and the lifted argument trees."""
+    lifted_args, trees = lift_args(args, check_argnums(argnums, len(args)))
+    output, aux = _split_aux(func(*lifted_args, **kwargs), has_aux, name)
+    return output, aux, trees
+
+
 def _gradients(outputs, cotangents, inputs, create_graph, batched=False):
     """autograd.grad over the outputs that require grad; zeros where nothing flows."""
     pairs = [(o, c) for o, c in zip(outputs, cotangents) if o._requires_grad]
@@ -63,12 +77,11 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        positions = check_argnums(argnums, len(args))
-        originals = [leaf for p in positions for leaf in tree_flatten(args[p])[0]]
-        keep = outer_active(originals)
+        keep = _outer_active(args, argnums)
         with enable_grad():
-            lifted_args, trees = lift_args(args, positions)
-            output, aux = _split_aux(func(*lifted_args, **kwargs), has_aux, "grad_and_value")
+            output, aux, trees = _call_lifted(
+                func, args, kwargs, argnums, has_aux, "grad_and_value"
+            )
             if not isinstance(output, Tensor):
                 raise RuntimeError(
                     "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
@@ -186,12 +199,9 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        positions = check_argnums(argnums, len(args))
-        originals = [leaf for p in positions for leaf in tree_flatten(args[p])[0]]
-        keep = outer_active(originals)
+        keep = _outer_active(args, argnums)
         with enable_grad():
-            lifted_args, trees = lift_args(args, positions)
-            output, aux = _split_aux(func(*lifted_args, **kwargs), has_aux, "jacrev")
+            output, aux, trees = _call_lifted(func, args, kwargs, argnums, has_aux, "jacrev")
             out_leaves, out_spec = tree_flatten(output)
             in_leaves, in_spec = tree_flatten(tuple(trees))
             blocks = [_jacobian_of(o, in_leaves, keep, chunk_size) for o in _tensors(out_leaves)]

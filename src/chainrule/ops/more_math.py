@@ -353,8 +353,9 @@ def _install():
     from .decompositions import _return_type
 
     FrexpResult = _return_type("frexp", ["mantissa", "exponent"])
+    # positive returns its input, so gradients flow through it without a node of its own
+    _export("positive", positive, differentiable=True)
     for name, func, grad_fns, method in (
-        ("positive", positive, (), True),
         ("sgn", sgn, ("SgnBackward0",), True),
         ("frexp", frexp, ("FrexpBackward0",), True),
         ("nextafter", nextafter, ("NextafterBackward0",), True),
@@ -367,8 +368,7 @@ def _install():
         ("bernoulli", bernoulli, (), True),
         ("multinomial", multinomial, (), True),
     ):
-        differentiable = bool(grad_fns) or name == "positive"  # positive returns its input
-        _export(name, func, method=method, grad_fns=grad_fns, differentiable=differentiable)
+        _export(name, func, method=method, grad_fns=grad_fns, differentiable=bool(grad_fns))
     Tensor.polygamma = _polygamma_method
 
 
