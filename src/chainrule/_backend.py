@@ -6,6 +6,7 @@ CuPy or Dask namespace can stand in later without touching the op table.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import warnings
@@ -177,7 +178,7 @@ def is_array(value) -> bool:
 
 
 def _make_quiet():
-    """``quiet(fn)``: run a kernel without NumPy's floating-point warnings.
+    """``quiet_on()`` / ``quiet_off(token)``: NumPy's floating-point warnings off and back on.
 
     torch returns inf/nan silently; NumPy warns. ``numpy.errstate`` costs ~0.6 us per use,
     too much for every scalar op, so we set NumPy's error-state context variable directly
@@ -187,32 +188,39 @@ def _make_quiet():
         from numpy._core._multiarray_umath import _make_extobj
         from numpy._core._ufunc_config import _extobj_contextvar
 
-        ignore = _make_extobj(all="ignore")
+        return functools.partial(_extobj_contextvar.set, _make_extobj(all="ignore")), (
+            _extobj_contextvar.reset
+        )
     except (ImportError, AttributeError, TypeError):
 
-        def quiet(fn):
-            def run(*args):
-                with numpy.errstate(all="ignore"):
-                    return fn(*args)
+        def quiet_on():
+            state = numpy.errstate(all="ignore")
+            state.__enter__()
+            return state
 
-            return run
+        def quiet_off(state):
+            state.__exit__(None, None, None)
 
-        return quiet
-
-    def quiet(fn):
-        def run(*args):
-            token = _extobj_contextvar.set(ignore)
-            try:
-                return fn(*args)
-            finally:
-                _extobj_contextvar.reset(token)
-
-        return run
-
-    return quiet
+        return quiet_on, quiet_off
 
 
-quiet = _make_quiet()
+quiet_on, quiet_off = _make_quiet()
+
+# Ufuncs of this type take ``out=...`` to return a 0-d array (not a scalar) for 0-d inputs.
+array_ufunc_type = numpy.ufunc
+
+
+def quiet(fn):
+    """``fn`` run without NumPy's floating-point warnings."""
+
+    def run(*args):
+        token = quiet_on()
+        try:
+            return fn(*args)
+        finally:
+            quiet_off(token)
+
+    return run
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

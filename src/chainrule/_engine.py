@@ -155,7 +155,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     ready = [(-node._seq, _tiebreak(), node) for node in root_nodes if node not in deps]
     heapq.heapify(ready)
 
-    call = _call_node_with_anomaly_checks if _graph.extras.anomaly else _call_node
+    anomaly = _graph.extras.anomaly
     pop, push = heapq.heappop, heapq.heappush
     batch = grad_state.batch_ndim
     previous_mode = grad_state.enabled
@@ -175,10 +175,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 continue
             if keep is not None and not _leads_further(node, keep):
                 continue  # a wanted input, but nothing beyond it is wanted
-            input_grads = call(node, grads)
+            if node._hooks is None and not batch and not anomaly and node._saved is not FREED:
+                # the common case, _call_node without hooks and batches, inlined
+                input_grads = node.vjp(node, grads[0] if node._nout == 1 else grads)
+                if node._shapes is not None:
+                    input_grads = _unbroadcast(input_grads, node._shapes)
+            elif anomaly:
+                input_grads = _call_node_with_anomaly_checks(node, grads)
+            else:
+                input_grads = _call_node(node, grads)
             if not retain_graph and node._saved is not None:
                 node._saved = FREED  # saved values go with the first backward
-            for index, ((nxt, output_nr), grad) in enumerate(zip(node.next_functions, input_grads)):
+            for (nxt, output_nr), grad in zip(node.next_functions, input_grads):
                 if nxt is None or (keep is not None and nxt not in keep):
                     continue
                 if grad is not None:
@@ -186,7 +194,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                         type(nxt) is AccumulateGrad
                         and grad._data.shape[batch:] != nxt.variable._data.shape
                     ):
-                        _leaf_grad_error(node, index, grad, nxt.variable)
+                        _leaf_grad_error(node, input_grads, nxt, grad)
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt._nout
@@ -205,12 +213,23 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     return results
 
 
-def _leaf_grad_error(node, index, grad, variable):
+def _leaf_grad_error(node, input_grads, accumulate_node, grad):
     """A rule must return a gradient of its input's shape (torch checks this too)."""
+    edges = zip(node.next_functions, input_grads)
+    index = next(i for i, ((n, _), g) in enumerate(edges) if n is accumulate_node and g is grad)
+    variable = accumulate_node.variable
     shape = grad._data.shape[grad_state.batch_ndim :]
     raise RuntimeError(
         f"Function {type(node).__name__} returned an invalid gradient at index {index} - got "
         f"{list(shape)} but expected shape compatible with {list(variable._data.shape)}"
+    )
+
+
+def _unbroadcast(input_grads, shapes):
+    """Sum broadcast gradients back to their inputs' shapes (None: shape unchanged)."""
+    return tuple(
+        _graph.sum_to_shape(g, shape) if shape is not None and g is not None else g
+        for g, shape in zip(input_grads, shapes)
     )
 
 
@@ -267,12 +286,8 @@ def _call_node(node, grads):
         input_grads = node.vjp(node, grads[0])
     else:
         input_grads = node.vjp(node, grads)
-    shapes = node._shapes
-    if shapes is not None:
-        input_grads = tuple(
-            _graph.sum_to_shape(g, shape) if shape is not None and g is not None else g
-            for g, shape in zip(input_grads, shapes)
-        )
+    if node._shapes is not None:
+        input_grads = _unbroadcast(input_grads, node._shapes)
     if hooks is not None and hooks["post"]:
         for fn in hooks["post"]:
             result = fn(tuple(input_grads), tuple(grads))

@@ -237,8 +237,15 @@ class Node:
         if extras.active:  # saved-tensor hooks or anomaly mode: rarely on
             saved = extras.on_new_node(self, saved)
         self._saved = saved
-        # the version of each saved tensor now; numbers and None have no version box
-        self._versions = None if saved is None else [getattr(s, "_vbox", _NO_BOX)[0] for s in saved]
+        # the version of each saved tensor now; numbers and None have no version box (the
+        # type test first: a failed getattr costs more than the rest of the line)
+        self._versions = (
+            None
+            if saved is None
+            else [
+                None if type(s) in _UNVERSIONED else getattr(s, "_vbox", _NO_BOX)[0] for s in saved
+            ]
+        )
         self._args = args
         self._shapes = shapes
         self._nout = nout
@@ -335,6 +342,7 @@ class SavedOutput:
 
 
 _NO_BOX = (None,)
+_UNVERSIONED = frozenset((type(None), float, int, bool))
 
 
 # --------------------------------------------------------------------------- recording extras

@@ -9,9 +9,19 @@ when some input requires grad and grad mode is on -- recording a node.
 from __future__ import annotations
 
 import functools
+from sys import getrefcount
 
 from . import _backend, _graph
-from ._backend import FLOAT, defaults, dtype_for_kind, promote_types, scalar_kind, xp
+from ._backend import (
+    FLOAT,
+    defaults,
+    dtype_for_kind,
+    promote_types,
+    quiet_off,
+    quiet_on,
+    scalar_kind,
+    xp,
+)
 from ._graph import SavedOutput, grad_state, make_node_class
 from ._tensor import Tensor, edge, make
 
@@ -28,6 +38,7 @@ dual_depth = 0
 propagate_tangents = inplace_tangent = stand_in_tangent = None
 
 _ndarray = xp.ndarray
+_ufunc = _backend.array_ufunc_type
 _asarray = xp.asarray
 _SCALAR_TYPES = (int, float, bool)
 
@@ -248,6 +259,38 @@ def operand(value, dtype):
     return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
 
 
+def times_temporary(g: Tensor, temporary: Tensor) -> Tensor:
+    """``g * temporary`` for a rule's own intermediate, computed in its buffer when possible.
+
+    A rule such as ``g * f'(x)`` makes ``f'(x)`` only to multiply it: writing the product
+    into that buffer saves an array the size of the input (the peak memory of a backward
+    pass on big tensors) and an allocation. It is done only when nothing can tell: grad mode
+    off (a plain backward records nothing), no dual level, and CPython's reference counts
+    show that this call holds the only reference to ``temporary`` (so pass the expression,
+    not a local variable) and ``temporary`` the only one to its array. A saved value, a
+    view, a cached constant or the user's tensor is therefore never overwritten. Otherwise
+    (and for shapes that broadcast) it is ``g * temporary``.
+    """
+    data = temporary._data
+    if (
+        getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
+        and not grad_state.enabled
+        and not dual_depth
+        and temporary._dtype is g._dtype
+        and data.base is None
+        and getrefcount(data) <= 3  # the tensor's slot, `data` and getrefcount's argument
+        and (g._data.shape == data.shape or g._data.ndim == 0)
+        and data.flags.writeable
+    ):
+        token = quiet_on()
+        try:
+            xp.multiply(data, g._data, out=data)
+        finally:
+            quiet_off(token)
+        return temporary
+    return g * temporary
+
+
 class Elementwise:
     """An elementwise op: forward on arrays, backward node class, dtype policy.
 
@@ -261,7 +304,15 @@ class Elementwise:
     edge for it -- torch's ``x * 2`` has two edges, ``x ** 2`` and ``2 - x`` only one.
     """
 
-    __slots__ = ("forward", "node_cls", "saves", "float_only", "result_bool", "number_edge")
+    __slots__ = (
+        "forward",
+        "ufunc",
+        "node_cls",
+        "saves",
+        "float_only",
+        "result_bool",
+        "number_edge",
+    )
 
     def __init__(
         self,
@@ -273,6 +324,9 @@ class Elementwise:
         number_edge=True,
     ):
         self.forward = forward
+        # a NumPy ufunc is called with out=... so that 0-d inputs give a 0-d array, not a
+        # NumPy scalar that make() would have to convert back (a quarter of a scalar op)
+        self.ufunc = forward if isinstance(forward, _ufunc) else None
         self.node_cls = node_cls
         self.saves = saves
         self.float_only = float_only
@@ -285,69 +339,94 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
             data = data.astype(dtype.np)
-        result = self.forward(data)
+        token = quiet_on()
+        try:
+            ufunc = self.ufunc
+            result = self.forward(data) if ufunc is None else ufunc(data, out=...)
+        finally:
+            quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
         out = make(result, dtype)
-        if x._requires_grad and grad_state.enabled and self.node_cls is not None:
-            saves = self.saves
-            saved = (x,) if saves == "inputs" else (SavedOutput(out),) if saves else None
-            out._attach(self.node_cls((edge(x),), saved), 0)
-        if dual_depth and self.node_cls is not None:
-            propagate_tangents(self.node_cls, (out,), (x,), None, None, None, None, self)
+        node_cls = self.node_cls
+        if node_cls is not None:
+            if x._requires_grad and grad_state.enabled:
+                saves = self.saves
+                saved = (x,) if saves == "inputs" else (SavedOutput(out),) if saves else None
+                out._attach(node_cls((edge(x),), saved), 0)
+            if dual_depth:
+                propagate_tangents(node_cls, (out,), (x,), None, None, None, None, self)
         return out
 
     def binary(self, a: Tensor, b, args=None) -> Tensor:
         """``a op b`` for a tensor ``a`` and a tensor or number ``b``."""
-        b_tensor = isinstance(b, Tensor)
-        if b_tensor:
-            dtype = a._dtype if a._dtype is b._dtype else result_dtype(a, b)
-        elif isinstance(b, _SCALAR_TYPES):
-            kind = scalar_kind(b)
-            dtype = a._dtype if kind <= a._dtype.kind else dtype_for_kind(kind)
-        elif isinstance(b, _ndarray) or (hasattr(b, "dtype") and hasattr(b, "shape")):
-            b = to_tensor(b)  # NumPy operands are accepted, as torch does
+        dtype = a._dtype
+        if isinstance(b, Tensor):
             b_tensor = True
-            dtype = result_dtype(a, b)
+            if dtype is not b._dtype:
+                dtype = result_dtype(a, b)
+            bv = b._data
+        elif isinstance(b, _SCALAR_TYPES):
+            b_tensor = False
+            kind = scalar_kind(b)
+            if kind > dtype.kind:
+                dtype = dtype_for_kind(kind)
+            bv = b
+        elif isinstance(b, _ndarray) or (hasattr(b, "dtype") and hasattr(b, "shape")):
+            return self.binary(a, to_tensor(b), args)  # NumPy operands are accepted, as in torch
         else:
             return NotImplemented
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
-        av = a._data if a._dtype is dtype else a._data.astype(dtype.np)
-        bv = b._data if b_tensor and b._dtype is dtype else operand(b, dtype)
+        av = a._data
+        if a._dtype is not dtype:
+            av = av.astype(dtype.np)
+        if b_tensor:
+            if b._dtype is not dtype:
+                bv = bv.astype(dtype.np)
+        elif dtype.kind != FLOAT and type(b) is not bool:
+            bv = operand(b, dtype)
+        token = quiet_on()
         try:
-            result = self.forward(av, bv)
+            ufunc = self.ufunc
+            result = self.forward(av, bv) if ufunc is None else ufunc(av, bv, out=...)
         except ValueError:
             raise broadcast_error(a._data.shape, xp.shape(bv)) from None
+        finally:
+            quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
         out = make(result, dtype)
+        node_cls = self.node_cls
+        if node_cls is None:
+            return out
         if (a._requires_grad or (b_tensor and b._requires_grad)) and grad_state.enabled:
-            if self.node_cls is None:
-                return out
-            shapes = None
-            if b_tensor:
-                out_shape = result.shape
-                sa, sb = a._data.shape, b._data.shape
-                if sa != out_shape or sb != out_shape:
-                    shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
-            saves = self.saves
-            if saves is None:
-                saved = None
-            elif saves == "inputs":
-                saved = (a, b)
-            elif saves == "output":
-                saved = (SavedOutput(out),)
-            else:
-                saved = saves(a, b, out, a._requires_grad, b_tensor and b._requires_grad)
-            if b_tensor:
-                edges = (edge(a), edge(b))
-            else:
-                edges = (edge(a), _NO_EDGE) if self.number_edge else (edge(a),)
-            out._attach(self.node_cls(edges, saved, args, shapes), 0)
-        if dual_depth and self.node_cls is not None:  # after attaching, as in record
+            self._record(out, a, b, b_tensor, args)
+        if dual_depth:  # after attaching, as in record
             self._tangents(out, a, b, args)
         return out
+
+    def _record(self, out, a, b, b_tensor, args):
+        """Attach the node of ``out = a op b``: edges, saved values, broadcast shapes."""
+        shapes = None
+        if b_tensor:
+            out_shape = out._data.shape
+            sa, sb = a._data.shape, b._data.shape
+            if sa != out_shape or sb != out_shape:
+                shapes = (sa if sa != out_shape else None, sb if sb != out_shape else None)
+            edges = (edge(a), edge(b))
+        else:
+            edges = (edge(a), _NO_EDGE) if self.number_edge else (edge(a),)
+        saves = self.saves
+        if saves is None:
+            saved = None
+        elif saves == "inputs":
+            saved = (a, b)
+        elif saves == "output":
+            saved = (SavedOutput(out),)
+        else:
+            saved = saves(a, b, out, a._requires_grad, b_tensor and b._requires_grad)
+        out._attach(self.node_cls(edges, saved, args, shapes), 0)
 
     def _tangents(self, out, a, b, args):
         """Forward AD: the output's tangents (only inside a dual level)."""

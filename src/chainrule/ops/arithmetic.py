@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
+from .._registry import Elementwise, defop, export, record, result_dtype, times_temporary, to_tensor
 from .._tensor import Tensor, make
 from .elementwise import _tensor_first, _with_out, reciprocal, where
 
@@ -122,12 +122,12 @@ RemainderOfNumberNode = defop("NotImplemented", _not_implemented("remainder"))  
 RoundedDivNode = defop("DivBackward2", _rounded_div_vjp)
 
 # quiet too: inf - inf and 0 * inf give NaN without a warning in torch (NumPy warns)
-_ADD = Elementwise(_quiet(xp.add), AddNode, saves=None)
-_SUB = Elementwise(_quiet(xp.subtract), SubNode, saves=None)
-_RSUB = Elementwise(_quiet(lambda a, b: b - a), RsubNode, saves=None, number_edge=False)
-_RSUB_TENSOR = Elementwise(_quiet(lambda a, b: b - a), RsubTensorNode, saves=None)
-_MUL = Elementwise(_quiet(xp.multiply), MulNode, saves=_saves_crosswise)
-_DIV = Elementwise(_quiet(xp.true_divide), DivNode, saves=_saves_for_div, float_only=True)
+_ADD = Elementwise(xp.add, AddNode, saves=None)
+_SUB = Elementwise(xp.subtract, SubNode, saves=None)
+_RSUB = Elementwise(lambda a, b: b - a, RsubNode, saves=None, number_edge=False)
+_RSUB_TENSOR = Elementwise(lambda a, b: b - a, RsubTensorNode, saves=None)
+_MUL = Elementwise(xp.multiply, MulNode, saves=_saves_crosswise)
+_DIV = Elementwise(xp.true_divide, DivNode, saves=_saves_for_div, float_only=True)
 
 
 def _torch_remainder(a, b):
@@ -137,12 +137,12 @@ def _torch_remainder(a, b):
     return xp.where((m != 0) & ((m < 0) != (xp.asarray(b) < 0)), m + b, m)
 
 
-_REMAINDER = Elementwise(_quiet(_torch_remainder), RemainderNode, saves=None, number_edge=False)
-_REMAINDER_TENSOR = Elementwise(_quiet(_torch_remainder), RemainderTensorNode)
-_REMAINDER_OF_NUMBER = Elementwise(_quiet(_torch_remainder), RemainderOfNumberNode, saves=None)
-_FLOOR_DIVIDE = Elementwise(_quiet(xp.floor_divide), FloorDivideNode, saves=None)
-_DIV_FLOOR = Elementwise(_quiet(xp.floor_divide), RoundedDivNode)
-_DIV_TRUNC = Elementwise(_quiet(lambda a, b: xp.trunc(a / b)), RoundedDivNode)
+_REMAINDER = Elementwise(_torch_remainder, RemainderNode, saves=None, number_edge=False)
+_REMAINDER_TENSOR = Elementwise(_torch_remainder, RemainderTensorNode)
+_REMAINDER_OF_NUMBER = Elementwise(_torch_remainder, RemainderOfNumberNode, saves=None)
+_FLOOR_DIVIDE = Elementwise(xp.floor_divide, FloorDivideNode, saves=None)
+_DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
+_DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
 
 
 def _check_int_division(a, b):
@@ -326,7 +326,10 @@ def _pow_scalar_vjp(node, g):
     x, exponent = node.saved
     if exponent == 0:
         return (g * 0,)
-    return (g * exponent * x ** (exponent - 1),)
+    # torch's order, g * (e * x^(e-1)), and no x^1 copy for squares
+    if exponent == 2:
+        return (times_temporary(g, x * exponent),)
+    return (times_temporary(g, x ** (exponent - 1) * exponent),)
 
 
 def _pow_tensor_vjp(node, g):
@@ -373,13 +376,11 @@ def _power(base, exponent):
 PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
-_POW_SCALAR = Elementwise(_quiet(xp.power), PowScalarNode, number_edge=False)
+_POW_SCALAR = Elementwise(xp.power, PowScalarNode, number_edge=False)
 _POW_TENSOR = Elementwise(
-    _quiet(_power), PowTensorNode, saves=lambda a, b, out, *_: (a, b, SavedOutput(out))
+    _power, PowTensorNode, saves=lambda a, b, out, *_: (a, b, SavedOutput(out))
 )
-_RPOW = Elementwise(
-    _quiet(lambda e, b: _power(b, e)), RpowNode, saves=_saves_for_rpow, number_edge=False
-)
+_RPOW = Elementwise(lambda e, b: _power(b, e), RpowNode, saves=_saves_for_rpow, number_edge=False)
 
 
 def pow(input, exponent):

@@ -10,7 +10,15 @@ import math
 
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
-from .._registry import Elementwise, defop, export, record, result_dtype, to_tensor
+from .._registry import (
+    Elementwise,
+    defop,
+    export,
+    record,
+    result_dtype,
+    times_temporary,
+    to_tensor,
+)
 from .._tensor import Tensor, make
 
 __all__ = []  # filled by _export below
@@ -54,15 +62,15 @@ def _rounded(kernel):
 
     def run(a):
         if a.dtype.itemsize < 8:
-            return kernel(a.astype(xp.float64)).astype(a.dtype)
-        return kernel(a)
+            return kernel(a.astype(xp.float64), out=...).astype(a.dtype)
+        return kernel(a, out=...)
 
     return run
 
 
 def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
     op = Elementwise(
-        _quiet(forward), defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
+        forward, defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
     )
 
     def func(input, *, out=None):
@@ -80,7 +88,7 @@ def _saved_input_rule(derivative):
 
     def rule(node, g):
         (x,) = node.saved
-        return (g * derivative(x),)
+        return (times_temporary(g, derivative(x)),)
 
     return rule
 
@@ -90,7 +98,7 @@ def _saved_output_rule(derivative):
 
     def rule(node, g):
         (y,) = node.saved
-        return (g * derivative(y),)
+        return (times_temporary(g, derivative(y)),)
 
     return rule
 
@@ -170,7 +178,7 @@ cosh = _unary("cosh", _rounded(xp.cosh), "CoshBackward0", _saved_input_rule(lamb
 
 def _fused_backward(grad_fn_name, forward, vjp):
     """A backward kernel ``forward(g, y)`` recorded as an op of its own, with rule ``vjp``."""
-    op = Elementwise(_quiet(forward), defop(grad_fn_name, vjp))
+    op = Elementwise(forward, defop(grad_fn_name, vjp))
 
     def rule(node, g):
         (y,) = node.saved
@@ -350,7 +358,7 @@ def _atan2_vjp(node, g):
     )
 
 
-_ATAN2 = Elementwise(_quiet(xp.arctan2), defop("Atan2Backward0", _atan2_vjp), float_only=True)
+_ATAN2 = Elementwise(xp.arctan2, defop("Atan2Backward0", _atan2_vjp), float_only=True)
 
 
 def atan2(input, other):
