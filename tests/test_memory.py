@@ -63,3 +63,50 @@ def test_leaf_gradient_takes_over_an_unshared_buffer_and_copies_a_shared_one(mon
     (c * 3).sum().backward()  # the hook holds the gradient: .grad must be a copy
     c.grad.zero_()
     assert kept[0].tolist() == [3.0, 3.0]
+
+
+def _backward_peak(loss):
+    """Peak bytes NumPy allocates during ``loss.backward()`` (tracemalloc sees its buffers)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        loss.backward()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+def test_elementwise_rules_multiply_into_their_own_temporaries():
+    # g * f'(x): f'(x) is the rule's own array, so the product goes into it. The backward
+    # of these losses then allocates one input-sized array (the gradient) and no more.
+    n = 250_000
+    size = n * 8
+    for make_loss in (
+        lambda x: (x**2).sum(),
+        lambda x: x.sin().sum(),
+        lambda x: x.log().sum(),
+        lambda x: x.exp().sum(),
+        lambda x: x.tanh().sum(),
+        lambda x: x.sigmoid().sum(),
+    ):
+        x = torch.rand(n, dtype=torch.float64, requires_grad=True)
+        peak = _backward_peak(make_loss(x))
+        assert size <= peak < 1.5 * size, (make_loss, peak / size)
+
+
+def test_w7_regression_backward_peak_is_two_arrays():
+    # the benchmark's linear-regression loss: r = y - (b0 + b1 x) is saved for the square,
+    # and at most one more input-sized array is alive at any time during backward
+    n = 250_000
+    x = torch.rand(n, dtype=torch.float64)
+    y = 3 + 2 * x
+    b0 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    b1 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    loss = ((y - (b0 + b1 * x)) ** 2).sum()
+    peak = _backward_peak(loss)
+    assert peak < 2.2 * n * 8, peak / (n * 8)
+    r = (y - (0.5 + 0.5 * x)).numpy()
+    assert abs(b0.grad.item() - (-2 * r.sum())) < 1e-6 * abs(r.sum())
+    assert abs(b1.grad.item() - (-2 * (r * x.numpy()).sum())) < 1e-6 * abs((r * x.numpy()).sum())

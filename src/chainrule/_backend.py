@@ -206,6 +206,11 @@ def _make_quiet():
 
 quiet_on, quiet_off = _make_quiet()
 
+# Below this many elements writing a result into an existing array (out=array) costs NumPy
+# more than allocating a new one (for 0-d arrays, twice as much); above it, in-place saves
+# time and, for big arrays, the peak memory of a backward pass.
+IN_PLACE_MIN = 1024
+
 # Ufuncs of this type take ``out=...`` to return a 0-d array (not a scalar) for 0-d inputs.
 array_ufunc_type = numpy.ufunc
 

@@ -16,22 +16,21 @@ import itertools
 from sys import getrefcount
 
 from . import _graph
-from ._backend import xp
+from ._backend import IN_PLACE_MIN, quiet_off, quiet_on, xp
 from ._graph import BACKWARD_TWICE, FREED, AccumulateGrad, grad_state
 
 # Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
 _tiebreak = itertools.count().__next__
 
 
-def _count_dependencies(root_nodes, keep=None):
-    """Number of incoming edges per node; with ``keep``, only edges into kept nodes."""
+def _count_dependencies(root_nodes):
+    """Number of incoming edges per node reachable from the roots."""
     deps = {}
     seen = set(root_nodes)
     stack = list(root_nodes)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
-            if nxt is None or (keep is not None and nxt not in keep):
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is None:
                 continue
             deps[nxt] = deps.get(nxt, 0) + 1
             if nxt not in seen:
@@ -41,27 +40,39 @@ def _count_dependencies(root_nodes, keep=None):
 
 
 def _nodes_leading_to(root_nodes, targets):
-    """The nodes from which some target can be reached (plus the targets themselves).
+    """The nodes from which some target can be reached (plus the targets themselves), and the
+    number of edges into each from the others.
 
-    Only these need to run when gradients are wanted for some inputs only.
+    Only these need to run when gradients are wanted for some inputs only. A node is made
+    after the nodes its edges point to, so in order of sequence number every node comes
+    after its children -- except leaf accumulators (numbered last), which have no children
+    and lead somewhere only when they are targets themselves.
     """
-    leads = {}
-    stack = [(node, False) for node in root_nodes]
+    seen = set(root_nodes)
+    stack = list(root_nodes)
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            leads[node] = node in targets or any(
-                leads.get(nxt, False) for nxt, _ in node.next_functions if nxt is not None
-            )
-            continue
-        if node in leads:
-            continue
-        leads[node] = False  # provisional; the graph has no cycles
-        stack.append((node, True))
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    keep = set(targets)
+    deps = {}  # incoming edges from kept nodes, as _count_dependencies counts them
+    for node in sorted(seen, key=_seq_of):
+        leads = node in keep
         for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in leads:
-                stack.append((nxt, False))
-    return {node for node, keep in leads.items() if keep}
+            if nxt in keep:
+                leads = True
+                break
+        if leads:
+            keep.add(node)
+            for nxt, _ in node.next_functions:
+                if nxt in keep:
+                    deps[nxt] = deps.get(nxt, 0) + 1
+    return keep, deps
+
+
+def _seq_of(node):
+    return node._seq
 
 
 def _hook_result(fn, grad, result):
@@ -124,6 +135,30 @@ def _unshared(grad) -> bool:
     )
 
 
+def _sum_gradients(buf, output_nr, grad, create_graph):
+    """The buffer's gradient plus ``grad``: added in place when only the buffer holds the
+    first one and its array (a gradient a rule made for this edge alone), else a new sum."""
+    old = buf[output_nr]
+    data = old._data
+    if (
+        data.size >= IN_PLACE_MIN
+        and not create_graph
+        and getrefcount(old) <= 3  # the buffer, `old`, getrefcount's argument
+        and data.base is None
+        and getrefcount(data) <= 3  # the tensor, `data`, getrefcount's argument
+        and data.flags.writeable
+        and old._dtype is grad._dtype
+        and grad._data.shape == data.shape
+    ):
+        token = quiet_on()
+        try:
+            xp.add(data, grad._data, out=data)
+        finally:
+            quiet_off(token)
+        return old
+    return old + grad
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate ``root_grads`` from the ``roots`` edges.
 
@@ -141,8 +176,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
         captures = {}
         for index, (node, output_nr) in enumerate(inputs):
             captures.setdefault(node, []).append((output_nr, index))
-        keep = _nodes_leading_to(root_nodes, captures)
-    deps = _count_dependencies(root_nodes, keep)
+        keep, deps = _nodes_leading_to(root_nodes, captures)
+    else:
+        deps = _count_dependencies(root_nodes)
 
     buffers = {}
     for (node, output_nr), grad in zip(roots, root_grads):
@@ -173,7 +209,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 if accumulate and grads[0] is not None:
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
-            if keep is not None and not _leads_further(node, keep):
+            if captures is not None and node in captures and not _leads_further(node, keep):
                 continue  # a wanted input, but nothing beyond it is wanted
             if node._hooks is None and not batch and not anomaly and node._saved is not FREED:
                 # the common case, _call_node without hooks and batches, inlined
@@ -198,8 +234,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * nxt._nout
-                    old = buf[output_nr]
-                    buf[output_nr] = grad if old is None else old + grad
+                    if buf[output_nr] is None:
+                        buf[output_nr] = grad
+                    else:
+                        buf[output_nr] = _sum_gradients(buf, output_nr, grad, create_graph)
                 remaining = deps[nxt] - 1
                 deps[nxt] = remaining
                 if remaining == 0:

@@ -238,14 +238,17 @@ class Node:
             saved = extras.on_new_node(self, saved)
         self._saved = saved
         # the version of each saved tensor now; numbers and None have no version box (the
-        # type test first: a failed getattr costs more than the rest of the line)
-        self._versions = (
-            None
-            if saved is None
-            else [
-                None if type(s) in _UNVERSIONED else getattr(s, "_vbox", _NO_BOX)[0] for s in saved
-            ]
-        )
+        # type test first: a failed getattr costs more than the rest of the line). A tuple:
+        # the garbage collector stops tracking a tuple of numbers, not a list.
+        if saved is None:
+            self._versions = None
+        else:
+            self._versions = tuple(
+                [
+                    None if type(s) in _UNVERSIONED else getattr(s, "_vbox", _NO_BOX)[0]
+                    for s in saved
+                ]
+            )
         self._args = args
         self._shapes = shapes
         self._nout = nout

@@ -14,6 +14,7 @@ from sys import getrefcount
 from . import _backend, _graph
 from ._backend import (
     FLOAT,
+    IN_PLACE_MIN,
     defaults,
     dtype_for_kind,
     promote_types,
@@ -269,11 +270,13 @@ def times_temporary(g: Tensor, temporary: Tensor) -> Tensor:
     show that this call holds the only reference to ``temporary`` (so pass the expression,
     not a local variable) and ``temporary`` the only one to its array. A saved value, a
     view, a cached constant or the user's tensor is therefore never overwritten. Otherwise
-    (and for shapes that broadcast) it is ``g * temporary``.
+    (for shapes that broadcast, and for arrays under IN_PLACE_MIN elements) it is
+    ``g * temporary``.
     """
     data = temporary._data
     if (
-        getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
+        data.size >= IN_PLACE_MIN
+        and getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
         and not grad_state.enabled
         and not dual_depth
         and temporary._dtype is g._dtype

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import _backend
-from .._backend import FLOAT, defaults, xp
+from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
     defop,
@@ -187,11 +187,30 @@ def _fused_backward(grad_fn_name, forward, vjp):
     return rule
 
 
-def _one_minus_square(y):
-    # torch's kernel fuses 1 - y*y (one rounding): double precision gives that for float32
-    if y.dtype.itemsize < 8:
-        return (1 - y.astype(xp.float64) ** 2).astype(y.dtype)
-    return 1 - y * y
+def _times_own(g, local):
+    """``g * local`` for a kernel's own big array ``local``: written into it when it fits."""
+    if g.shape == local.shape and g.dtype == local.dtype:
+        return xp.multiply(g, local, out=local)
+    return g * local
+
+
+def _tanh_backward(g, y):
+    """g * (1 - y*y). torch's kernel fuses 1 - y*y (one rounding): double precision gives
+    that for float32. Big arrays: each step writes into the array the step before made."""
+    wide = y.astype(xp.float64) if y.dtype.itemsize < 8 else y
+    if y.size < IN_PLACE_MIN:
+        return g * (1 - wide * wide).astype(y.dtype, copy=False)
+    local = xp.square(wide)
+    xp.subtract(1, local, out=local)
+    return _times_own(g, local.astype(y.dtype, copy=False))
+
+
+def _sigmoid_backward(g, y):
+    """g * (1 - y) * y, in torch's order."""
+    if y.size < IN_PLACE_MIN:
+        return g * (1 - y) * y
+    local = _times_own(g, 1 - y)
+    return xp.multiply(local, y, out=local) if local.shape == y.shape else local * y
 
 
 def _tanh_backward_vjp(node, gg):
@@ -222,18 +241,14 @@ tanh = _unary(
     "tanh",
     _rounded(xp.tanh),
     "TanhBackward0",
-    _fused_backward(
-        "TanhBackwardBackward0", lambda g, y: g * _one_minus_square(y), _tanh_backward_vjp
-    ),
+    _fused_backward("TanhBackwardBackward0", _tanh_backward, _tanh_backward_vjp),
     saves="output",
 )
 sigmoid = _unary(
     "sigmoid",
     lambda a: _sigmoid(a),
     "SigmoidBackward0",
-    _fused_backward(
-        "SigmoidBackwardBackward0", lambda g, y: g * (1 - y) * y, _sigmoid_backward_vjp
-    ),
+    _fused_backward("SigmoidBackwardBackward0", _sigmoid_backward, _sigmoid_backward_vjp),
     saves="output",
 )
 reciprocal = _unary(

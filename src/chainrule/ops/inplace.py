@@ -153,7 +153,8 @@ def _alias_saved_output(self, result):
         if type(value) is SavedOutput and value.tensor._data is result._data:
             value.tensor._data = self._data
             value.tensor._vbox = value._vbox = self._vbox
-            node._versions[i] = self._vbox[0]
+            versions = node._versions
+            node._versions = versions[:i] + (self._vbox[0],) + versions[i + 1 :]
 
 
 def _check_overlap(target, source):
