@@ -24,17 +24,17 @@ _tiebreak = itertools.count().__next__
 
 
 def _count_dependencies(root_nodes):
-    """Number of incoming edges per node reachable from the roots."""
-    deps = {}
-    seen = set(root_nodes)
+    """Number of incoming edges per node reachable from the roots (roots count from 0)."""
+    deps = dict.fromkeys(root_nodes, 0)  # also the set of nodes already seen
     stack = list(root_nodes)
     while stack:
         for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
                 stack.append(nxt)
     return deps
 
@@ -188,7 +188,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
         buf[output_nr] = grad if buf[output_nr] is None else buf[output_nr] + grad
 
     results = [None] * (len(inputs) if inputs is not None else 0)
-    ready = [(-node._seq, _tiebreak(), node) for node in root_nodes if node not in deps]
+    ready = [(-node._seq, _tiebreak(), node) for node in root_nodes if not deps.get(node)]
     heapq.heapify(ready)
 
     anomaly = _graph.extras.anomaly

@@ -243,12 +243,12 @@ class Node:
         if saved is None:
             self._versions = None
         else:
-            self._versions = tuple(
-                [
-                    None if type(s) in _UNVERSIONED else getattr(s, "_vbox", _NO_BOX)[0]
-                    for s in saved
-                ]
-            )
+            versions = []
+            for value in saved:
+                versions.append(
+                    None if type(value) in _UNVERSIONED else getattr(value, "_vbox", _NO_BOX)[0]
+                )
+            self._versions = tuple(versions)
         self._args = args
         self._shapes = shapes
         self._nout = nout
