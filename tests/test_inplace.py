@@ -324,3 +324,97 @@ def test_split_and_chunk_of_an_empty_dim():
     assert [p.shape for p in x.split(1)] == [(0, 2)]
     pieces = x.chunk(3)
     assert len(pieces) == 3 and type(pieces[0].grad_fn).__name__ == "SplitWithSizesBackward0"
+
+
+# --------------------------------------------------------------------------- direct writes
+# Unrecorded in-place arithmetic (an optimizer's p -= lr * p.grad) runs the kernel on the
+# tensor's own array. Whatever path it takes, it must store what the out-of-place op gives.
+
+_DIRECT_CASES = [
+    ("add_", "f32", "number"),
+    ("sub_", "f32", "row"),
+    ("mul_", "f64", "same"),
+    ("div_", "f32", "scalar_tensor"),
+    ("add_", "i64", "int_number"),
+    ("mul_", "f32", "f64_tensor"),
+    ("div_", "f16", "number"),
+    ("sub_", "f32", "int_number"),
+]
+
+
+def _direct_operands(lib, dtype, other):
+    dtypes = {"f32": lib.float32, "f64": lib.float64, "f16": lib.float16, "i64": lib.int64}
+    target = lib.arange(12, dtype=dtypes[dtype]).reshape(3, 4) + 1
+    others = {
+        "number": 0.3,
+        "int_number": 2,
+        "row": lib.tensor([0.5, -1.0, 2.0, 0.25], dtype=dtypes[dtype]),
+        "same": lib.full((3, 4), 1.5, dtype=dtypes[dtype]),
+        "scalar_tensor": lib.tensor(4.0, dtype=dtypes[dtype]),
+        "f64_tensor": lib.tensor(0.1, dtype=lib.float64),
+    }
+    return target, others[other]
+
+
+@pytest.mark.parametrize("name, dtype, other", _DIRECT_CASES)
+def test_unrecorded_inplace_arithmetic_matches_the_out_of_place_op(name, dtype, other):
+    target, operand = _direct_operands(cr, dtype, other)
+    expected = getattr(target, name[:-1])(operand)
+    view = target[1]  # shares the storage: it must see the new values
+    version = target._version
+    with cr.no_grad():
+        result = getattr(target, name)(operand)
+    assert result is target
+    assert target.dtype == expected.dtype
+    assert cr.equal(target, expected.to(target.dtype))
+    assert cr.equal(view, target[1])
+    assert target._version == version + 1
+
+
+def test_unrecorded_inplace_arithmetic_allocates_nothing_for_big_tensors():
+    import tracemalloc
+
+    p = cr.ones(500_000)
+    g = cr.full((500_000,), 2.0)
+    with cr.no_grad():
+        tracemalloc.start()
+        try:
+            p -= g
+            p.mul_(0.5)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 4096, peak  # no result array, no copy
+    assert cr.equal(p, cr.full((500_000,), -0.5))
+
+
+def test_direct_writes_keep_the_errors_of_the_general_path():
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type Long"):
+        with cr.no_grad():
+            cr.ones(3, dtype=cr.int64).div_(2)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        with cr.no_grad():
+            cr.ones(2, 3).add_(cr.ones(3, 3))
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        cr.ones(1).expand(3).add_(1)
+    leaf = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        leaf.add_(1)
+
+
+# float16 with a Python number is left out: torch computes it in float32 and rounds once,
+# NumPy rounds the number to float16 first (a last-bit difference of the out-of-place op too)
+@pytest.mark.parametrize("name, dtype, other", [c for c in _DIRECT_CASES if c[1] != "f16"])
+def test_unrecorded_inplace_arithmetic_matches_torch(name, dtype, other):
+    torch = pytest.importorskip("torch")
+    mine, mine_other = _direct_operands(cr, dtype, other)
+    theirs, their_other = _direct_operands(torch, dtype, other)
+    outcomes = []
+    for lib, target, operand in ((cr, mine, mine_other), (torch, theirs, their_other)):
+        try:
+            with lib.no_grad():
+                getattr(target, name)(operand)
+            outcomes.append((str(target.dtype).split(".")[-1], target.tolist()))
+        except RuntimeError as error:
+            outcomes.append(("error", str(error)))
+    assert outcomes[0] == outcomes[1]

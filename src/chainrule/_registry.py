@@ -260,6 +260,13 @@ def operand(value, dtype):
     return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
 
 
+def _broadcasts_into(shape, target) -> bool:
+    """Can an array of ``shape`` be broadcast to ``target`` without growing it?"""
+    if len(shape) > len(target):
+        return False
+    return all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(target)))
+
+
 def times_temporary(g: Tensor, temporary: Tensor) -> Tensor:
     """``g * temporary`` for a rule's own intermediate, computed in its buffer when possible.
 
@@ -430,6 +437,31 @@ class Elementwise:
         else:
             saved = saves(a, b, out, a._requires_grad, b_tensor and b._requires_grad)
         out._attach(self.node_cls(edges, saved, args, shapes), 0)
+
+    def binary_into(self, a: Tensor, b) -> bool:
+        """``a op= b`` for a float tensor, computed straight into a's array, when that is
+        exactly what the out-of-place op would store: ``b`` a number or a tensor of a's
+        dtype that broadcasts to a's shape. False (nothing done) otherwise; the caller then
+        takes the general path. Recording, version counts and checks are the caller's."""
+        data = a._data
+        if self.ufunc is None or self.result_bool or a._dtype.kind != FLOAT:
+            return False
+        if isinstance(b, Tensor):
+            bv = b._data
+            if b._dtype is not a._dtype or not _broadcasts_into(bv.shape, data.shape):
+                return False
+        elif type(b) is float or type(b) is int:
+            bv = b
+        else:
+            return False
+        if not data.flags.writeable:
+            return False
+        token = quiet_on()
+        try:
+            self.ufunc(data, bv, out=data)
+        finally:
+            quiet_off(token)
+        return True
 
     def _tangents(self, out, a, b, args):
         """Forward AD: the output's tangents (only inside a dual level)."""

@@ -178,14 +178,28 @@ def _check_overlap(target, source):
 _OVERLAP_ALLOWED = ("masked_fill", "index_fill")
 
 
-def inplace(op):
-    """The in-place form of ``op(self, *args)``."""
+def inplace(op, kernel=None):
+    """The in-place form of ``op(self, *args)``.
+
+    ``kernel``: the op's Elementwise, for ops that can write straight into self's array when
+    nothing is recorded (an optimizer's ``p -= lr * p.grad``): no result array, no copy.
+    """
 
     def method(self, *args, **kwargs):
         for other in args:
             if isinstance(other, Tensor) and other is not self:
                 _check_overlap(self._data, other._data)
         recorded = _check_target(self, args)
+        if (
+            kernel is not None
+            and not recorded
+            and len(args) == 1
+            and not kwargs
+            and not _registry.dual_depth
+            and kernel.binary_into(self, args[0])
+        ):
+            self._vbox[0] += 1
+            return self
         source = _stand_in(self) if recorded else self
         if recorded:
             result = op(source, *args, **kwargs)
@@ -247,8 +261,11 @@ def _install():
         "scatter_": ix.scatter,
         "scatter_add_": ix.scatter_add,
     }
+    # ops whose unrecorded in-place form may run the kernel on self's array directly
+    direct = {"add_": ar._ADD, "sub_": ar._SUB, "subtract_": ar._SUB, "mul_": ar._MUL}
+    direct.update(multiply_=ar._MUL, div_=ar._DIV, divide_=ar._DIV, true_divide_=ar._DIV)
     for name, op in names.items():
-        setattr(Tensor, name, inplace(op))
+        setattr(Tensor, name, inplace(op, direct.get(name)))
     from .inplace_forms import install_generic
 
     install_generic()
