@@ -17,7 +17,7 @@ from sys import getrefcount
 
 from . import _graph
 from ._backend import IN_PLACE_MIN, quiet_off, quiet_on, xp
-from ._graph import BACKWARD_TWICE, FREED, AccumulateGrad, grad_state
+from ._graph import BACKWARD_TWICE, FREED, NO_OUTPUT_NUMBERS, AccumulateGrad, grad_state
 
 # Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
 _tiebreak = itertools.count().__next__
@@ -28,7 +28,7 @@ def _count_dependencies(root_nodes):
     deps = dict.fromkeys(root_nodes, 0)  # also the set of nodes already seen
     stack = list(root_nodes)
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next:
             if nxt is None:
                 continue
             if nxt in deps:
@@ -51,7 +51,7 @@ def _nodes_leading_to(root_nodes, targets):
     seen = set(root_nodes)
     stack = list(root_nodes)
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next:
             if nxt is not None and nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
@@ -59,13 +59,13 @@ def _nodes_leading_to(root_nodes, targets):
     deps = {}  # incoming edges from kept nodes, as _count_dependencies counts them
     for node in sorted(seen, key=_seq_of):
         leads = node in keep
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt in keep:
                 leads = True
                 break
         if leads:
             keep.add(node)
-            for nxt, _ in node.next_functions:
+            for nxt in node._next:
                 if nxt in keep:
                     deps[nxt] = deps.get(nxt, 0) + 1
     return keep, deps
@@ -222,7 +222,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 input_grads = _call_node(node, grads)
             if not retain_graph and node._saved is not None:
                 node._saved = FREED  # saved values go with the first backward
-            for (nxt, output_nr), grad in zip(node.next_functions, input_grads):
+            for nxt, output_nr, grad in zip(
+                node._next, node._nrs or NO_OUTPUT_NUMBERS, input_grads
+            ):
                 if nxt is None or (keep is not None and nxt not in keep):
                     continue
                 if grad is not None:
@@ -272,7 +274,7 @@ def _unbroadcast(input_grads, shapes):
 
 
 def _leads_further(node, keep):
-    return any(nxt in keep for nxt, _ in node.next_functions if nxt is not None)
+    return any(nxt in keep for nxt in node._next if nxt is not None)
 
 
 def _skip_subgraph(start, deps, keep, buffers, ready):
@@ -280,7 +282,7 @@ def _skip_subgraph(start, deps, keep, buffers, ready):
     stack = [start]
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is None or (keep is not None and nxt not in keep):
                 continue
             deps[nxt] -= 1

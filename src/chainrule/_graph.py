@@ -177,6 +177,8 @@ def is_inference_mode_enabled() -> bool:
 # --------------------------------------------------------------------------- nodes
 
 _next_seq = itertools.count().__next__
+# the output numbers of a node's inputs when all are 0 (zip stops at the nodes)
+NO_OUTPUT_NUMBERS = itertools.repeat(0)
 FREED = object()  # marks saved values released after backward
 
 BACKWARD_TWICE = (
@@ -217,7 +219,8 @@ class Node:
 
     __slots__ = (
         "_seq",
-        "next_functions",
+        "_next",  # the node of each input (None: no gradient flows there)
+        "_nrs",  # which output of that node each input is; None when all are output 0
         "_saved",
         "_versions",
         "_args",
@@ -233,7 +236,21 @@ class Node:
 
     def __init__(self, next_functions, saved=None, args=None, shapes=None, nout=1):
         self._seq = _next_seq()
-        self.next_functions = next_functions
+        # the (node, output_nr) edges are kept as a tuple of nodes (and output numbers only
+        # when one is not 0): one object fewer per edge for the garbage collector to track
+        count = len(next_functions)
+        if count == 1:
+            ((node, output_nr),) = next_functions
+            self._next = (node,)
+            self._nrs = (output_nr,) if output_nr else None
+        elif count == 2:
+            (first, first_nr), (second, second_nr) = next_functions
+            self._next = (first, second)
+            self._nrs = (first_nr, second_nr) if first_nr or second_nr else None
+        else:
+            self._next = tuple([node for node, _ in next_functions])
+            nrs = tuple([output_nr for _, output_nr in next_functions])
+            self._nrs = nrs if any(nrs) else None
         if extras.active:  # saved-tensor hooks or anomaly mode: rarely on
             saved = extras.on_new_node(self, saved)
         self._saved = saved
@@ -268,9 +285,14 @@ class Node:
             self._metadata = {}
             return self._metadata
 
+    @property
+    def next_functions(self) -> tuple:
+        """The (node, output_nr) edge of each input, as in torch."""
+        return tuple(zip(self._next, self._nrs or NO_OUTPUT_NUMBERS))
+
     def needs_input_grad(self, i: int) -> bool:
-        edges = self.next_functions
-        return i < len(edges) and edges[i][0] is not None
+        nodes = self._next
+        return i < len(nodes) and nodes[i] is not None
 
     @property
     def saved(self) -> tuple:
@@ -462,7 +484,8 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self._seq = sys.maxsize  # leaves accumulate as soon as their gradient is complete
-        self.next_functions = ()
+        self._next = ()
+        self._nrs = None
         self._saved = None
         self._args = None
         self._shapes = None
