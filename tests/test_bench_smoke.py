@@ -46,3 +46,20 @@ def test_chainrule_gradients_agree_with_the_reference(smoke):
                 assert entry["grad_err"] <= entry["rtol"], (case["key"], entry["grad_err"])
                 checked += 1
     assert checked >= 5
+
+
+def test_the_profile_script_runs_and_reports_every_section():
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+    done = subprocess.run(
+        [sys.executable, "bench/profile_overhead.py", "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for heading in ("One scalar op", "garbage collector", "W7: passes", "W4: matrix products"):
+        assert heading in done.stdout
+    assert "chainrule y * 1.0001, recorded" in done.stdout
+    assert " µs |" in done.stdout and " ms |" in done.stdout
