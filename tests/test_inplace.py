@@ -402,9 +402,7 @@ def test_direct_writes_keep_the_errors_of_the_general_path():
         leaf.add_(1)
 
 
-# float16 with a Python number is left out: torch computes it in float32 and rounds once,
-# NumPy rounds the number to float16 first (a last-bit difference of the out-of-place op too)
-@pytest.mark.parametrize("name, dtype, other", [c for c in _DIRECT_CASES if c[1] != "f16"])
+@pytest.mark.parametrize("name, dtype, other", _DIRECT_CASES)
 def test_unrecorded_inplace_arithmetic_matches_torch(name, dtype, other):
     torch = pytest.importorskip("torch")
     mine, mine_other = _direct_operands(cr, dtype, other)

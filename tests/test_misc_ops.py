@@ -237,3 +237,23 @@ def test_softmax_of_integers_names_torchs_kernel():
     for call, kernel in cases:
         with pytest.raises(NotImplementedError, match=kernel + " not implemented for 'Long'"):
             call()
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "rsub", "rmul", "rdiv"])
+def test_float16_with_a_python_number_rounds_as_torch(op):
+    # torch's mul and div compute half * number in float32 and round once; add and sub round
+    # the number to half first. Either way the last bit must agree with torch's.
+    real_torch = pytest.importorskip("torch")
+    values = (np.random.default_rng(0).standard_normal(500) * 10).astype(np.float16)
+    for number in (0.3, 1.7, -2.25, 3, 1e-3, 70000.0):
+        results = []
+        for lib in (torch, real_torch):
+            t = lib.tensor(values)
+            if op.startswith("r"):
+                out = {"rsub": number - t, "rmul": number * t, "rdiv": number / t}[op]
+            else:
+                out = getattr(t, op)(number)
+            results.append(out.numpy())
+        mine, theirs = results
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs, err_msg=f"{op} {number}")

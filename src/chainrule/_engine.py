@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from operator import attrgetter
 from sys import getrefcount
 
 from . import _graph
 from ._backend import IN_PLACE_MIN, quiet_off, quiet_on, xp
 from ._graph import BACKWARD_TWICE, FREED, NO_OUTPUT_NUMBERS, AccumulateGrad, grad_state
 
+_SEQ = attrgetter("_seq")
 # Breaks ties between nodes of equal sequence number (leaf accumulators) in creation order.
 _tiebreak = itertools.count().__next__
 
@@ -57,7 +59,7 @@ def _nodes_leading_to(root_nodes, targets):
                 stack.append(nxt)
     keep = set(targets)
     deps = {}  # incoming edges from kept nodes, as _count_dependencies counts them
-    for node in sorted(seen, key=_seq_of):
+    for node in sorted(seen, key=_SEQ):
         leads = node in keep
         for nxt in node._next:
             if nxt in keep:
@@ -69,10 +71,6 @@ def _nodes_leading_to(root_nodes, targets):
                 if nxt in keep:
                     deps[nxt] = deps.get(nxt, 0) + 1
     return keep, deps
-
-
-def _seq_of(node):
-    return node._seq
 
 
 def _hook_result(fn, grad, result):

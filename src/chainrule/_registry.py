@@ -312,6 +312,9 @@ class Elementwise:
     ``result_bool``: comparisons and predicates give bool and are not differentiable.
     ``number_edge``: with a Python number as ``b``, whether the node still has an (empty)
     edge for it -- torch's ``x * 2`` has two edges, ``x ** 2`` and ``2 - x`` only one.
+    ``half_opmath``: a float16 tensor with a Python number is computed in float32 and rounded
+    once, as torch's mul and div do (NumPy would round the number to float16 first; torch's
+    add and sub do that too).
     """
 
     __slots__ = (
@@ -322,6 +325,7 @@ class Elementwise:
         "float_only",
         "result_bool",
         "number_edge",
+        "half_opmath",
     )
 
     def __init__(
@@ -332,6 +336,7 @@ class Elementwise:
         float_only=False,
         result_bool=False,
         number_edge=True,
+        half_opmath=False,
     ):
         self.forward = forward
         # a NumPy ufunc is called with out=... so that 0-d inputs give a 0-d array, not a
@@ -342,6 +347,7 @@ class Elementwise:
         self.float_only = float_only
         self.result_bool = result_bool
         self.number_edge = number_edge
+        self.half_opmath = half_opmath
 
     def unary(self, x: Tensor) -> Tensor:
         dtype = x._dtype
@@ -396,6 +402,8 @@ class Elementwise:
                 bv = bv.astype(dtype.np)
         elif dtype.kind != FLOAT and type(b) is not bool:
             bv = operand(b, dtype)
+        elif self.half_opmath and dtype is _backend.float16:
+            return self._half_with_number(a, b, av, args)
         token = quiet_on()
         try:
             ufunc = self.ufunc
@@ -413,6 +421,21 @@ class Elementwise:
         if (a._requires_grad or (b_tensor and b._requires_grad)) and grad_state.enabled:
             self._record(out, a, b, b_tensor, args)
         if dual_depth:  # after attaching, as in record
+            self._tangents(out, a, b, args)
+        return out
+
+    def _half_with_number(self, a, b, av, args):
+        """float16 ``a op number``: computed in float32 and rounded once (see half_opmath)."""
+        wide = make(av.astype(xp.float32), _backend.float32)
+        token = quiet_on()
+        try:
+            result = self.forward(wide._data, xp.float32(b)).astype(xp.float16)
+        finally:
+            quiet_off(token)
+        out = make(result, _backend.float16)
+        if a._requires_grad and grad_state.enabled:
+            self._record(out, a, b, False, args)
+        if dual_depth:
             self._tangents(out, a, b, args)
         return out
 
@@ -446,6 +469,8 @@ class Elementwise:
         data = a._data
         if self.ufunc is None or self.result_bool or a._dtype.kind != FLOAT:
             return False
+        if self.half_opmath and a._dtype is _backend.float16:
+            return False  # the general path rounds as torch does
         if isinstance(b, Tensor):
             bv = b._data
             if b._dtype is not a._dtype or not _broadcasts_into(bv.shape, data.shape):

@@ -126,8 +126,8 @@ _ADD = Elementwise(xp.add, AddNode, saves=None)
 _SUB = Elementwise(xp.subtract, SubNode, saves=None)
 _RSUB = Elementwise(lambda a, b: b - a, RsubNode, saves=None, number_edge=False)
 _RSUB_TENSOR = Elementwise(lambda a, b: b - a, RsubTensorNode, saves=None)
-_MUL = Elementwise(xp.multiply, MulNode, saves=_saves_crosswise)
-_DIV = Elementwise(xp.true_divide, DivNode, saves=_saves_for_div, float_only=True)
+_MUL = Elementwise(xp.multiply, MulNode, saves=_saves_crosswise, half_opmath=True)
+_DIV = Elementwise(xp.true_divide, DivNode, saves=_saves_for_div, float_only=True, half_opmath=True)
 
 
 def _torch_remainder(a, b):
