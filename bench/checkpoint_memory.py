@@ -49,7 +49,10 @@ def main() -> None:
         print(json.dumps(_measure(sys.argv[2], sys.argv[3] == "1")))
         return
     sys.path[:0] = [str(ROOT)]
+    from bench import libs
     from bench.probes import run_probe_script
+
+    libs.add_source_path()  # chainrule from src/ when it is not installed, as run.py does
 
     print(f"{LAYERS} tanh blocks on {SIZE}x{SIZE} float32, checkpoint every {GROUP} blocks")
     print(f"{'library':<10} {'plain MiB':>10} {'checkpoint MiB':>15} {'ratio':>6}")

@@ -130,3 +130,36 @@ def test_a_recorded_op_keeps_few_objects_for_the_garbage_collector():
     assert x.grad is not None
     fn = y.grad_fn
     assert fn.next_functions == ((fn.next_functions[0][0], 0),)  # torch's edge tuples
+
+
+def test_double_precision_kernels_go_through_big_arrays_in_chunks():
+    # float32 exp/tanh/sin are computed in double and rounded once; on big arrays that runs
+    # chunk by chunk: the same bits as one whole-array pass, without a double-size copy
+    import numpy as np
+
+    from chainrule.ops.elementwise import _CHUNK, _tanh_backward
+
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((3, _CHUNK + 7)).astype(np.float32)
+    for array in (base, base[:, ::2], base.T, base.astype(np.float16)):
+        x = torch.tensor(array)
+        for name, kernel in (("exp", np.exp), ("tanh", np.tanh), ("sin", np.sin)):
+            want = kernel(array.astype(np.float64)).astype(array.dtype)
+            assert np.array_equal(getattr(torch, name)(x).numpy(), want), (name, array.shape)
+        y = np.tanh(array)
+        g = np.full_like(y, 0.7)
+        want = g * (1 - y.astype(np.float64) ** 2).astype(array.dtype)
+        assert np.array_equal(_tanh_backward(g, y), want)
+
+    n = 1 << 20
+    x = torch.rand(n, requires_grad=True)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        y = x.tanh()
+        _, forward_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert forward_peak < 1.5 * n * 4, forward_peak / (n * 4)  # the result and one chunk
+    assert _backward_peak(y.sum()) < 1.5 * n * 4
