@@ -211,6 +211,23 @@ quiet_on, quiet_off = _make_quiet()
 # time and, for big arrays, the peak memory of a backward pass.
 IN_PLACE_MIN = 1024
 
+
+def write_into(ufunc, data, other) -> None:
+    """``ufunc(data, other)`` stored in ``data`` itself, without floating-point warnings."""
+    token = quiet_on()
+    try:
+        ufunc(data, other, out=data)
+    finally:
+        quiet_off(token)
+
+
+def big_own_buffer(data) -> bool:
+    """Is ``data`` worth writing in place and free to be: at least IN_PLACE_MIN elements,
+    owning its memory (not a view) and writeable? Who else refers to it is the caller's
+    question (see times_temporary)."""
+    return data.size >= IN_PLACE_MIN and data.base is None and data.flags.writeable
+
+
 # Ufuncs of this type take ``out=...`` to return a 0-d array (not a scalar) for 0-d inputs.
 array_ufunc_type = numpy.ufunc
 

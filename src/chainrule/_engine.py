@@ -17,7 +17,7 @@ from operator import attrgetter
 from sys import getrefcount
 
 from . import _graph
-from ._backend import IN_PLACE_MIN, quiet_off, quiet_on, xp
+from ._backend import big_own_buffer, write_into, xp
 from ._graph import BACKWARD_TWICE, FREED, NO_OUTPUT_NUMBERS, AccumulateGrad, grad_state
 
 _SEQ = attrgetter("_seq")
@@ -139,20 +139,14 @@ def _sum_gradients(buf, output_nr, grad, create_graph):
     old = buf[output_nr]
     data = old._data
     if (
-        data.size >= IN_PLACE_MIN
-        and not create_graph
+        not create_graph
         and getrefcount(old) <= 3  # the buffer, `old`, getrefcount's argument
-        and data.base is None
-        and getrefcount(data) <= 3  # the tensor, `data`, getrefcount's argument
-        and data.flags.writeable
         and old._dtype is grad._dtype
         and grad._data.shape == data.shape
+        and big_own_buffer(data)
+        and getrefcount(data) <= 3  # the tensor, `data`, getrefcount's argument
     ):
-        token = quiet_on()
-        try:
-            xp.add(data, grad._data, out=data)
-        finally:
-            quiet_off(token)
+        write_into(xp.add, data, grad._data)
         return old
     return old + grad
 

@@ -14,13 +14,14 @@ from sys import getrefcount
 from . import _backend, _graph
 from ._backend import (
     FLOAT,
-    IN_PLACE_MIN,
+    big_own_buffer,
     defaults,
     dtype_for_kind,
     promote_types,
     quiet_off,
     quiet_on,
     scalar_kind,
+    write_into,
     xp,
 )
 from ._graph import SavedOutput, grad_state, make_node_class
@@ -282,21 +283,15 @@ def times_temporary(g: Tensor, temporary: Tensor) -> Tensor:
     """
     data = temporary._data
     if (
-        data.size >= IN_PLACE_MIN
-        and getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
+        getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
         and not grad_state.enabled
         and not dual_depth
         and temporary._dtype is g._dtype
-        and data.base is None
-        and getrefcount(data) <= 3  # the tensor's slot, `data` and getrefcount's argument
         and (g._data.shape == data.shape or g._data.ndim == 0)
-        and data.flags.writeable
+        and big_own_buffer(data)
+        and getrefcount(data) <= 3  # the tensor's slot, `data` and getrefcount's argument
     ):
-        token = quiet_on()
-        try:
-            xp.multiply(data, g._data, out=data)
-        finally:
-            quiet_off(token)
+        write_into(xp.multiply, data, g._data)
         return temporary
     return g * temporary
 
@@ -481,11 +476,7 @@ class Elementwise:
             return False
         if not data.flags.writeable:
             return False
-        token = quiet_on()
-        try:
-            self.ufunc(data, bv, out=data)
-        finally:
-            quiet_off(token)
+        write_into(self.ufunc, data, bv)
         return True
 
     def _tangents(self, out, a, b, args):
