@@ -237,3 +237,41 @@ def test_class_target_with_extra_dims_is_a_multi_target_error():
         chainrule.nn.functional.cross_entropy(chainrule.ones(2, 3), chainrule.tensor([[0], [1]]))
     with pytest.raises(ValueError, match=r"Expected input batch_size \(2\) to match target"):
         chainrule.nn.functional.nll_loss(chainrule.ones(2, 3), chainrule.tensor([[0], [1], [2]]))
+
+
+def test_nll_loss_node_matches_torch_edges_errors_and_ignored_batches():
+    # nll_loss is one primitive: torch's single edge (the input), torch's refusal of a
+    # weight that requires grad, and zero gradients when every target is ignored
+    import chainrule as cr
+
+    torch = pytest.importorskip("torch")
+    for lib in (cr, torch):
+        x = lib.tensor([[0.5, 1.0, -1.0], [1.0, 2.0, 3.0]], requires_grad=True)
+        loss = lib.nn.functional.nll_loss(x.log_softmax(1), lib.tensor([2, 0]))
+        assert len(loss.grad_fn.next_functions) == 1
+        assert type(loss.grad_fn.next_functions[0][0]).__name__ == "LogSoftmaxBackward0"
+        with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'w"):
+            lib.nn.functional.nll_loss(
+                x, lib.tensor([2, 0]), weight=lib.ones(3, requires_grad=True)
+            )
+        ignored = lib.nn.functional.nll_loss(x, lib.tensor([1, 1]), ignore_index=1)
+        ignored.backward()
+        assert ignored.isnan().item() and x.grad.abs().sum().item() == 0
+
+
+def test_nll_loss_double_backward_and_batched_jacobian():
+    import chainrule as cr
+
+    x = cr.randn(4, 3, dtype=cr.float64, requires_grad=True)
+    target = cr.tensor([0, 2, 1, 2])
+    weight = cr.tensor([0.5, 1.0, 2.0], dtype=cr.float64)
+    for reduction in ("mean", "sum", "none"):
+
+        def f(v, reduction=reduction):
+            return cr.nn.functional.cross_entropy(v, target, weight=weight, reduction=reduction)
+
+        assert cr.autograd.gradcheck(f, (x,))
+        assert cr.autograd.gradgradcheck(f, (x,))
+        jac = cr.autograd.functional.jacobian(f, x, vectorize=True)
+        loop = cr.autograd.functional.jacobian(f, x)
+        assert cr.allclose(jac, loop)

@@ -15,6 +15,7 @@ from .._backend import FLOAT
 from .._graph import no_grad
 from .._registry import defop, record
 from .._tensor import make
+from ..ops import nn_ops
 from ..ops.composite import composite
 from ..ops.elementwise import where
 from .module import Module
@@ -213,26 +214,33 @@ def _classes_last(input):
 
 
 def _check_batch(input, target):
-    if input.dim() >= 2 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
-        size = target.shape[0] if target.dim() else 1
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) >= 2 and (not target_shape or shape[0] != target_shape[0]):
+        size = target_shape[0] if target_shape else 1
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({size})."
+            f"Expected input batch_size ({shape[0]}) to match target batch_size ({size})."
         )
-    if input.dim() <= 2 and target.dim() > 1:
+    if len(shape) <= 2 and len(target_shape) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    expected = tuple(input.shape[:1]) + tuple(input.shape[2:]) if input.dim() >= 2 else ()
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    expected = shape[:1] + shape[2:] if len(shape) >= 2 else ()
+    if target_shape != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target_shape)}")
 
 
-def _picked_and_weights(input, target, weight, ignore_index):
-    """Per-element -log p[target] * w[target] and the weights (0 where ignored)."""
+def _check_targets(input, target, ignore_index):
+    """Every target not ignored names a class (torch's IndexError otherwise)."""
     classes = input.shape[1] if input.dim() >= 2 else input.shape[0]
     data = target._data
     keep = data != ignore_index
     bad = keep & ((data < 0) | (data >= classes))
     if bad.any():
         raise IndexError(f"Target {int(data[bad].reshape(-1)[0])} is out of bounds.")
+    return data, keep
+
+
+def _picked_and_weights(input, target, weight, ignore_index):
+    """Per-element -log p[target] * w[target] and the weights (0 where ignored)."""
+    data, keep = _check_targets(input, target, ignore_index)
     from .._tensor import make
 
     safe = make(data * keep, _backend.int64)
@@ -256,23 +264,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_class_target(target)
     _check_batch(input, target)
     _check_weight(weight, input.shape[1] if input.dim() >= 2 else input.shape[0])
-    _picked_and_weights(input.detach(), target, weight, ignore_index)  # checks the targets
-    op = _nll_op if input.dim() <= 2 else _nll_2d_op
-    out = op(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    _check_targets(input, target, ignore_index)
+    out = nn_ops.nll(input, target, weight, ignore_index, reduction)
     if input.dim() not in (1, 2, 4) and reduction == "none":
         out = out.view(out.shape)  # torch reshapes to 4-D and back
     return out
-
-
-def _nll(input, target, weight, ignore_index, reduction):
-    loss, weights, _ = _picked_and_weights(input, target, weight, ignore_index)
-    if reduction == "mean":
-        return loss.sum() / weights.sum()
-    return _reduce(loss, reduction)
-
-
-_nll_op = composite("NllLossBackward0", _nll)
-_nll_2d_op = composite("NllLoss2DBackward0", _nll)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -299,3 +299,97 @@ export(
     method=False,
     grad_fns=("EmbeddingBackward0",),
 )
+
+
+# --------------------------------------------------------------------------- nll_loss
+
+
+def _nll_weights(target, weight, ignore_index, dtype):
+    """Each sample's target (0 where ignored, a safe index) and its weight (0 if ignored)."""
+    keep = target != ignore_index
+    safe = xp.where(keep, target, 0)
+    weights = keep.astype(dtype) if weight is None else weight[safe] * keep
+    return safe, weights
+
+
+def _with_class_axis(per_sample, class_axis):
+    """A per-sample array with a length-1 class axis inserted (for the *_along_axis calls)."""
+    shape = per_sample.shape
+    return per_sample.reshape(shape[:class_axis] + (1,) + shape[class_axis:])
+
+
+def _nll_selection(input, target, weight, ignore_index):
+    """-w[target] at each sample's target class, 0 elsewhere and where ignored: an array of
+    the input's shape (the constant the loss's gradient is a multiple of)."""
+    class_axis = 1 if input.ndim >= 2 else 0
+    safe, weights = _nll_weights(target, weight, ignore_index, input.dtype)
+    selection = xp.zeros(input.shape, input.dtype)
+    xp.put_along_axis(
+        selection,
+        _with_class_axis(safe, class_axis),
+        _with_class_axis(-weights, class_axis),
+        class_axis,
+    )
+    return selection
+
+
+def _nll_vjp(node, g):
+    """Linear in the input: the gradient is g times the (constant) selection of -w[target].
+    (The weight saved by torch is not differentiable; torch refuses it in the forward.)"""
+    input, target, weight = node.saved
+    ignore_index, reduction, total = node._args
+    selection = _nll_selection(
+        input._data, target._data, None if weight is None else weight._data, ignore_index
+    )
+    selection = make(selection, input._dtype)
+    lead_dims = tuple(
+        g._data.shape[: g._data.ndim - (target._data.ndim if reduction == "none" else 0)]
+    )
+    if reduction == "none":
+        class_axis = len(lead_dims) + (1 if input._data.ndim >= 2 else 0)
+        g = g.unsqueeze(class_axis)
+    else:
+        if reduction == "mean" and total != 0:  # all targets ignored: zeros, as in torch
+            g = g / total
+        g = g.reshape(lead_dims + (1,) * input._data.ndim)
+    return (g * selection, None, None)
+
+
+NllLossNode = defop("NllLossBackward0", _nll_vjp)
+NllLoss2dNode = defop("NllLoss2DBackward0", _nll_vjp)
+
+_WEIGHT_GRAD = (
+    "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. "
+    "This input cannot have requires_grad True."
+)
+
+
+def nll(input, target, weight, ignore_index, reduction):
+    """nll_loss on checked arguments (class dim 1, or 0 for one unbatched sample), recorded
+    as torch's single node. ``mean`` divides by the summed weights of the kept targets."""
+    from .._graph import grad_state
+
+    if weight is not None and weight._requires_grad and grad_state.enabled:
+        raise RuntimeError(_WEIGHT_GRAD)
+    data = input._data
+    class_axis = 1 if data.ndim >= 2 else 0
+    safe, weights = _nll_weights(
+        target._data, None if weight is None else weight._data, ignore_index, data.dtype
+    )
+    picked = xp.take_along_axis(data, _with_class_axis(safe, class_axis), class_axis)
+    picked = picked.reshape(safe.shape)
+    losses = -picked * weights
+    total = None
+    if reduction == "none":
+        result = losses
+    elif reduction == "sum":
+        result = losses.sum(dtype=data.dtype)
+    else:
+        total = weights.sum(dtype=data.dtype)
+        with xp.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as torch
+            result = xp.true_divide(losses.sum(dtype=data.dtype), total)
+    out = make(xp.asarray(result, dtype=data.dtype), input._dtype)
+    node_cls = NllLoss2dNode if data.ndim > 2 else NllLossNode
+    return record(
+        node_cls, out, (input,), (input, target, weight), (ignore_index, reduction, total)
+    )
