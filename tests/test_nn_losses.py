@@ -275,3 +275,29 @@ def test_nll_loss_double_backward_and_batched_jacobian():
         jac = cr.autograd.functional.jacobian(f, x, vectorize=True)
         loop = cr.autograd.functional.jacobian(f, x)
         assert cr.allclose(jac, loop)
+
+
+def test_mse_loss_is_one_node_with_torch_gradients_double_backward_and_broadcasting():
+    import chainrule as cr
+
+    x = cr.randn(4, 3, dtype=cr.float64, requires_grad=True)
+    row = cr.randn(3, dtype=cr.float64, requires_grad=True)
+    for reduction in ("mean", "sum", "none"):
+
+        def f(a, b, reduction=reduction):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the broadcasting warning, tested elsewhere
+                return cr.nn.functional.mse_loss(a, b, reduction=reduction)
+
+        out = f(x, row)
+        assert type(out.grad_fn).__name__ == "MseLossBackward0"
+        assert cr.autograd.gradcheck(f, (x, row))
+        assert cr.autograd.gradgradcheck(f, (x, row))
+        jac = cr.autograd.functional.jacobian(f, (x, row), vectorize=True)
+        loop = cr.autograd.functional.jacobian(f, (x, row))
+        assert all(cr.allclose(a, b) for a, b in zip(jac, loop))
+    mine = cr.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    theirs = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    for lib, leaf in ((cr, mine), (torch, theirs)):
+        lib.nn.functional.mse_loss(leaf, lib.tensor([0.0, 4.0, 4.0])).backward()
+    assert mine.grad.tolist() == theirs.grad.tolist()

@@ -96,7 +96,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _check_reduction(reduction)
     _warn_target_size(input, target)
     if weight is None:  # torch records one MseLossBackward0 node
-        return _mse_op(input, target, reduction=reduction)
+        return nn_ops.mse(input, target, reduction)
     _check_loss_weight(input, weight)
     loss = (input - target) ** 2 * weight
     if reduction == "mean":  # torch divides by the total weight, not the element count
@@ -107,11 +107,6 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 def _check_loss_weight(input, weight):
     if tuple(weight.shape) != tuple(input.shape):
         raise ValueError("Weights and input must have the same size.")
-
-
-_mse_op = composite(
-    "MseLossBackward0", lambda input, target, reduction: _reduce((input - target) ** 2, reduction)
-)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

@@ -13,7 +13,7 @@ tensor([[0., 1., 2., 0.]])
 from __future__ import annotations
 
 from .. import _backend
-from .._backend import FLOAT, xp
+from .._backend import FLOAT, IN_PLACE_MIN, xp
 from .._graph import SavedOutput
 from .._registry import defop, export, record, sum_to_shape
 from .._tensor import Tensor, make
@@ -393,3 +393,53 @@ def nll(input, target, weight, ignore_index, reduction):
     return record(
         node_cls, out, (input,), (input, target, weight), (ignore_index, reduction, total)
     )
+
+
+# --------------------------------------------------------------------------- mse_loss
+
+
+def _mse_vjp(node, g):
+    """torch's mse_loss_backward: norm * (input - target) * g, norm = 2 (2 / n for mean)."""
+    input, target = node.saved
+    reduction, count = node._args
+    norm = 2.0 / count if reduction == "mean" else 2.0
+    if reduction != "none":  # one number per batch row: broadcast over the elements
+        ndim = max(input._data.ndim, target._data.ndim)
+        g = g.reshape(tuple(g._data.shape) + (1,) * ndim)
+    grad = (input - target) * norm * g
+    return (
+        grad if node.needs_input_grad(0) else None,
+        -grad if node.needs_input_grad(1) else None,
+    )
+
+
+MseLossNode = defop("MseLossBackward0", _mse_vjp)
+
+
+def mse(input, target, reduction):
+    """mse_loss on checked arguments, recorded as torch's single MseLossBackward0 node."""
+    a, b = input._data, target._data
+    dtype = input._dtype if input._dtype is target._dtype else None
+    if dtype is None:
+        from .._registry import result_dtype
+
+        dtype = result_dtype(input, target)
+        a, b = a.astype(dtype.np), b.astype(dtype.np)
+    diff = xp.subtract(a, b, out=...)
+    squares = xp.multiply(diff, diff, out=diff if diff.size >= IN_PLACE_MIN else ...)
+    count = squares.size
+    if reduction == "none":
+        result = squares
+    elif reduction == "sum":
+        result = squares.sum(dtype=squares.dtype)
+    else:
+        with xp.errstate(invalid="ignore", divide="ignore"):  # empty input: nan, as torch
+            result = xp.true_divide(squares.sum(dtype=squares.dtype), count)
+    out = make(xp.asarray(result, dtype=dtype.np), dtype)
+    shapes = None
+    if a.shape != squares.shape or b.shape != squares.shape:  # broadcast: sum gradients back
+        shapes = (
+            a.shape if a.shape != squares.shape else None,
+            b.shape if b.shape != squares.shape else None,
+        )
+    return record(MseLossNode, out, (input, target), (input, target), (reduction, count), shapes)
