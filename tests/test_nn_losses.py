@@ -301,3 +301,40 @@ def test_mse_loss_is_one_node_with_torch_gradients_double_backward_and_broadcast
     for lib, leaf in ((cr, mine), (torch, theirs)):
         lib.nn.functional.mse_loss(leaf, lib.tensor([0.0, 4.0, 4.0])).backward()
     assert mine.grad.tolist() == theirs.grad.tolist()
+
+
+def test_bce_with_logits_is_one_node_with_torch_gradients_and_errors():
+    import chainrule as cr
+
+    rng = np.random.default_rng(4)
+    x0, y0 = rng.standard_normal((4, 3)) * 3, rng.random((4, 3))
+    w0, p0 = rng.random(3), rng.random(3) + 0.5
+    for reduction in ("mean", "sum", "none"):
+        for weight, pos_weight in ((None, None), (w0, None), (None, p0), (w0, p0)):
+            grads = []
+            for lib in (cr, torch):
+                x = lib.tensor(x0, requires_grad=True)
+                y = lib.tensor(y0, requires_grad=True)
+                loss = lib.nn.functional.binary_cross_entropy_with_logits(
+                    x,
+                    y,
+                    weight=None if weight is None else lib.tensor(weight),
+                    pos_weight=None if pos_weight is None else lib.tensor(pos_weight),
+                    reduction=reduction,
+                )
+                assert len(loss.grad_fn.next_functions) == 2
+                loss.backward(lib.ones_like(loss) * 0.7)
+                grads.append((loss.detach().numpy(), x.grad.numpy(), y.grad.numpy()))
+            for mine, theirs in zip(*grads):
+                np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+        f = lambda a, b, r=reduction: cr.nn.functional.binary_cross_entropy_with_logits(  # noqa: E731
+            a, b, pos_weight=cr.tensor(p0), reduction=r
+        )
+        leaves = (cr.tensor(x0, requires_grad=True), cr.tensor(y0, requires_grad=True))
+        assert cr.autograd.gradgradcheck(f, leaves)
+    for lib in (cr, torch):
+        for name in ("weight", "pos_weight"):
+            with pytest.raises(RuntimeError, match=f"with respect to argument '{name}'"):
+                lib.nn.functional.binary_cross_entropy_with_logits(
+                    lib.zeros(3), lib.ones(3), **{name: lib.ones(3, requires_grad=True)}
+                )

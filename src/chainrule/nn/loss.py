@@ -399,7 +399,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     _check_reduction(reduction)
     _check_same_size(input, target, deprecated=False)
-    return _bce_logits_op(input, target, weight=weight, reduction=reduction, pos_weight=pos_weight)
+    with no_grad():
+        value = _bce_logits(input, target, weight, reduction, pos_weight)
+    return nn_ops.bce_with_logits(value, input, target, weight, pos_weight, reduction)
 
 
 def _bce_logits(input, target, weight, reduction, pos_weight):
@@ -410,9 +412,6 @@ def _bce_logits(input, target, weight, reduction, pos_weight):
     else:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * log_sigmoid_neg
     return _reduce(loss if weight is None else loss * weight, reduction)
-
-
-_bce_logits_op = composite("BinaryCrossEntropyWithLogitsBackward0", _bce_logits)
 
 
 # --------------------------------------------------------------------------- modules

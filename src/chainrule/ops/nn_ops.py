@@ -443,3 +443,57 @@ def mse(input, target, reduction):
             b.shape if b.shape != squares.shape else None,
         )
     return record(MseLossNode, out, (input, target), (input, target), (reduction, count), shapes)
+
+
+# --------------------------------------------------------------------------- BCE with logits
+
+
+def _bce_logits_vjp(node, g):
+    """torch's formulas: input (sigmoid(x) - y) * g, or with pos_weight p and t = p * y,
+    (sigmoid(x) * (t + 1 - y) - t) * g; target -x * g, or ((1 - p) logsigmoid(x) - x) * g;
+    times the weight, over the element count for 'mean'."""
+    from .activations import softplus
+
+    input, target, weight, pos_weight = node.saved
+    reduction = node._args
+    if reduction != "none":  # one number per batch row: broadcast over the elements
+        g = g.reshape(tuple(g._data.shape) + (1,) * input._data.ndim)
+    if reduction == "mean":
+        g = g / max(input._data.size, 1)
+    if weight is not None:
+        g = g * weight
+    grad_input = grad_target = None
+    if pos_weight is None:
+        if node.needs_input_grad(0):
+            grad_input = (input.sigmoid() - target) * g
+        if node.needs_input_grad(1):
+            grad_target = -input * g
+    else:
+        if node.needs_input_grad(0):
+            scaled = pos_weight * target
+            grad_input = (input.sigmoid() * (scaled + 1 - target) - scaled) * g
+        if node.needs_input_grad(1):
+            log_sigmoid = -softplus(-input)
+            grad_target = ((1 - pos_weight) * log_sigmoid - input) * g
+    return grad_input, grad_target
+
+
+BceWithLogitsNode = defop("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_vjp)
+
+
+def bce_with_logits(value, input, target, weight, pos_weight, reduction):
+    """Record ``value`` (the loss, computed unrecorded by the caller) as torch's one node."""
+    from .._graph import grad_state
+
+    if grad_state.enabled:
+        for name, extra in (("weight", weight), ("pos_weight", pos_weight)):
+            if extra is not None and extra._requires_grad:
+                raise RuntimeError(
+                    "The function 'binary_cross_entropy_with_logits' is not differentiable "
+                    f"with respect to argument '{name}'. This input cannot have "
+                    "requires_grad True."
+                )
+    out = make(value._data, value._dtype)
+    return record(
+        BceWithLogitsNode, out, (input, target), (input, target, weight, pos_weight), reduction
+    )
