@@ -338,3 +338,35 @@ def test_bce_with_logits_is_one_node_with_torch_gradients_and_errors():
                 lib.nn.functional.binary_cross_entropy_with_logits(
                     lib.zeros(3), lib.ones(3), **{name: lib.ones(3, requires_grad=True)}
                 )
+
+
+@pytest.mark.parametrize(
+    "name, params", [("smooth_l1_loss", {"beta": 0.7}), ("huber_loss", {"delta": 1.3})]
+)
+def test_smooth_l1_and_huber_are_one_node_with_torch_gradients(name, params):
+    import chainrule as cr
+
+    rng = np.random.default_rng(5)
+    x0, y0 = rng.standard_normal((4, 3)) * 2, rng.standard_normal(3)
+    for reduction in ("mean", "sum", "none"):
+        results = []
+        for lib in (cr, torch):
+            x = lib.tensor(x0, requires_grad=True)
+            y = lib.tensor(y0, requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # target broadcast over the rows
+                loss = getattr(lib.nn.functional, name)(x, y, reduction=reduction, **params)
+            loss.backward(lib.ones_like(loss) * 0.7)
+            results.append((type(loss.grad_fn).__name__, loss.detach().numpy(), x.grad, y.grad))
+        (node, *mine), (torch_node, *theirs) = results
+        assert node == torch_node
+        for a, b in zip(mine, theirs):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-14)
+
+        def f(a, b, reduction=reduction):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return getattr(cr.nn.functional, name)(a, b, reduction=reduction, **params)
+
+        leaves = (cr.tensor(x0, requires_grad=True), cr.tensor(y0, requires_grad=True))
+        assert cr.autograd.gradgradcheck(f, leaves)

@@ -121,15 +121,18 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     _warn_target_size(input, target)
     if beta == 0:
         return _reduce((input - target).abs(), reduction)
-    return _smooth_l1_op(input, target, reduction=reduction, beta=beta)
+    with no_grad():
+        value = _smooth_l1(input, target, reduction, beta)
+
+    def slope(d):  # torch: d / beta inside (-beta, beta), the sign of d outside
+        return where(d.abs() < beta, d / beta, d.sign())
+
+    return nn_ops.elementwise_loss(nn_ops.SmoothL1Node, value, input, target, reduction, slope)
 
 
 def _smooth_l1(input, target, reduction, beta):
     diff = (input - target).abs()
     return _reduce(where(diff < beta, diff * diff * (0.5 / beta), diff - 0.5 * beta), reduction)
-
-
-_smooth_l1_op = composite("SmoothL1LossBackward0", _smooth_l1)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -143,9 +146,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_target_size(input, target)
     if weight is None:  # torch records one HuberLossBackward0 node
-        return _huber_op(input, target, reduction=reduction, delta=delta)
+        return _huber_op(input, target, reduction, delta)
     _check_loss_weight(input, weight)
-    return _reduce(_huber_op(input, target, reduction="none", delta=delta) * weight, reduction)
+    return _reduce(_huber_op(input, target, "none", delta) * weight, reduction)
 
 
 def _huber(input, target, reduction, delta):
@@ -154,7 +157,14 @@ def _huber(input, target, reduction, delta):
     return _reduce(loss, reduction)
 
 
-_huber_op = composite("HuberLossBackward0", _huber)
+def _huber_op(input, target, reduction, delta):
+    with no_grad():
+        value = _huber(input, target, reduction, delta)
+
+    def slope(d):  # torch: d inside (-delta, delta), delta times the sign of d outside
+        return where(d.abs() < delta, d, d.sign() * delta)
+
+    return nn_ops.elementwise_loss(nn_ops.HuberNode, value, input, target, reduction, slope)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

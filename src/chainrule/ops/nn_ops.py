@@ -497,3 +497,46 @@ def bce_with_logits(value, input, target, weight, pos_weight, reduction):
     return record(
         BceWithLogitsNode, out, (input, target), (input, target, weight, pos_weight), reduction
     )
+
+
+# --------------------------------------------------------------------------- smooth L1, Huber
+
+
+def _elementwise_loss_vjp(node, g):
+    """loss = reduce(f(input - target)): the input's gradient is f'(d) * g (over the element
+    count for 'mean'); the target's is its negation. f' is the op's ``slope(d)``."""
+    input, target = node.saved
+    reduction, count, slope = node._args
+    if reduction != "none":  # one number per batch row: broadcast over the elements
+        ndim = max(input._data.ndim, target._data.ndim)
+        g = g.reshape(tuple(g._data.shape) + (1,) * ndim)
+    if reduction == "mean":
+        g = g / max(count, 1)
+    grad = slope(input - target) * g
+    return (
+        grad if node.needs_input_grad(0) else None,
+        -grad if node.needs_input_grad(1) else None,
+    )
+
+
+SmoothL1Node = defop("SmoothL1LossBackward0", _elementwise_loss_vjp)
+HuberNode = defop("HuberLossBackward0", _elementwise_loss_vjp)
+
+
+def elementwise_loss(node_cls, value, input, target, reduction, slope):
+    """Record ``value`` = reduce(f(input - target)) (computed unrecorded by the caller) as
+    torch's one node, with ``slope`` = f' written in chainrule ops."""
+    shape = xp.broadcast_shapes(input._data.shape, target._data.shape)
+    count = 1
+    for size in shape:
+        count *= size
+    shapes = None
+    if input._data.shape != shape or target._data.shape != shape:  # sum gradients back
+        shapes = (
+            input._data.shape if input._data.shape != shape else None,
+            target._data.shape if target._data.shape != shape else None,
+        )
+    out = make(value._data, value._dtype)
+    return record(
+        node_cls, out, (input, target), (input, target), (reduction, count, slope), shapes
+    )
