@@ -140,10 +140,10 @@ def _sum_gradients(buf, output_nr, grad, create_graph):
     data = old._data
     if (
         not create_graph
+        and big_own_buffer(data)
         and getrefcount(old) <= 3  # the buffer, `old`, getrefcount's argument
         and old._dtype is grad._dtype
         and grad._data.shape == data.shape
-        and big_own_buffer(data)
         and getrefcount(data) <= 3  # the tensor, `data`, getrefcount's argument
     ):
         write_into(xp.add, data, grad._data)

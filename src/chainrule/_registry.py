@@ -41,6 +41,7 @@ propagate_tangents = inplace_tangent = stand_in_tangent = None
 
 _ndarray = xp.ndarray
 _ufunc = _backend.array_ufunc_type
+_FLOAT16 = _backend.float16
 _asarray = xp.asarray
 _SCALAR_TYPES = (int, float, bool)
 
@@ -283,12 +284,12 @@ def times_temporary(g: Tensor, temporary: Tensor) -> Tensor:
     """
     data = temporary._data
     if (
-        getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
+        big_own_buffer(data)  # first: it turns every scalar away at once
+        and getrefcount(temporary) <= 2  # this parameter and getrefcount's argument
         and not grad_state.enabled
         and not dual_depth
         and temporary._dtype is g._dtype
         and (g._data.shape == data.shape or g._data.ndim == 0)
-        and big_own_buffer(data)
         and getrefcount(data) <= 3  # the tensor's slot, `data` and getrefcount's argument
     ):
         write_into(xp.multiply, data, g._data)
@@ -397,7 +398,7 @@ class Elementwise:
                 bv = bv.astype(dtype.np)
         elif dtype.kind != FLOAT and type(b) is not bool:
             bv = operand(b, dtype)
-        elif self.half_opmath and dtype is _backend.float16:
+        elif dtype is _FLOAT16 and self.half_opmath:
             return self._half_with_number(a, b, av, args)
         token = quiet_on()
         try:

@@ -11,6 +11,7 @@ from .. import _backend
 from .._backend import xp
 from .._graph import no_grad
 from .._tensor import make
+from ..ops import nn_ops
 from ..ops.creation import empty
 from ..ops.nn_ops import embedding
 from . import init
@@ -55,13 +56,7 @@ class Embedding(Module):
                  _weight=None, _freeze: bool = False, device=None, dtype=None):  # fmt: skip
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
-            elif padding_idx < 0:
-                assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = nn_ops.padding_index(padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:

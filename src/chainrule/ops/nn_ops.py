@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from .. import _backend
 from .._backend import FLOAT, IN_PLACE_MIN, xp
-from .._graph import SavedOutput
-from .._registry import defop, export, record, sum_to_shape
+from .._graph import SavedOutput, grad_state
+from .._registry import defop, export, record, result_dtype, sum_to_shape
 from .._tensor import Tensor, make
+from .activations import softplus
 
 __all__ = ["addmm", "pad", "embedding"]
 
@@ -227,6 +228,18 @@ def _embedding_vjp(node, g):
 EmbeddingNode = defop("EmbeddingBackward0", _embedding_vjp, batchable=False)
 
 
+def padding_index(padding_idx, num_embeddings):
+    """``padding_idx`` checked against the table size, negative values counted from the end."""
+    if padding_idx is None:
+        return None
+    if padding_idx > 0:
+        assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
+    elif padding_idx < 0:
+        assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
+        padding_idx = num_embeddings + padding_idx
+    return padding_idx
+
+
 def embedding(
     input,
     weight,
@@ -252,12 +265,7 @@ def embedding(
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
     num = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            assert padding_idx < num, "Padding_idx must be within num_embeddings"
-        elif padding_idx < 0:
-            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
-            padding_idx = num + padding_idx
+    padding_idx = padding_index(padding_idx, num)
     index = input._data
     if index.size and (index.min() < 0 or index.max() >= num):
         raise IndexError("index out of range in self")
@@ -367,8 +375,6 @@ _WEIGHT_GRAD = (
 def nll(input, target, weight, ignore_index, reduction):
     """nll_loss on checked arguments (class dim 1, or 0 for one unbatched sample), recorded
     as torch's single node. ``mean`` divides by the summed weights of the kept targets."""
-    from .._graph import grad_state
-
     if weight is not None and weight._requires_grad and grad_state.enabled:
         raise RuntimeError(_WEIGHT_GRAD)
     data = input._data
@@ -398,14 +404,20 @@ def nll(input, target, weight, ignore_index, reduction):
 # --------------------------------------------------------------------------- mse_loss
 
 
+def _over_elements(g, reduction, ndim):
+    """A reduced loss's gradient (one number per batch row) shaped to broadcast over the
+    ``ndim`` element dims; unreduced ('none') gradients already have them."""
+    if reduction == "none":
+        return g
+    return g.reshape(tuple(g._data.shape) + (1,) * ndim)
+
+
 def _mse_vjp(node, g):
     """torch's mse_loss_backward: norm * (input - target) * g, norm = 2 (2 / n for mean)."""
     input, target = node.saved
     reduction, count = node._args
     norm = 2.0 / count if reduction == "mean" else 2.0
-    if reduction != "none":  # one number per batch row: broadcast over the elements
-        ndim = max(input._data.ndim, target._data.ndim)
-        g = g.reshape(tuple(g._data.shape) + (1,) * ndim)
+    g = _over_elements(g, reduction, max(input._data.ndim, target._data.ndim))
     grad = (input - target) * norm * g
     return (
         grad if node.needs_input_grad(0) else None,
@@ -421,8 +433,6 @@ def mse(input, target, reduction):
     a, b = input._data, target._data
     dtype = input._dtype if input._dtype is target._dtype else None
     if dtype is None:
-        from .._registry import result_dtype
-
         dtype = result_dtype(input, target)
         a, b = a.astype(dtype.np), b.astype(dtype.np)
     diff = xp.subtract(a, b, out=...)
@@ -452,12 +462,9 @@ def _bce_logits_vjp(node, g):
     """torch's formulas: input (sigmoid(x) - y) * g, or with pos_weight p and t = p * y,
     (sigmoid(x) * (t + 1 - y) - t) * g; target -x * g, or ((1 - p) logsigmoid(x) - x) * g;
     times the weight, over the element count for 'mean'."""
-    from .activations import softplus
-
     input, target, weight, pos_weight = node.saved
     reduction = node._args
-    if reduction != "none":  # one number per batch row: broadcast over the elements
-        g = g.reshape(tuple(g._data.shape) + (1,) * input._data.ndim)
+    g = _over_elements(g, reduction, input._data.ndim)
     if reduction == "mean":
         g = g / max(input._data.size, 1)
     if weight is not None:
@@ -483,8 +490,6 @@ BceWithLogitsNode = defop("BinaryCrossEntropyWithLogitsBackward0", _bce_logits_v
 
 def bce_with_logits(value, input, target, weight, pos_weight, reduction):
     """Record ``value`` (the loss, computed unrecorded by the caller) as torch's one node."""
-    from .._graph import grad_state
-
     if grad_state.enabled:
         for name, extra in (("weight", weight), ("pos_weight", pos_weight)):
             if extra is not None and extra._requires_grad:
@@ -507,9 +512,7 @@ def _elementwise_loss_vjp(node, g):
     count for 'mean'); the target's is its negation. f' is the op's ``slope(d)``."""
     input, target = node.saved
     reduction, count, slope = node._args
-    if reduction != "none":  # one number per batch row: broadcast over the elements
-        ndim = max(input._data.ndim, target._data.ndim)
-        g = g.reshape(tuple(g._data.shape) + (1,) * ndim)
+    g = _over_elements(g, reduction, max(input._data.ndim, target._data.ndim))
     if reduction == "mean":
         g = g / max(count, 1)
     grad = slope(input - target) * g

@@ -53,8 +53,6 @@ class Adagrad(Optimizer):
         for p, grad in self._params_with_grad(group):
             state = self._init_state(p, group)
             step = bump(state["step"])
-            if group["maximize"]:
-                grad = -grad
             if weight_decay != 0:
                 grad = grad + weight_decay * p._data
             clr = lr / (1 + (step - 1) * lr_decay)

@@ -46,8 +46,6 @@ class Adam(Optimizer):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         for p, grad in self._params_with_grad(group):
-            if group["maximize"]:
-                grad = -grad
             state = self.state[p]
             if not state:
                 state["step"] = step_tensor()

@@ -234,10 +234,12 @@ class Optimizer:
             return closure()
 
     def _params_with_grad(self, group):
-        """(param, grad array) pairs of a group, skipping parameters without a gradient."""
+        """(param, grad array) pairs of a group, skipping parameters without a gradient; the
+        gradient is negated for ``maximize=True``."""
+        maximize = group.get("maximize", False)
         for p in group["params"]:
             if p.grad is not None:
-                yield p, p.grad._data
+                yield p, (-p.grad._data if maximize else p.grad._data)
 
 
 def _cast_like(param, key, value):

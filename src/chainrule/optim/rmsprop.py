@@ -38,8 +38,6 @@ class RMSprop(Optimizer):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         for p, grad in self._params_with_grad(group):
-            if group["maximize"]:
-                grad = -grad
             state = self.state[p]
             if not state:
                 state["step"] = step_tensor()

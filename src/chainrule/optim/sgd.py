@@ -38,8 +38,6 @@ class SGD(Optimizer):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay = group["weight_decay"]
         for p, grad in self._params_with_grad(group):
-            if group["maximize"]:
-                grad = -grad
             if weight_decay != 0:
                 grad = grad + weight_decay * p._data
             if momentum != 0:
