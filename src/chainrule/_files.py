@@ -41,23 +41,38 @@ def opened(f):
         yield f
 
 
-def read_exact(handle, n: int) -> bytes:
-    """Up to ``n`` bytes, read in bounded chunks so a lying length allocates nothing big."""
+def read_exact(handle, n: int, trusted: bool = False) -> bytes | bytearray:
+    """Up to ``n`` bytes, read in bounded chunks so a lying length allocates nothing big.
+
+    ``trusted`` says ``n`` is already known to fit in the file: the bytes then go straight
+    into one buffer of that size (no second copy of a big entry or header).
+    """
     if n <= _CHUNK:
         return handle.read(n)
+    if trusted and hasattr(handle, "readinto"):
+        buffer = bytearray(n)
+        view = memoryview(buffer)
+        position = 0
+        while position < n:
+            got = handle.readinto(view[position : position + _CHUNK])
+            if not got:
+                break
+            position += got
+        view.release()
+        return buffer if position == n else buffer[:position]
     parts = bytearray()
     while len(parts) < n:
         chunk = handle.read(min(_CHUNK, n - len(parts)))
         if not chunk:
             break
         parts += chunk
-    return bytes(parts)
+    return parts
 
 
 def seekable_source(handle, magic_length: int = 4):
     """``(first bytes, handle positioned at the start)``; a stream that cannot seek is read
     into memory, but only after its first bytes were checked by the caller's ``accept``."""
-    if _can_seek(handle):
+    if can_seek(handle):
         start = handle.tell()
         head = handle.read(magic_length)
         handle.seek(start)
@@ -66,7 +81,7 @@ def seekable_source(handle, magic_length: int = 4):
     return head, None
 
 
-def _can_seek(handle) -> bool:
+def can_seek(handle) -> bool:
     try:
         return bool(handle.seekable())
     except (AttributeError, OSError, ValueError):
@@ -121,7 +136,7 @@ class Archive:
             )
         try:
             with self._zip.open(info) as entry:
-                data = read_exact(entry, info.file_size)
+                data = read_exact(entry, info.file_size, trusted=True)
         except _ZIP_ERRORS as exc:
             raise _zip_error(exc, name) from None
         if len(data) != info.file_size:
@@ -136,7 +151,7 @@ def _zip_error(exc, name: str | None = None) -> RuntimeError:
 
 def open_archive(handle) -> Archive:
     """The archive in a seekable ``handle``, or in the rest of a stream read into memory."""
-    if not _can_seek(handle):
+    if not can_seek(handle):
         data = handle.read()
         return Archive(io.BytesIO(data), len(data))
     try:

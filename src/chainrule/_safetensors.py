@@ -97,7 +97,8 @@ def load_safetensors(filename, device="cpu") -> dict:
             raise ValueError(
                 f"not a safetensors file: invalid header length {length} (at most {MAX_HEADER})"
             )
-        raw = _files.read_exact(handle, length)
+        trusted = _files.can_seek(handle) and length <= _files.remaining_size(handle)
+        raw = _files.read_exact(handle, length, trusted)
         if len(raw) != length:
             raise ValueError("not a safetensors file: invalid header length (past the end)")
         header = _parse_header(raw)

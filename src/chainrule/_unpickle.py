@@ -262,7 +262,7 @@ class TorchPickle:
         depth = 1 + max((self._tuple_depth.get(id(x), 0) for x in value), default=0)
         if depth > MAX_DEPTH:
             raise refuse(f"tuples are nested more than {MAX_DEPTH} levels deep")
-        if depth > 1:
+        if value:  # remembered (and kept alive, so its id stays its own) for the next tuple
             self._tuple_depth[id(value)] = depth
             self._keep(value)
         self._push(value)
