@@ -425,6 +425,15 @@ def test_stream_framing(header, message):
 
 def test_genuine_tensor_pickle_still_loads():
     assert load_bytes(torch_zip(P + tensor(1, (3,), (1,)) + b".")).tolist() == [1.0, 2.0, 3.0]
+    v3 = g("torch._utils", "_rebuild_tensor_v3")
+    untyped = pid(numel=4, storage=g("torch.storage", "UntypedStorage"))
+    args = tup(untyped, i(1), tup(i(1)), tup(i(1)), b"\x89", OD, g("torch", "int16"))
+    storages = {"0": np.array([5, -6], "<i2").tobytes()}
+    assert load_bytes(torch_zip(P + v3 + args + b"R.", storages)).tolist() == [-6]
+    odd = tup(pid(numel=3, storage=g("torch.storage", "UntypedStorage")), i(0), tup(i(1)),
+              tup(i(1)), b"\x89", OD, g("torch", "int16"))  # fmt: skip
+    with pytest.raises(RuntimeError, match="untyped storage of 3 bytes cannot hold torch.int16"):
+        load_bytes(torch_zip(P + v3 + odd + b"R.", {"0": b"abc"}))
 
 
 # ----------------------------------------------------------------------------- the zip layer

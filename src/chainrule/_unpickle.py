@@ -481,7 +481,13 @@ def _rebuild_tensor(reader, qualname, args):
             raise refuse(f"{qualname} needs an untyped storage and a dtype")
     elif dtype is None:
         raise refuse(f"{qualname} needs a typed storage")
-    array = storage.array if storage.dtype is not None else storage.array.view(dtype.np)
+    array = storage.array
+    if storage.dtype is None:
+        if array.size % dtype.itemsize:
+            raise RuntimeError(
+                f"an untyped storage of {array.size} bytes cannot hold {dtype!r} values"
+            )
+        array = array.view(dtype.np)
     values = _strided_copy(array, dtype, _int(offset, "storage offset"),
                            _ints(size, "size"), _ints(stride, "stride"))  # fmt: skip
     t = make(values, dtype)
