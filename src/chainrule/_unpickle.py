@@ -121,13 +121,6 @@ def _dtype_named(name: str, where: str):
 
 
 # ----------------------------------------------------------------------------- the interpreter
-class _Mark:
-    """MARK on the stack."""
-
-
-_MARK = _Mark()
-
-
 class TorchPickle:
     """Runs one ``data.pkl``; ``load_storage(key, dtype_or_None, numel)`` gives storages."""
 
@@ -135,6 +128,7 @@ class TorchPickle:
         self._data = data
         self._pos = 0
         self._stack: list = []
+        self._marks: list[int] = []  # stack lengths at each open MARK (no quadratic scans)
         self._memo: dict[int, object] = {}
         self._load_storage = load_storage
         self._storages: dict[str, tuple] = {}
@@ -163,18 +157,21 @@ class TorchPickle:
         except UnicodeDecodeError:
             raise refuse("GLOBAL names a module or attribute that is not ASCII") from None
 
+    def _has_value(self) -> bool:
+        return len(self._stack) > (self._marks[-1] if self._marks else 0)
+
     def _pop(self):
-        if not self._stack or self._stack[-1] is _MARK:
+        if not self._has_value():
             raise refuse(f"opcode at byte {self._opcode_at} needs a value the stack does not hold")
         return self._stack.pop()
 
     def _pop_mark(self) -> list:
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i] is _MARK:
-                items = self._stack[i + 1 :]
-                del self._stack[i:]
-                return items
-        raise refuse(f"opcode at byte {self._opcode_at} has no MARK before it")
+        if not self._marks:
+            raise refuse(f"opcode at byte {self._opcode_at} has no MARK before it")
+        start = self._marks.pop()
+        items = self._stack[start:]
+        del self._stack[start:]
+        return items
 
     def _made_here(self, obj, kinds) -> bool:
         return type(obj) in kinds and self._made.get(id(obj)) is obj
@@ -202,8 +199,11 @@ class TorchPickle:
             handler(self)
 
     def _stop(self):
-        if len(self._stack) != 1 or self._stack[0] is _MARK:
-            raise refuse(f"STOP found {len(self._stack)} values on the stack, expected one")
+        if len(self._stack) != 1 or self._marks:
+            open_mark = " and an open MARK" if self._marks else ""
+            raise refuse(
+                f"STOP found {len(self._stack)} values on the stack{open_mark}, expected one"
+            )
         if self._pos != len(self._data):
             raise refuse(f"{len(self._data) - self._pos} bytes of garbage follow the pickle's STOP")
         result = self._stack.pop()
@@ -215,7 +215,7 @@ class TorchPickle:
         self._stack.append(value)
 
     def op_mark(self):
-        self._push(_MARK)
+        self._marks.append(len(self._stack))
 
     def op_none(self):
         self._push(None)
@@ -285,7 +285,7 @@ class TorchPickle:
         self._tuple([a, b, c])
 
     def _target(self, kinds, opname: str, what: str):
-        if not self._stack or self._stack[-1] is _MARK:
+        if not self._has_value():
             raise refuse(f"{opname} at byte {self._opcode_at} has nothing to act on")
         target = self._stack[-1]
         if not self._made_here(target, kinds):
@@ -317,7 +317,7 @@ class TorchPickle:
 
     # ------------------------------------------------------------------ memo
     def _put(self, index: int):
-        if not self._stack or self._stack[-1] is _MARK:
+        if not self._has_value():
             raise refuse(f"PUT at byte {self._opcode_at} has nothing to remember")
         self._memo[index] = self._stack[-1]
 
