@@ -438,6 +438,62 @@ def test_genuine_tensor_pickle_still_loads():
         load_bytes(torch_zip(P + v3 + odd + b"R.", {"0": b"abc"}))
 
 
+def _mutated(data: bytes, rng) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randrange(1, 4)):
+        at = rng.randrange(len(out))
+        kind = rng.randrange(3)
+        if kind == 0:
+            out[at] = rng.randrange(256)
+        elif kind == 1:
+            del out[at : at + rng.randrange(1, 8)]
+        else:
+            out[at:at] = bytes([rng.randrange(256)])
+    return bytes(out)
+
+
+def _rezip(entries: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, raw in entries.items():
+            archive.writestr(name, raw)
+    return buffer.getvalue()
+
+
+def test_mutated_files_only_raise_torch_types():
+    """Random damage to a real checkpoint, its pickle, a manifest and a safetensors file
+    raises only RuntimeError / UnpicklingError / ValueError, never an internal KeyError,
+    struct.error, UnicodeDecodeError, BadZipFile or RecursionError."""
+    import random
+
+    rng = random.Random(1234)
+    raw = (GOLDEN / "kinds.pt").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    chainrule.save({"a": chainrule.ones(3), "b": [1, (2, 3.5)], "c": {"x": chainrule.tensor(True)}},
+                   buffer)  # fmt: skip
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        ours = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    save_safetensors({"a": chainrule.ones(3), "b": chainrule.tensor([1, 2])}, buffer, {"k": "v"})
+    cases = []
+    for _ in range(300):
+        cases.append((_rezip({**entries, "kinds/data.pkl": _mutated(entries["kinds/data.pkl"], rng)}),
+                      chainrule.load, (RuntimeError, UE)))  # fmt: skip
+        cases.append((_mutated(raw, rng), chainrule.load, (RuntimeError, UE)))
+        manifest = _mutated(ours["chainrule/manifest.json"], rng)
+        cases.append((_rezip({**ours, "chainrule/manifest.json": manifest}), chainrule.load,
+                      (RuntimeError,)))  # fmt: skip
+        cases.append((_mutated(buffer.getvalue(), rng), load_safetensors, (ValueError,)))
+    for data, loader, allowed in cases:
+        try:
+            loader(io.BytesIO(data))
+        except allowed:
+            pass
+    assert_library_works()
+
+
 # ----------------------------------------------------------------------------- the zip layer
 class _Stream:
     """A file object that can only read (a pipe, a socket): no seek, no tell."""

@@ -11,8 +11,8 @@ It writes, under tests/golden/serialization/:
 * ``kinds.pt``: every dtype chainrule has, 0-d and empty tensors, a transposed
   (non-contiguous) tensor, two views sharing one storage, an expanded (stride 0) tensor, a
   Parameter, ``Size``, dtypes, bytes and nested dicts, lists and tuples;
-* ``legacy_name.pt``: ``kinds.pt`` with its entries under ``kinds/`` instead of ``archive/``
-  (the archive name older torch versions used: the file's stem);
+* ``legacy_name.pt``: ``kinds.pt`` with its entries under ``resnet_epoch_3/`` (torch names
+  the archive after the file's stem when saving to a path, ``archive`` for file objects);
 * ``bfloat16.pt``: a bfloat16 tensor, a dtype chainrule does not have.
 
 The tests assert the values literally, so this script only needs rerunning if the format
@@ -80,7 +80,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     torch.save(state_dict(), OUT / "state_dict.pt")
     torch.save(kinds(), OUT / "kinds.pt")
-    legacy = renamed((OUT / "kinds.pt").read_bytes(), "archive/", "kinds/")
+    legacy = renamed((OUT / "kinds.pt").read_bytes(), "kinds/", "resnet_epoch_3/")
     (OUT / "legacy_name.pt").write_bytes(legacy)
     torch.save({"w": torch.tensor([1.0, 2.0], dtype=torch.bfloat16)}, OUT / "bfloat16.pt")
     for name in sorted(OUT.iterdir()):
