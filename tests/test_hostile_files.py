@@ -878,3 +878,19 @@ def test_save_targets(tmp_path):
         assert handle.read(6) == b"prefix"
         assert chainrule.load(handle).tolist() == [1.0, 1.0]
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions and symlinks")
+def test_replacing_keeps_permissions_and_follows_symlinks(tmp_path):
+    private = tmp_path / "private.pt"
+    chainrule.save(chainrule.ones(1), private)
+    private.chmod(0o600)
+    chainrule.save(chainrule.zeros(1), private)
+    assert private.stat().st_mode & 0o777 == 0o600 and chainrule.load(private).tolist() == [0.0]
+    target = tmp_path / "epoch_3.pt"
+    chainrule.save(chainrule.ones(1), target)
+    latest = tmp_path / "latest.pt"
+    latest.symlink_to(target.name)
+    save_safetensors({"w": chainrule.ones(2)}, latest)
+    assert latest.is_symlink() and load_safetensors(target)["w"].tolist() == [1.0, 1.0]
+    assert _leftovers(tmp_path) == []

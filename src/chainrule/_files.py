@@ -169,14 +169,21 @@ def write_atomically(path, write) -> None:
     file-size limit, KeyboardInterrupt) the temporary file is removed and ``path`` is left as
     it was.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))  # through a symlink, as open() writes
+    directory = os.path.dirname(path)
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open with mode 0o666 gives the file the permissions a plain open() would (umask).
+    # os.open with mode 0o666 gives the file the permissions a plain open() would (umask);
+    # an existing file keeps its own (a private checkpoint stays private).
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
     fd = os.open(
         temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
     )
     try:
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
