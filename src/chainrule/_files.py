@@ -143,6 +143,29 @@ class Archive:
             raise RuntimeError(f"PytorchStreamReader failed reading file {name}: truncated")
         return data
 
+    def read_array(self, name: str):
+        """One entry's bytes, read straight into a fresh writable ``uint8`` NumPy array."""
+        import numpy
+
+        info = self._infos[name]
+        array = numpy.empty(info.file_size, numpy.uint8)
+        view = memoryview(array)
+        position = 0
+        try:
+            with self._zip.open(info) as entry:
+                while position < info.file_size:
+                    got = entry.readinto(view[position : position + _CHUNK])
+                    if not got:
+                        break
+                    position += got
+        except _ZIP_ERRORS as exc:
+            raise _zip_error(exc, name) from None
+        finally:
+            view.release()
+        if position != info.file_size:
+            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: truncated")
+        return array
+
 
 def _zip_error(exc, name: str | None = None) -> RuntimeError:
     where = f"file {name}" if name else "zip archive"

@@ -3,15 +3,21 @@
 ``pickle.Unpickler`` (even with a strict ``find_class``) applies its BUILD, SETITEM and APPEND
 opcodes to whatever object is on the stack, so a crafted file could rewrite a shared dtype or
 ``Size``. This reader instead decodes the opcodes itself with bounded reads, knows exactly the
-opcodes that ``torch.save``'s protocol-2 pickles use, and checks the type of every value an
-opcode consumes:
+opcodes that ``torch.save``'s pickles use, and checks the type of every value an opcode
+consumes. By default (``weights_only=True``) it accepts what torch's weights-only unpickler
+accepts: protocol 2's opcodes (``torch.save``'s default). With ``weights_only=False`` it also
+reads the opcodes protocols 3 to 5 add (FRAME, MEMOIZE, STACK_GLOBAL, the BINBYTES and
+unicode forms, EMPTY_SET/ADDITEMS), under the same rules; nothing is ever called either way:
 
-* GLOBAL resolves only the names in ``_GLOBALS`` (tensor and parameter rebuild functions,
-  storage types, dtypes, ``OrderedDict``, ``Size``, ``device``, ``_codecs.encode``) to
-  markers that can only be *called* through REDUCE (or, for storage types, named in a
-  persistent id); no imported object is ever handed to the file.
+* GLOBAL and STACK_GLOBAL (two strings, nothing else) resolve only the names in
+  ``_GLOBALS`` (tensor and parameter rebuild functions, storage types, dtypes,
+  ``OrderedDict``, ``Size``, ``device``, ``set``, ``_codecs.encode``) to markers that
+  can only be *called* through REDUCE (or, for storage types, named in a persistent id);
+  no imported object is ever handed to the file.
 * REDUCE calls a marker with an argument tuple of the shape and types torch writes.
-* SETITEM(S) and APPEND(S) act only on dicts and lists this load created; BUILD only sets
+* SETITEM(S), APPEND(S) and ADDITEMS act only on dicts, lists and sets this load created;
+  items must be hashable plain values; a FRAME may not claim more bytes than follow, nor
+  start inside another, and no opcode may run past its frame's end. BUILD only sets
   ``_metadata`` on an ``OrderedDict`` this load created, once.
 * Persistent ids must be torch's ``('storage', type, key, location, numel)`` and name an
   archive entry of exactly the declared size.
@@ -23,110 +29,47 @@ torch uses), saying what is wrong; storage problems raise ``RuntimeError`` as to
 from __future__ import annotations
 
 import collections
-import math
-import pickle
 import pickletools
 import struct
+import warnings
 
-import numpy
+from ._rebuild import (  # noqa: F401 (MAX_*, Marker, Storage, refuse: this module's interface)
+    _GLOBALS,
+    _REBUILDS,
+    MAX_DEPTH,
+    MAX_DIM,
+    MAX_EXPANDED_BYTES,
+    MAX_NDIM,
+    Marker,
+    Storage,
+    _check_key,
+    _dtype_named,
+    _kind,
+    refuse,
+)
+from ._tensor import Tensor  # noqa: F401
 
-from . import _backend
-from ._tensor import Size, Tensor, device, make
-
-MAX_DEPTH = 1000  # containers nested deeper than this are refused (no RecursionError later)
-MAX_NDIM = 64  # NumPy's limit on dimensions
-MAX_DIM = 2**62  # a size or stride beyond this cannot address real memory
-# A tensor may hold more elements than its storage (stride 0: an expanded tensor) only up to
-# this many bytes, because loading copies it into its own memory.
-MAX_EXPANDED_BYTES = 1 << 28
 _OPNAMES = {op.code: op.name for op in pickletools.opcodes}
-
-
-def refuse(message: str) -> pickle.UnpicklingError:
-    return pickle.UnpicklingError(f"Weights only load failed: {message}")
-
-
-# ----------------------------------------------------------------------------- what GLOBAL gives
-class Marker:
-    """What GLOBAL pushes: a name from the file that can only be called or used as a type."""
-
-    __slots__ = ("qualname", "kind", "value")
-
-    def __init__(self, qualname: str, kind: str, value=None):
-        self.qualname = qualname  # "torch.Size", as the file spells it
-        self.kind = kind  # which rebuild it stands for; "storage" for storage types
-        self.value = value  # the storage type's dtype name (None: untyped storage)
-
-    def __repr__(self) -> str:
-        return self.qualname
-
-
-class Storage:
-    """The flat array behind one or more tensors of a torch file."""
-
-    __slots__ = ("array", "dtype")
-
-    def __init__(self, array: numpy.ndarray, dtype):
-        self.array = array
-        self.dtype = dtype  # None for an untyped (byte) storage
-
-
-_STORAGE_TYPES = {
-    "DoubleStorage": "float64", "FloatStorage": "float32", "HalfStorage": "float16",
-    "BFloat16Storage": "bfloat16", "LongStorage": "int64", "IntStorage": "int32",
-    "ShortStorage": "int16", "CharStorage": "int8", "ByteStorage": "uint8",
-    "BoolStorage": "bool", "ComplexFloatStorage": "complex64",
-    "ComplexDoubleStorage": "complex128",
-}  # fmt: skip
-_DTYPE_NAMES = {
-    "float64": "float64", "double": "float64", "float32": "float32", "float": "float32",
-    "float16": "float16", "half": "float16", "bfloat16": "bfloat16", "int64": "int64",
-    "long": "int64", "int32": "int32", "int": "int32", "int16": "int16", "short": "int16",
-    "int8": "int8", "uint8": "uint8", "bool": "bool", "uint16": "uint16", "uint32": "uint32",
-    "uint64": "uint64", "complex64": "complex64", "cfloat": "complex64",
-    "complex128": "complex128", "cdouble": "complex128",
-}  # fmt: skip
-
-
-def _globals() -> dict:
-    table = {
-        ("collections", "OrderedDict"): "ordered_dict",
-        ("torch._utils", "_rebuild_tensor_v2"): "tensor_v2",
-        ("torch._utils", "_rebuild_tensor_v3"): "tensor_v3",
-        ("torch._utils", "_rebuild_parameter"): "parameter",
-        ("torch._utils", "_rebuild_parameter_with_state"): "parameter_with_state",
-        ("torch", "Size"): "size",
-        ("torch", "device"): "device",
-        ("_codecs", "encode"): "bytes",
-    }
-    found = {key: Marker(".".join(key), kind) for key, kind in table.items()}
-    for name, dtype_name in _STORAGE_TYPES.items():
-        found[("torch", name)] = Marker("torch." + name, "storage", dtype_name)
-    found[("torch.storage", "UntypedStorage")] = Marker("torch.storage.UntypedStorage", "storage")
-    found[("torch", "UntypedStorage")] = Marker("torch.UntypedStorage", "storage")
-    for name, dtype_name in _DTYPE_NAMES.items():
-        if dtype_name in _backend._BY_NAME:
-            found[("torch", name)] = _backend._BY_NAME[dtype_name]
-    return found
-
-
-_GLOBALS = _globals()
-
-
-def _dtype_named(name: str, where: str):
-    found = _backend._BY_NAME.get(name)
-    if found is None:
-        raise RuntimeError(f"{where} holds {name} values; chainrule has no {name} dtype")
-    return found
+PROTOCOLS = range(6)  # what Python reads; torch.save writes 2 unless told otherwise
 
 
 # ----------------------------------------------------------------------------- the interpreter
 class TorchPickle:
-    """Runs one ``data.pkl``; ``load_storage(key, dtype_or_None, numel)`` gives storages."""
+    """Runs one ``data.pkl``; ``load_storage(key, dtype_or_None, numel)`` gives storages.
 
-    def __init__(self, data: bytes, load_storage):
+    ``weights_only`` (torch.load's default) accepts the opcodes torch's weights-only
+    unpickler accepts, which are protocol 2's: files written with ``pickle_protocol=4`` or
+    5 (FRAME, MEMOIZE, STACK_GLOBAL, ...) or holding bytes at protocol 3 are refused there as
+    torch refuses them. ``weights_only=False`` also reads every opcode protocols 3 to 5
+    write for torch's objects, with the same checks: still nothing from the file is called.
+    """
+
+    def __init__(self, data: bytes, load_storage, weights_only: bool = True):
         self._data = data
         self._pos = 0
+        self._weights_only = weights_only
+        self._handlers = _HANDLERS if weights_only else _ALL_HANDLERS
+        self._frame_end = -1  # where the current FRAME ends (-1: not inside one)
         self._stack: list = []
         self._marks: list[int] = []  # stack lengths at each open MARK (no quadratic scans)
         self._memo: dict[int, object] = {}
@@ -142,6 +85,8 @@ class TorchPickle:
         end = self._pos + n
         if end > len(self._data):
             raise refuse(f"the pickle is truncated: it ends inside an opcode at byte {self._pos}")
+        if self._pos < self._frame_end < end:
+            raise refuse(f"an opcode at byte {self._opcode_at} runs past the end of its FRAME")
         chunk = self._data[self._pos : end]
         self._pos = end
         return chunk
@@ -182,21 +127,42 @@ class TorchPickle:
 
     # ------------------------------------------------------------------ the loop
     def load(self):
+        self._opcode_at = 0
         if self._take(1) != b"\x80":
             raise refuse("the pickle does not start with PROTO (torch.save writes protocol 2)")
         protocol = self._take(1)[0]
-        if protocol != 2:
-            raise refuse(f"unsupported pickle protocol {protocol} (torch.save writes protocol 2)")
+        if protocol not in PROTOCOLS:
+            raise refuse(f"unsupported pickle protocol {protocol} (Python writes 0 to 5)")
+        if protocol != 2 and self._weights_only:
+            warnings.warn(
+                f"Detected pickle protocol {protocol} in the checkpoint, which was not the default "
+                "pickle protocol used by `torch.load` (2). The weights_only Unpickler might not "
+                "support all instructions implemented by this protocol, please file an issue for "
+                "adding support if you encounter this.",
+                UserWarning,
+                stacklevel=4,
+            )
+        handlers = self._handlers
         while True:
             self._opcode_at = self._pos
             code = self._take(1)
             if code == b".":
                 return self._stop()
-            handler = _HANDLERS.get(code)
+            handler = handlers.get(code)
             if handler is None:
-                name = _OPNAMES.get(code.decode("latin-1"), "unknown")
-                raise refuse(f"Unsupported operand {code[0]} ({name}) at byte {self._opcode_at}")
+                self._unsupported(code)
             handler(self)
+
+    def _unsupported(self, code: bytes):
+        name = _OPNAMES.get(code.decode("latin-1"), "unknown")
+        hint = ""
+        if self._weights_only and code in _ALL_HANDLERS:
+            hint = (
+                f" (torch.load(weights_only=True) refuses {name} too: it is written by pickle "
+                "protocols above 2; chainrule.load(..., weights_only=False) reads it, still "
+                "without running code from the file)"
+            )
+        raise refuse(f"Unsupported operand {code[0]} ({name}) at byte {self._opcode_at}{hint}")
 
     def _stop(self):
         if len(self._stack) != 1 or self._marks:
@@ -242,13 +208,42 @@ class TorchPickle:
     def op_binfloat(self):
         self._push(struct.unpack(">d", self._take(8))[0])
 
-    def op_binunicode(self):
-        (n,) = struct.unpack("<I", self._take(4))
+    def _unicode(self, n: int, opname: str):
         raw = self._take(n)
         try:
             self._push(raw.decode("utf-8", "surrogatepass"))
         except UnicodeDecodeError:
-            raise refuse(f"BINUNICODE at byte {self._opcode_at} is not valid UTF-8") from None
+            raise refuse(f"{opname} at byte {self._opcode_at} is not valid UTF-8") from None
+
+    def op_binunicode(self):
+        self._unicode(struct.unpack("<I", self._take(4))[0], "BINUNICODE")
+
+    def op_short_binunicode(self):
+        self._unicode(self._take(1)[0], "SHORT_BINUNICODE")
+
+    def op_binunicode8(self):
+        self._unicode(struct.unpack("<Q", self._take(8))[0], "BINUNICODE8")
+
+    def op_short_binbytes(self):
+        self._push(bytes(self._take(self._take(1)[0])))
+
+    def op_binbytes(self):
+        self._push(bytes(self._take(struct.unpack("<I", self._take(4))[0])))
+
+    def op_binbytes8(self):
+        self._push(bytes(self._take(struct.unpack("<Q", self._take(8))[0])))
+
+    # ------------------------------------------------------------------ protocol 4 framing
+    def op_frame(self):
+        (n,) = struct.unpack("<Q", self._take(8))
+        if self._pos < self._frame_end:
+            raise refuse(f"a FRAME at byte {self._opcode_at} begins inside the previous FRAME")
+        left = len(self._data) - self._pos
+        if n > left:
+            raise refuse(
+                f"FRAME at byte {self._opcode_at} declares {n} bytes but only {left} follow"
+            )
+        self._frame_end = self._pos + n
 
     # ------------------------------------------------------------------ containers
     def op_empty_dict(self):
@@ -256,6 +251,16 @@ class TorchPickle:
 
     def op_empty_list(self):
         self._push(self._keep([]))
+
+    def op_empty_set(self):
+        self._push(self._keep(set()))
+
+    def op_additems(self):
+        items = self._pop_mark()
+        target = self._target((set,), "ADDITEMS to", "a set")
+        for item in items:
+            _check_key(item)
+            target.add(item)
 
     def _tuple(self, items):
         value = tuple(items)
@@ -338,16 +343,30 @@ class TorchPickle:
     def op_long_binget(self):
         self._get(struct.unpack("<I", self._take(4))[0])
 
+    def op_memoize(self):
+        self._put(len(self._memo))
+
     # ------------------------------------------------------------------ names and calls
     def op_global(self):
-        module, name = self._line(), self._line()
+        self._resolve(self._line(), self._line(), "GLOBAL")
+
+    def op_stack_global(self):
+        name, module = self._pop(), self._pop()
+        if type(module) is not str or type(name) is not str:
+            raise refuse(
+                f"STACK_GLOBAL needs a module and a name as two strings, got {_kind(module)} "
+                f"and {_kind(name)}"
+            )
+        self._resolve(module[:200], name[:200], "STACK_GLOBAL")
+
+    def _resolve(self, module: str, name: str, opname: str):
         found = _GLOBALS.get((module, name))
         if found is None:
             hint = ""
             if module.startswith("torch.nn"):
                 hint = " To share a model, save and load its state_dict()."
             raise refuse(
-                f"unsupported global: GLOBAL {module}.{name}. chainrule.load never runs code "
+                f"unsupported global: {opname} {module}.{name}. chainrule.load never runs code "
                 "from a file; it only accepts torch's tensor and parameter rebuild functions, "
                 "storage types, dtypes and collections.OrderedDict." + hint
             )
@@ -406,21 +425,6 @@ class TorchPickle:
         self._push(storage)
 
 
-def _kind(obj) -> str:
-    if isinstance(obj, (Marker, _backend.dtype)):
-        return repr(obj)
-    return f"<class '{type(obj).__module__}.{type(obj).__qualname__}'>".replace("builtins.", "")
-
-
-def _check_key(key) -> None:
-    if isinstance(key, (Marker, Storage)):
-        raise refuse(f"{_kind(key)} cannot be a dict key")
-    try:
-        hash(key)
-    except TypeError:
-        raise refuse(f"a dict key of type {type(key).__name__} is not hashable") from None
-
-
 def _check_result(result) -> None:
     """The loaded tree holds only plain values (no markers or storages), nested boundedly."""
     seen: set[int] = set()
@@ -430,7 +434,7 @@ def _check_result(result) -> None:
         if isinstance(obj, (Marker, Storage)):
             kind = "a storage" if isinstance(obj, Storage) else f"GLOBAL {obj.qualname}"
             raise refuse(f"{kind} can only be used to rebuild a tensor, not loaded as a value")
-        if type(obj) not in (dict, collections.OrderedDict, list, tuple) or id(obj) in seen:
+        if type(obj) not in _CONTAINERS or id(obj) in seen:
             continue
         if depth > MAX_DEPTH:
             raise refuse(f"containers are nested more than {MAX_DEPTH} levels deep")
@@ -442,148 +446,7 @@ def _check_result(result) -> None:
             todo.append((metadata, depth + 1))
 
 
-# ----------------------------------------------------------------------------- REDUCE targets
-def _int(value, what: str, low: int = 0) -> int:
-    if type(value) is not int or not low <= value < MAX_DIM:
-        raise RuntimeError(f"a tensor in this file has an invalid {what}: {value!r}")
-    return value
-
-
-def _ints(value, what: str) -> tuple:
-    if type(value) is not tuple or len(value) > MAX_NDIM:
-        raise RuntimeError(f"a tensor in this file has an invalid {what}: {value!r}")
-    return tuple(_int(n, what) for n in value)
-
-
-def _no_hooks(reader: TorchPickle, hooks, qualname: str) -> None:
-    if not (reader._made_here(hooks, (collections.OrderedDict, dict)) and not hooks):
-        raise refuse(f"{qualname} expects an empty OrderedDict of backward hooks")
-
-
-def _rebuild_tensor(reader, qualname, args):
-    v3 = qualname.endswith("v3")
-    count = (7, 8) if v3 else (6, 7)
-    if len(args) not in count:
-        raise refuse(f"{qualname} takes {count[0]} or {count[1]} arguments, got {len(args)}")
-    storage, offset, size, stride, requires_grad, hooks = args[:6]
-    metadata = args[count[0]] if len(args) == count[1] else None
-    if not isinstance(storage, Storage):
-        raise refuse(f"{qualname} needs a storage first, got {_kind(storage)}")
-    if type(requires_grad) is not bool:
-        raise refuse(f"{qualname} needs a bool requires_grad, got {_kind(requires_grad)}")
-    _no_hooks(reader, hooks, qualname)
-    if metadata is not None and not (reader._made_here(metadata, (dict,)) and not metadata):
-        raise refuse(f"{qualname} got tensor metadata chainrule cannot apply")
-    dtype = storage.dtype
-    if v3:
-        dtype = args[6]
-        if not isinstance(dtype, _backend.dtype) or storage.dtype is not None:
-            raise refuse(f"{qualname} needs an untyped storage and a dtype")
-    elif dtype is None:
-        raise refuse(f"{qualname} needs a typed storage")
-    array = storage.array
-    if storage.dtype is None:
-        if array.size % dtype.itemsize:
-            raise RuntimeError(
-                f"an untyped storage of {array.size} bytes cannot hold {dtype!r} values"
-            )
-        array = array.view(dtype.np)
-    values = _strided_copy(array, dtype, _int(offset, "storage offset"),
-                           _ints(size, "size"), _ints(stride, "stride"))  # fmt: skip
-    t = make(values, dtype)
-    if requires_grad:
-        t.requires_grad_(True)
-    return reader._keep(t)
-
-
-def _strided_copy(array, dtype, offset: int, size: tuple, stride: tuple):
-    """A fresh C-ordered array of the view (offset, size, stride) of ``array``, checked."""
-    if len(size) != len(stride):
-        raise RuntimeError(f"a tensor in this file has {len(size)} sizes but {len(stride)} strides")
-    numel = math.prod(size)
-    if numel == 0:
-        return numpy.zeros(size, dtype.np)
-    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
-    if last >= array.size:
-        raise RuntimeError(
-            f"a tensor in this file reaches outside its storage: element {last} of a storage "
-            f"of {array.size}"
-        )
-    if numel > array.size and numel * dtype.itemsize > MAX_EXPANDED_BYTES:
-        raise RuntimeError(
-            f"a tensor in this file expands {array.size} stored values to {numel} elements; "
-            f"chainrule copies loaded tensors and refuses more than {MAX_EXPANDED_BYTES} bytes"
-        )
-    strides = [s * dtype.itemsize if n > 1 else 0 for n, s in zip(size, stride)]
-    view = numpy.lib.stride_tricks.as_strided(
-        array[offset:], shape=size, strides=strides, writeable=False
-    )
-    return numpy.array(view, dtype=dtype.np, order="C")
-
-
-def _rebuild_parameter(reader, qualname, args):
-    from .nn.parameter import Parameter
-
-    with_state = qualname.endswith("with_state")
-    if len(args) != (4 if with_state else 3):
-        raise refuse(f"{qualname} takes {4 if with_state else 3} arguments, got {len(args)}")
-    data, requires_grad, hooks = args[:3]
-    if not (reader._made_here(data, (Tensor,))):
-        raise refuse(f"{qualname} needs a tensor rebuilt by this file, got {_kind(data)}")
-    if type(requires_grad) is not bool:
-        raise refuse(f"{qualname} needs a bool requires_grad, got {_kind(requires_grad)}")
-    _no_hooks(reader, hooks, qualname)
-    state = args[3] if with_state else None
-    if state is not None and not (reader._made_here(state, (dict,)) and not state):
-        raise refuse(f"{qualname} got parameter state chainrule cannot apply")
-    return reader._keep(Parameter(data.detach(), requires_grad))
-
-
-def _rebuild_ordered_dict(reader, qualname, args):
-    if args != ():
-        raise refuse(f"{qualname} must be called with no arguments, got {len(args)}")
-    return reader._keep(collections.OrderedDict())
-
-
-def _rebuild_size(reader, qualname, args):
-    if len(args) != 1 or type(args[0]) is not tuple or len(args[0]) > MAX_NDIM:
-        raise refuse(f"{qualname} takes one tuple of at most {MAX_NDIM} ints")
-    if not all(type(n) is int for n in args[0]):
-        raise refuse(f"{qualname} takes a tuple of ints, got {args[0]!r}")
-    return Size(args[0])
-
-
-def _rebuild_device(reader, qualname, args):
-    if not (1 <= len(args) <= 2 and type(args[0]) is str and len(args[0]) <= 64):
-        raise refuse(f"{qualname} takes a device name and an optional index")
-    if len(args) == 2 and type(args[1]) is not int:
-        raise refuse(f"{qualname} takes an int index, got {_kind(args[1])}")
-    try:
-        return device(*args)
-    except (RuntimeError, ValueError) as exc:
-        raise refuse(f"invalid device in this file: {exc}") from None
-
-
-def _rebuild_bytes(reader, qualname, args):
-    if not (len(args) == 2 and type(args[0]) is str and args[1] == "latin1"):
-        raise refuse(f"{qualname} is only accepted as torch writes bytes: (str, 'latin1')")
-    try:
-        return args[0].encode("latin1")
-    except UnicodeEncodeError:
-        raise refuse(f"{qualname} got text that is not latin-1") from None
-
-
-_REBUILDS = {
-    "ordered_dict": _rebuild_ordered_dict,
-    "tensor_v2": _rebuild_tensor,
-    "tensor_v3": _rebuild_tensor,
-    "parameter": _rebuild_parameter,
-    "parameter_with_state": _rebuild_parameter,
-    "size": _rebuild_size,
-    "device": _rebuild_device,
-    "bytes": _rebuild_bytes,
-}
-
+_CONTAINERS = (dict, collections.OrderedDict, list, tuple, set)
 _HANDLERS = {
     b"(": TorchPickle.op_mark, b"N": TorchPickle.op_none, b"\x88": TorchPickle.op_true,
     b"\x89": TorchPickle.op_false, b"K": TorchPickle.op_binint1,
@@ -598,4 +461,13 @@ _HANDLERS = {
     b"h": TorchPickle.op_binget, b"j": TorchPickle.op_long_binget,
     b"c": TorchPickle.op_global, b"R": TorchPickle.op_reduce, b"b": TorchPickle.op_build,
     b"Q": TorchPickle.op_binpersid,
+}  # fmt: skip
+_HANDLERS[b"\x8f"] = TorchPickle.op_empty_set  # torch's weights-only unpickler accepts it
+# What protocols 3 to 5 add, read only with weights_only=False (torch refuses them otherwise).
+_ALL_HANDLERS = _HANDLERS | {
+    b"\x95": TorchPickle.op_frame, b"\x94": TorchPickle.op_memoize,
+    b"\x93": TorchPickle.op_stack_global, b"\x8c": TorchPickle.op_short_binunicode,
+    b"\x8d": TorchPickle.op_binunicode8, b"C": TorchPickle.op_short_binbytes,
+    b"B": TorchPickle.op_binbytes, b"\x8e": TorchPickle.op_binbytes8,
+    b"\x90": TorchPickle.op_additems,
 }  # fmt: skip

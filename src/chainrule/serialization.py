@@ -171,8 +171,12 @@ def _check_map_location(map_location) -> None:
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
     """Load what :func:`save` (or ``torch.save``) wrote; no code from the file ever runs.
 
-    ``weights_only=False`` is accepted for compatibility but changes nothing: torch files are
-    always read with the restricted unpickler. Only the first bytes are read before the file
+    Torch files are always read with chainrule's restricted unpickler, which never calls
+    anything from the file. With ``weights_only=True`` (the default) it accepts what torch's
+    weights-only unpickler accepts (pickle protocol 2, as ``torch.save`` writes by default);
+    ``weights_only=False`` also reads files saved with ``pickle_protocol=3``, 4 or 5, with
+    the same checks. Tensors that shared a storage in the file share memory after loading,
+    as in torch (tied weights stay tied). Only the first bytes are read before the file
     is known to be a zip archive, so a wrong file fails at once.
 
     >>> import io
@@ -198,7 +202,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         pickles = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
             raise RuntimeError("the zip file is neither a chainrule.save nor a torch.save file")
-        return _load_torch(archive, pickles[0][: -len("data.pkl")])
+        return _load_torch(archive, pickles[0][: -len("data.pkl")], weights_only)
 
 
 class _ChainruleReader:
@@ -324,7 +328,7 @@ def _finish_tensor(array, dtype, requires_grad: bool, parameter: bool) -> Tensor
 
 
 # ----------------------------------------------------------------------------- torch.save files
-def _load_torch(archive: _files.Archive, prefix: str):
+def _load_torch(archive: _files.Archive, prefix: str, weights_only=True):
     order = prefix + "byteorder"
     byteorder = "<"
     if order in archive.names():
@@ -345,8 +349,7 @@ def _load_torch(archive: _files.Archive, prefix: str):
                 f"record size ({stored} bytes) does not match expected size ({numel * itemsize} "
                 f"bytes = {numel} elements * {itemsize} bytes/element) for dtype {torch_name}"
             )
-        raw = archive.read(name)
-        np_dtype = numpy.dtype(numpy.uint8) if dtype is None else dtype.np
-        return Storage(numpy.frombuffer(raw, dtype=np_dtype.newbyteorder(byteorder)), dtype)
+        return Storage(archive.read_array(name), dtype, byteorder)
 
-    return TorchPickle(archive.read(prefix + "data.pkl"), load_storage).load()
+    pickled = archive.read(prefix + "data.pkl")
+    return TorchPickle(pickled, load_storage, weights_only=weights_only is not False).load()
