@@ -18,6 +18,7 @@ import zlib
 
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 24  # read big entries this many bytes at a time (never trust a declared size)
+_ARRAY_CHUNK = 1 << 20  # zip entries copy each read once more: keep that copy small
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
@@ -154,7 +155,7 @@ class Archive:
         try:
             with self._zip.open(info) as entry:
                 while position < info.file_size:
-                    got = entry.readinto(view[position : position + _CHUNK])
+                    got = entry.readinto(view[position : position + _ARRAY_CHUNK])
                     if not got:
                         break
                     position += got
