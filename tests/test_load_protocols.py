@@ -160,6 +160,7 @@ NEW_HOSTILE = {
     "frame-truncated-length": (b"\x95\x01\x00", "truncated"),
     "frame-in-frame": (frame(11) + frame(1) + b"}.", "begins inside the previous FRAME"),
     "frame-straddled": (frame(3) + b"\x8c\x05hello.", r"at byte 11 runs past the end of its FRAME"),
+    "frame-straddled-global": (frame(8) + b"ctorch\nSize\n.", "at byte 11 runs past the end of its FRAME"),
     # byte and text lengths: bounded by the pickle, never allocated from the declared size
     "binbytes8-huge": (b"\x8e" + q(2**62) + b"ab.", "truncated"),
     "binbytes8-max": (b"\x8e" + q(2**64 - 1) + b"ab.", "truncated"),

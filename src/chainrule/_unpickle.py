@@ -95,6 +95,8 @@ class TorchPickle:
         end = self._data.find(b"\n", self._pos, self._pos + 256)
         if end < 0:
             raise refuse(f"GLOBAL at byte {self._pos} has no name ending in a newline")
+        if self._pos < self._frame_end <= end:
+            raise refuse(f"an opcode at byte {self._opcode_at} runs past the end of its FRAME")
         raw = self._data[self._pos : end]
         self._pos = end + 1
         try:
