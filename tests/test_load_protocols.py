@@ -481,3 +481,24 @@ def test_parameter_shares_its_storage_with_other_tensors():
     with chainrule.no_grad():
         p.mul_(10)
     assert v.tolist() == [10.0, 20.0] and p.tolist() == [0.0, 10.0, 20.0, 30.0]
+
+
+@pytest.mark.parametrize("protocol", [3, 4, 5])
+def test_mutated_protocol_pickles_only_raise_torch_types(protocol):
+    """Random damage to a protocol 3-5 pickle raises only UnpicklingError / RuntimeError
+    (never struct.error, KeyError, UnicodeDecodeError, RecursionError, MemoryError)."""
+    import random
+
+    from test_hostile_files import _mutated, _rezip
+
+    rng = random.Random(protocol)
+    with zipfile.ZipFile(GOLDEN / f"protocol{protocol}.pt") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    name = f"protocol{protocol}/data.pkl"
+    for _ in range(300):
+        data = _rezip({**entries, name: _mutated(entries[name], rng)})
+        try:
+            load(data)
+        except (UE, RuntimeError):
+            pass
+    assert_library_works()
