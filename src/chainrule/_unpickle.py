@@ -47,7 +47,6 @@ from ._rebuild import (  # noqa: F401 (MAX_*, Marker, Storage, refuse: this modu
     _kind,
     refuse,
 )
-from ._tensor import Tensor  # noqa: F401
 
 _OPNAMES = {op.code: op.name for op in pickletools.opcodes}
 PROTOCOLS = range(6)  # what Python reads; torch.save writes 2 unless told otherwise
