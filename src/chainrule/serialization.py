@@ -4,14 +4,18 @@ Three formats:
 
 * ``chainrule.save`` writes a zip archive: ``chainrule/manifest.json`` describes the object
   (dicts, lists, tuples, str, int, float, bool, None and tensors) and each tensor's bytes sit
-  in ``chainrule/tensors/<n>``. Loading it only parses JSON and copies bytes.
+  in ``chainrule/tensors/<n>``. Loading it only parses JSON (every field type-checked) and
+  copies bytes.
 * ``chainrule.load`` also reads the zip files written by ``torch.save`` (``<name>/data.pkl``
-  plus ``<name>/data/<key>`` storages). Their pickle is read by a restricted unpickler that
-  knows a handful of names (torch's tensor/parameter rebuild functions, storage types, dtypes,
-  ``collections.OrderedDict``) and maps them onto NumPy-backed chainrule tensors; any other
-  name is refused with ``pickle.UnpicklingError`` before anything is called.
-* ``save_safetensors`` / ``load_safetensors`` read and write the ``.safetensors`` format
-  (8-byte little-endian header length, a JSON header, then the raw little-endian bytes).
+  plus ``<name>/data/<key>`` storages). Their pickle is run by ``_unpickle``, a small opcode
+  interpreter that only builds fresh objects of the kinds a checkpoint holds and refuses
+  everything else with ``pickle.UnpicklingError``; nothing from the file is ever called.
+* ``save_safetensors`` / ``load_safetensors`` (in ``_safetensors``) read and write the
+  ``.safetensors`` format.
+
+Reading is bounded (the magic bytes are checked first; a zip archive's declared sizes must
+fit in the file), and saving to a path is atomic: a temporary file in the same directory
+replaces the target only once it is complete and fsync'ed.
 
 >>> import io
 >>> buffer = io.BytesIO()
@@ -28,35 +32,21 @@ import io
 import json
 import math
 import os
-import pickle
-import struct
 import zipfile
 
 import numpy
 
-from . import _backend
+from . import _backend, _files
+from ._safetensors import load_safetensors, save_safetensors
 from ._tensor import Size, Tensor, device, make
+from ._unpickle import Storage, TorchPickle
 
 __all__ = ["save", "load", "save_safetensors", "load_safetensors"]
 
 _ROOT = "chainrule"
 _FORMAT_VERSION = 1
-
-
-# ----------------------------------------------------------------------------- files
-def _open_for_reading(f):
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as handle:
-            return handle.read()
-    return f.read()
-
-
-def _write_bytes(f, data: bytes) -> None:
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "wb") as handle:
-            handle.write(data)
-    else:
-        f.write(data)
+_MAX_DEPTH = 256  # containers nested deeper are refused by save and load alike
+_MAX_NDIM = 64
 
 
 def _array_of(t: Tensor) -> numpy.ndarray:
@@ -73,7 +63,11 @@ class _Encoder:
         self.tensors: list[Tensor] = []
         self._ids: dict[int, int] = {}
 
-    def encode(self, obj):
+    def encode(self, obj, depth: int = 0):
+        if depth > _MAX_DEPTH:
+            raise ValueError(
+                f"chainrule.save cannot store containers nested more than {_MAX_DEPTH} deep"
+            )
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, int):
@@ -86,13 +80,14 @@ class _Encoder:
             return {"$": "dtype", "name": obj.name}
         if isinstance(obj, Size):
             return {"$": "size", "items": list(obj)}
+        depth += 1
         if isinstance(obj, tuple):
-            return {"$": "tuple", "items": [self.encode(x) for x in obj]}
+            return {"$": "tuple", "items": [self.encode(x, depth) for x in obj]}
         if isinstance(obj, list):
-            return [self.encode(x) for x in obj]
+            return [self.encode(x, depth) for x in obj]
         if isinstance(obj, dict):
             ordered = isinstance(obj, collections.OrderedDict)
-            items = [[self.encode(k), self.encode(v)] for k, v in obj.items()]
+            items = [[self.encode(k, depth), self.encode(v, depth)] for k, v in obj.items()]
             return {"$": "odict" if ordered else "dict", "items": items}
         raise TypeError(
             f"chainrule.save cannot store an object of type {type(obj).__name__}: it stores "
@@ -120,6 +115,9 @@ class _Encoder:
 def save(obj, f) -> None:
     """Save tensors, state dicts and nested containers to a path or binary file object.
 
+    Saving to a path replaces the file atomically: if the write fails (a full disk, a file
+    size limit, an interrupt) the previous file is left untouched and no temporary remains.
+
     >>> import io, collections
     >>> buffer = io.BytesIO()
     >>> save(collections.OrderedDict(weight=tensor([[1., 2.]])), buffer)
@@ -128,13 +126,29 @@ def save(obj, f) -> None:
     """
     encoder = _Encoder()
     tree = encoder.encode(obj)
-    manifest = {"format": "chainrule", "version": _FORMAT_VERSION, "object": tree}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr(f"{_ROOT}/manifest.json", json.dumps(manifest))
-        for key, t in enumerate(encoder.tensors):
-            archive.writestr(f"{_ROOT}/tensors/{key}", _array_of(t).tobytes())
-    _write_bytes(f, buffer.getvalue())
+    manifest = json.dumps({"format": "chainrule", "version": _FORMAT_VERSION, "object": tree})
+
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr(f"{_ROOT}/manifest.json", manifest)
+            for key, t in enumerate(encoder.tensors):
+                archive.writestr(f"{_ROOT}/tensors/{key}", _array_of(t).tobytes())
+
+    if not _files.is_path(f):
+        buffer = io.BytesIO()
+        write(buffer)
+        f.write(buffer.getvalue())
+        return
+    parent = os.path.dirname(os.path.abspath(os.fspath(f)))
+    if not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
+    try:
+        _files.write_atomically(f, write)
+    except OSError as exc:
+        raise RuntimeError(
+            f"chainrule.save failed writing {os.fspath(f)}: {exc.strerror or exc} "
+            "(the previous file, if any, is untouched)"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- chainrule.load
@@ -157,8 +171,13 @@ def _check_map_location(map_location) -> None:
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
     """Load what :func:`save` (or ``torch.save``) wrote; no code from the file ever runs.
 
-    ``weights_only=False`` is accepted for compatibility but changes nothing: torch files are
-    always read with the restricted unpickler.
+    Torch files are always read with chainrule's restricted unpickler, which never calls
+    anything from the file. With ``weights_only=True`` (the default) it accepts what torch's
+    weights-only unpickler accepts (pickle protocol 2, as ``torch.save`` writes by default);
+    ``weights_only=False`` also reads files saved with ``pickle_protocol=3``, 4 or 5, with
+    the same checks. Tensors that shared a storage in the file share memory after loading,
+    as in torch (tied weights stay tied). Only the first bytes are read before the file
+    is known to be a zip archive, so a wrong file fails at once.
 
     >>> import io
     >>> buffer = io.BytesIO(); save([tensor(1), (2.5, None)], buffer); _ = buffer.seek(0)
@@ -166,64 +185,131 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     [tensor(1), (2.5, None)]
     """
     _check_map_location(map_location)
-    data = _open_for_reading(f)
-    if not data.startswith(b"PK"):
-        raise RuntimeError(
-            "chainrule.load reads the zip files written by chainrule.save and torch.save "
-            "(PyTorch >= 1.6); this file is not one (legacy torch files and raw pickles are not "
-            "supported because loading them can run arbitrary code)"
-        )
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = archive.namelist()
+    with _files.opened(f) as handle:
+        head, source = _files.seekable_source(handle)
+        if head != _files.ZIP_MAGIC:
+            raise RuntimeError(
+                "chainrule.load reads the zip files written by chainrule.save and torch.save "
+                "(PyTorch >= 1.6); this file is not one (legacy torch files and raw pickles are "
+                "not supported because loading them can run arbitrary code)"
+            )
+        if source is None:  # a stream that cannot seek: the rest of it, after the magic
+            source = io.BytesIO(head + handle.read())
+        archive = _files.open_archive(source)
+        names = archive.names()
         if f"{_ROOT}/manifest.json" in names:
-            return _load_chainrule(archive)
+            return _ChainruleReader(archive).load()
         pickles = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
             raise RuntimeError("the zip file is neither a chainrule.save nor a torch.save file")
-        return _TorchUnpickler(archive, pickles[0][: -len("data.pkl")]).load()
+        return _load_torch(archive, pickles[0][: -len("data.pkl")], weights_only)
 
 
-def _load_chainrule(archive: zipfile.ZipFile):
-    manifest = json.loads(archive.read(f"{_ROOT}/manifest.json"))
-    if manifest.get("format") != "chainrule" or manifest.get("version") != _FORMAT_VERSION:
-        raise RuntimeError("unsupported chainrule file version")
-    cache: dict[int, Tensor] = {}
+class _ChainruleReader:
+    """Decodes ``chainrule/manifest.json``, treating every field as hostile."""
 
-    def tensor_of(spec) -> Tensor:
-        key = int(spec["key"])
-        if key not in cache:
-            dtype = _backend._BY_NAME[spec["dtype"]]
-            shape = tuple(int(n) for n in spec["shape"])
-            raw = archive.read(f"{_ROOT}/tensors/{key}")
-            array = numpy.frombuffer(raw, dtype=dtype.np.newbyteorder("<"))
-            if array.size != math.prod(shape):
-                raise RuntimeError(f"tensor {key} has {array.size} values, expected shape {shape}")
-            array = array.astype(dtype.np).reshape(shape)  # a native-order, writable copy
-            cache[key] = _finish_tensor(array, dtype, spec["requires_grad"], spec["parameter"])
-        return cache[key]
+    def __init__(self, archive: _files.Archive):
+        self._archive = archive
+        self._cache: dict[int, Tensor] = {}
 
-    def decode(node):
+    def load(self):
+        raw = self._archive.read(f"{_ROOT}/manifest.json")
+        try:
+            manifest = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            raise RuntimeError(
+                f"invalid chainrule file: its manifest is not JSON ({exc})"
+            ) from None
+        if not isinstance(manifest, dict) or "object" not in manifest:
+            raise RuntimeError("invalid chainrule file: its manifest is not a JSON object")
+        if manifest.get("format") != "chainrule" or manifest.get("version") != _FORMAT_VERSION:
+            raise RuntimeError("unsupported chainrule file version")
+        return self._decode(manifest["object"], 0)
+
+    def _decode(self, node, depth: int):
+        if depth > _MAX_DEPTH:
+            raise RuntimeError(f"invalid chainrule file: nested more than {_MAX_DEPTH} deep")
+        depth += 1
         if isinstance(node, list):
-            return [decode(x) for x in node]
+            return [self._decode(x, depth) for x in node]
         if not isinstance(node, dict):
-            return node
-        tag = node["$"]
+            return node  # str, int, float, bool, None: what JSON gives
+        tag = node.get("$")
         if tag == "tensor":
-            return tensor_of(node)
-        if tag == "tuple":
-            return tuple(decode(x) for x in node["items"])
-        if tag == "size":
-            return Size(int(x) for x in node["items"])
-        if tag in ("dict", "odict"):
-            kind = collections.OrderedDict if tag == "odict" else dict
-            return kind((_hashable(decode(k)), decode(v)) for k, v in node["items"])
+            return self._tensor(node)
         if tag == "float":
-            return float(node["value"])
+            value = _field(node, "value", str)
+            if value not in ("inf", "-inf", "nan"):
+                raise RuntimeError(f"invalid chainrule file: float value {value!r}")
+            return float(value)
         if tag == "dtype":
-            return _backend._BY_NAME[node["name"]]
-        raise RuntimeError(f"unknown entry {tag!r} in a chainrule file")
+            name = _field(node, "name", str)
+            if name not in _backend._BY_NAME:
+                raise RuntimeError(f"invalid chainrule file: unknown dtype {name!r}")
+            return _backend._BY_NAME[name]
+        if tag not in ("tuple", "size", "dict", "odict"):
+            raise RuntimeError(f"unknown entry {tag!r} in a chainrule file")
+        items = _field(node, "items", list)
+        if tag == "size":
+            return Size(_dimension(n) for n in items)
+        if tag == "tuple":
+            return tuple(self._decode(x, depth) for x in items)
+        kind = collections.OrderedDict if tag == "odict" else dict
+        out = kind()
+        for pair in items:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise RuntimeError("invalid chainrule file: a dict item is not a [key, value] pair")
+            key = self._decode(pair[0], depth)
+            if isinstance(key, list):
+                key = _hashable(key)
+            try:
+                out[key] = self._decode(pair[1], depth)
+            except TypeError:
+                raise RuntimeError("invalid chainrule file: a dict key is not hashable") from None
+        return out
 
-    return decode(manifest["object"])
+    def _tensor(self, spec) -> Tensor:
+        key = _field(spec, "key", int)
+        if key in self._cache:
+            return self._cache[key]
+        name = _field(spec, "dtype", str)
+        if name not in _backend._BY_NAME:
+            raise RuntimeError(f"invalid chainrule file: tensor {key} has unknown dtype {name!r}")
+        dtype = _backend._BY_NAME[name]
+        shape = _field(spec, "shape", list)
+        if len(shape) > _MAX_NDIM:
+            raise RuntimeError(f"invalid chainrule file: tensor {key} has {len(shape)} dims")
+        shape = tuple(_dimension(n) for n in shape)
+        entry = f"{_ROOT}/tensors/{key}"
+        expected = math.prod(shape) * dtype.itemsize
+        stored = self._archive.size_of(entry)
+        if stored is None:
+            raise RuntimeError(f"invalid chainrule file: tensor {key} has no data entry")
+        if stored != expected:
+            count = stored // dtype.itemsize
+            raise RuntimeError(f"tensor {key} has {count} values, expected shape {shape}")
+        raw = self._archive.read(entry)
+        array = numpy.frombuffer(raw, dtype=dtype.np.newbyteorder("<"))
+        array = array.astype(dtype.np).reshape(shape)  # a native-order, writable copy
+        requires_grad = _field(spec, "requires_grad", bool)
+        parameter = _field(spec, "parameter", bool)
+        self._cache[key] = _finish_tensor(array, dtype, requires_grad, parameter)
+        return self._cache[key]
+
+
+def _field(node: dict, name: str, kind: type):
+    value = node.get(name)
+    if type(value) is not kind:  # exact: a bool is no int here, an int no bool
+        raise RuntimeError(f"invalid chainrule file: {name!r} must be a {kind.__name__}")
+    if kind is int and value < 0:
+        raise RuntimeError(f"invalid chainrule file: {name!r} must not be negative")
+    return value
+
+
+def _dimension(n) -> int:
+    if type(n) is not int or not 0 <= n < 2**62:
+        raise RuntimeError(f"invalid chainrule file: invalid dimension {n!r}")
+    return n
 
 
 def _hashable(key):
@@ -242,223 +328,28 @@ def _finish_tensor(array, dtype, requires_grad: bool, parameter: bool) -> Tensor
 
 
 # ----------------------------------------------------------------------------- torch.save files
-_STORAGE_DTYPES = {
-    "DoubleStorage": "float64",
-    "FloatStorage": "float32",
-    "HalfStorage": "float16",
-    "LongStorage": "int64",
-    "IntStorage": "int32",
-    "ShortStorage": "int16",
-    "CharStorage": "int8",
-    "ByteStorage": "uint8",
-    "BoolStorage": "bool",
-}
-_TORCH_DTYPES = {
-    "float64": "float64", "double": "float64", "float32": "float32", "float": "float32",
-    "float16": "float16", "half": "float16", "int64": "int64", "long": "int64",
-    "int32": "int32", "int": "int32", "int16": "int16", "short": "int16", "int8": "int8",
-    "uint8": "uint8", "bool": "bool",
-}  # fmt: skip
+def _load_torch(archive: _files.Archive, prefix: str, weights_only=True):
+    order = prefix + "byteorder"
+    byteorder = "<"
+    if order in archive.names():
+        text = archive.read(order).strip()
+        if text not in (b"little", b"big"):
+            raise RuntimeError(f"invalid byteorder {text[:20]!r} in this torch file")
+        byteorder = "<" if text == b"little" else ">"
 
-
-class _StorageType:
-    """Stands for ``torch.FloatStorage`` etc. in a pickle: only names a dtype."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-
-class _Storage:
-    """The flat array behind one or more tensors of a torch file."""
-
-    def __init__(self, array: numpy.ndarray, dtype):
-        self.array = array
-        self.dtype = dtype
-
-
-def _rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False,
-                    backward_hooks=None, metadata=None):  # fmt: skip
-    """A chainrule tensor viewing ``storage`` -- after checking every index stays inside it."""
-    if not isinstance(storage, _Storage):
-        raise pickle.UnpicklingError("a tensor in this file does not refer to a storage")
-    size = tuple(_as_int(n) for n in size)
-    stride = tuple(_as_int(n) for n in stride)
-    offset = _as_int(storage_offset)
-    if len(size) != len(stride) or any(n < 0 for n in size + stride) or offset < 0:
-        raise pickle.UnpicklingError("a tensor in this file has an invalid size or stride")
-    array = storage.array
-    if 0 not in size:
-        last = offset + sum((n - 1) * s for n, s in zip(size, stride))
-        if last >= array.size:
-            raise pickle.UnpicklingError("a tensor in this file reaches outside its storage")
-        itemsize = array.itemsize
-        view = numpy.lib.stride_tricks.as_strided(
-            array[offset:], shape=size, strides=[s * itemsize for s in stride], writeable=False
-        )
-        values = numpy.array(view, dtype=storage.dtype.np, order="C")
-    else:
-        values = numpy.zeros(size, storage.dtype.np)
-    return _finish_tensor(values, storage.dtype, bool(requires_grad), parameter=False)
-
-
-def _rebuild_parameter(data, requires_grad=True, backward_hooks=None, state=None):
-    from .nn.parameter import Parameter
-
-    if not isinstance(data, Tensor):
-        raise pickle.UnpicklingError("a parameter in this file does not hold a tensor")
-    return Parameter(data.detach(), bool(requires_grad))
-
-
-def _as_int(value) -> int:
-    if type(value) is not int:
-        raise pickle.UnpicklingError(f"expected an integer in a tensor header, got {value!r}")
-    return value
-
-
-def _allowed_globals() -> dict:
-    allowed = {
-        ("collections", "OrderedDict"): collections.OrderedDict,
-        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
-        ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-        ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
-        ("torch", "Size"): Size,
-        ("torch", "device"): device,
-    }
-    for name in _STORAGE_DTYPES:
-        allowed[("torch", name)] = _StorageType(name)
-    for name, chainrule_name in _TORCH_DTYPES.items():
-        allowed[("torch", name)] = _backend._BY_NAME[chainrule_name]
-    return allowed
-
-
-_ALLOWED = _allowed_globals()
-
-
-class _TorchUnpickler(pickle.Unpickler):
-    """Reads ``data.pkl`` of a torch zip file; ``find_class`` knows only ``_ALLOWED``."""
-
-    def __init__(self, archive: zipfile.ZipFile, prefix: str):
-        super().__init__(io.BytesIO(archive.read(prefix + "data.pkl")))
-        self._archive = archive
-        self._prefix = prefix
-        self._storages: dict[str, _Storage] = {}
-        order = prefix + "byteorder"
-        little = order not in archive.namelist() or archive.read(order).strip() == b"little"
-        self._byteorder = "<" if little else ">"
-
-    def find_class(self, module, name):
-        found = _ALLOWED.get((module, name))
-        if found is None:
-            hint = ""
-            if module.startswith("torch.nn"):
-                hint = " To share a model, save and load its state_dict()."
-            raise pickle.UnpicklingError(
-                f"Weights only load failed: unsupported global: GLOBAL {module}.{name}. "
-                "chainrule.load never runs code from a file; it only accepts torch's tensor "
-                "and parameter rebuild functions, storage types, dtypes and "
-                "collections.OrderedDict." + hint
+    def load_storage(key: str, dtype, numel: int) -> Storage:
+        name = f"{prefix}data/{key}"
+        itemsize = 1 if dtype is None else dtype.itemsize
+        stored = archive.size_of(name)
+        if stored is None:
+            archive.read(name, shown=f"data/{key}")  # raises torch's "file not found"
+        if stored != numel * itemsize:
+            torch_name = "Byte" if dtype is None else dtype.scalar_name
+            raise RuntimeError(
+                f"record size ({stored} bytes) does not match expected size ({numel * itemsize} "
+                f"bytes = {numel} elements * {itemsize} bytes/element) for dtype {torch_name}"
             )
-        return found
+        return Storage(archive.read_array(name), dtype, byteorder)
 
-    def persistent_load(self, pid):
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
-            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r} in this file")
-        _, storage_type, key, _location, numel = pid
-        if not isinstance(storage_type, _StorageType):
-            raise pickle.UnpicklingError("unsupported storage type in this file")
-        if not (isinstance(key, str) and key.isdigit()):
-            raise pickle.UnpicklingError(f"invalid storage key {key!r} in this file")
-        if key not in self._storages:
-            dtype = _backend._BY_NAME[_STORAGE_DTYPES[storage_type.name]]
-            raw = self._archive.read(f"{self._prefix}data/{key}")
-            array = numpy.frombuffer(raw, dtype=dtype.np.newbyteorder(self._byteorder))
-            if array.size != _as_int(numel):
-                raise pickle.UnpicklingError(
-                    f"storage {key} holds {array.size} values, not {numel}"
-                )
-            self._storages[key] = _Storage(array, dtype)
-        return self._storages[key]
-
-
-# ----------------------------------------------------------------------------- safetensors
-_SAFETENSORS_DTYPES = {
-    "F64": "float64", "F32": "float32", "F16": "float16", "I64": "int64", "I32": "int32",
-    "I16": "int16", "I8": "int8", "U8": "uint8", "BOOL": "bool",
-}  # fmt: skip
-_SAFETENSORS_CODES = {v: k for k, v in _SAFETENSORS_DTYPES.items()}
-_MAX_HEADER = 100_000_000
-
-
-def save_safetensors(tensors: dict, filename, metadata: dict | None = None) -> None:
-    """Write a dict of named tensors in the ``.safetensors`` format (as
-    ``safetensors.torch.save_file`` does); ``metadata`` is a dict of str to str.
-
-    >>> import io
-    >>> buffer = io.BytesIO()
-    >>> save_safetensors({"w": tensor([1., 2.])}, buffer)
-    >>> _ = buffer.seek(0); load_safetensors(buffer)
-    {'w': tensor([1., 2.])}
-    """
-    header: dict = {}
-    if metadata is not None:
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-            raise TypeError("safetensors metadata must map str to str")
-        header["__metadata__"] = dict(metadata)
-    chunks, offset = [], 0
-    for name in sorted(tensors):
-        t = tensors[name]
-        if not isinstance(name, str) or not isinstance(t, Tensor):
-            raise TypeError("save_safetensors expects a dict of str to Tensor")
-        raw = _array_of(t).tobytes()
-        header[name] = {
-            "dtype": _SAFETENSORS_CODES[t.dtype.name],
-            "shape": list(t.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        chunks.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
-    _write_bytes(filename, struct.pack("<Q", len(text)) + text + b"".join(chunks))
-
-
-def load_safetensors(filename, device="cpu") -> dict:
-    """Read a ``.safetensors`` file into a dict of chainrule tensors (checking that every
-    tensor's bytes lie inside the file and do not overlap)."""
-    data = _open_for_reading(filename)
-    if len(data) < 8:
-        raise ValueError("not a safetensors file: shorter than its 8-byte header length")
-    (length,) = struct.unpack("<Q", data[:8])
-    if length > min(_MAX_HEADER, len(data) - 8):
-        raise ValueError("not a safetensors file: invalid header length")
-    header = json.loads(data[8 : 8 + length])
-    body = memoryview(data)[8 + length :]
-    header.pop("__metadata__", None)
-    spans = sorted((tuple(spec["data_offsets"]), name) for name, spec in header.items())
-    position = 0
-    for (begin, end), name in spans:
-        if begin != position or end < begin:
-            raise ValueError(f"safetensors: the bytes of {name!r} overlap or leave a gap")
-        position = end
-    if position != len(body):
-        raise ValueError("safetensors: the data section does not match the header")
-    out = {}
-    for name in sorted(header):
-        spec = header[name]
-        code = spec["dtype"]
-        if code not in _SAFETENSORS_DTYPES:
-            raise ValueError(f"safetensors: dtype {code} is not supported by chainrule")
-        dtype = _backend._BY_NAME[_SAFETENSORS_DTYPES[code]]
-        shape = tuple(_as_shape(n) for n in spec["shape"])
-        begin, end = spec["data_offsets"]
-        array = numpy.frombuffer(body[begin:end], dtype=dtype.np.newbyteorder("<"))
-        if array.size != math.prod(shape):
-            raise ValueError(f"safetensors: {name!r} has {array.size} values for shape {shape}")
-        out[name] = make(array.astype(dtype.np).reshape(shape), dtype)
-    return out
-
-
-def _as_shape(n) -> int:
-    if type(n) is not int or n < 0:
-        raise ValueError(f"safetensors: invalid dimension {n!r}")
-    return n
+    pickled = archive.read(prefix + "data.pkl")
+    return TorchPickle(pickled, load_storage, weights_only=weights_only is not False).load()
