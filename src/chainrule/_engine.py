@@ -103,7 +103,7 @@ def _accumulate(node, grad, create_graph):
         return
     if grad._dtype is not variable._dtype:  # e.g. a float64 leaf used in a float32 op
         grad = grad.to(variable._dtype)
-    hooks = getattr(variable, "_grad_hooks", None)
+    hooks = variable._grad_hooks  # set with _accum on every leaf that has an accumulator
     if hooks:
         for fn in tuple(hooks):
             grad = _hook_result(fn, grad, fn(grad))
@@ -124,7 +124,7 @@ def _accumulate(node, grad, create_graph):
             old._accumulate_(grad)
     finally:
         lock.release()
-    hooks = getattr(variable, "_post_acc_hooks", None)
+    hooks = variable._post_acc_hooks
     if hooks:
         for fn in tuple(hooks):
             fn(variable)
