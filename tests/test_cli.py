@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -245,6 +246,9 @@ def test_a_deep_nest_at_a_high_order_is_refused_at_once():
     assert len(message.splitlines()) == 1
     assert message.startswith("chainrule diff: error: derivatives up to order 10 of this ")
     assert "graph nodes (the limit is 30,000): lower --order or simplify" in message
+    docs = open(os.path.join(ROOT, "docs", "cli.md"), encoding="utf-8").read()
+    projected = re.compile(r"about [\d,]+ graph")  # the estimate moves if the rules change
+    assert projected.sub("about N graph", message) in projected.sub("about N graph", docs)
     start = time.perf_counter()
     assert main(["diff", NEST_59, "--at", "x=1", "--order", "10"]) == 1
     assert time.perf_counter() - start < 5  # projected from the first steps, not computed
