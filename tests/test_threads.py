@@ -158,6 +158,24 @@ def test_hooks_registered_at_once_on_many_threads_are_all_kept():
         sys.setswitchinterval(interval)
 
 
+def retain_grad_from_many_threads(count=8):
+    leaf = torch.ones(3, requires_grad=True)
+    y = leaf * 2
+    run_threads(lambda index, barrier: (barrier.wait(), y.retain_grad()), count=count)
+    y.sum().backward()
+    return y.grad.tolist()
+
+
+def test_retain_grad_asked_by_many_threads_at_once_keeps_the_gradient_once():
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(20):
+            assert retain_grad_from_many_threads() == [1.0, 1.0, 1.0]
+    finally:
+        sys.setswitchinterval(interval)
+
+
 def test_a_hook_handle_removed_twice_is_harmless():
     x = torch.ones(2, requires_grad=True)
     handle = x.register_hook(lambda g: g * 2)

@@ -289,8 +289,12 @@ class Node:
         try:
             return self._metadata
         except AttributeError:
-            self._metadata = {}
-            return self._metadata
+            with state_lock:  # made once even when threads ask at the same time
+                try:
+                    return self._metadata
+                except AttributeError:
+                    self._metadata = {}
+                    return self._metadata
 
     @property
     def next_functions(self) -> tuple:

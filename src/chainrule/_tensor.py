@@ -377,9 +377,10 @@ class Tensor:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        if self.retains_grad:
-            return
-        self._retains_grad = True
+        with state_lock:  # two threads asking at once register one hook, not two
+            if self.retains_grad:
+                return
+            self._retains_grad = True
         ref = weakref.ref(self)
 
         def retain(grad):

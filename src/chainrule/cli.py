@@ -187,6 +187,7 @@ def _values(at: list, dtype_name: str) -> dict:
     values = {}
     elements = 0
     for item in at:
+        item = item.strip()  # a value that starts with "-" arrives with a leading space
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
