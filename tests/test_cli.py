@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -213,3 +214,172 @@ def test_a_repeated_sub_expression_names_both_of_its_nodes(tmp_path):
     ok("graph", "u*v + (u*v)**2", "--at", "u=2", "v=1", "-o", str(tmp_path / "g.dot"))
     dot = (tmp_path / "g.dot").read_text()
     assert dot.count('label="u*v\\nMulBackward0\\nvalue = 2.') == 2
+
+
+# --------------------------------------------------------------------------- bounded work
+
+NEST_59 = "sin(" * 59 + "x" + ")" * 59
+ONES_499 = "[" + ",".join(["1"] * 499) + "]"  # 999 characters: a value at the length limit
+
+
+def refused(*args, status=1, timeout=30):
+    """The command fails fast, with one line on stderr (no traceback)."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"), MPLBACKEND="Agg")
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,  # before the bounds, the first case below ran for 74 s
+    )
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr
+
+
+def test_a_deep_nest_at_a_high_order_is_refused_at_once():
+    import time
+
+    from chainrule.cli import main
+
+    message = refused("diff", NEST_59, "--at", "x=1", "--order", "10")
+    assert len(message.splitlines()) == 1
+    assert message.startswith("chainrule diff: error: derivatives up to order 10 of this ")
+    assert "graph nodes (the limit is 30,000): lower --order or simplify" in message
+    docs = open(os.path.join(ROOT, "docs", "cli.md"), encoding="utf-8").read()
+    projected = re.compile(r"about [\d,]+ graph")  # the estimate moves if the rules change
+    assert projected.sub("about N graph", message) in projected.sub("about N graph", docs)
+    start = time.perf_counter()
+    assert main(["diff", NEST_59, "--at", "x=1", "--order", "10"]) == 1
+    assert time.perf_counter() - start < 5  # projected from the first steps, not computed
+
+
+def test_derivatives_within_the_limits_still_run():
+    out = ok("diff", NEST_59, "--at", "x=1", "--order", "4")
+    assert out.splitlines()[-1] == "d4f/dx4 = tensor(-0.5250)"  # torch: -0.5250 (float32)
+    out = ok("diff", "sin(x)", "--at", "x=1", "--order", "10")
+    assert out.splitlines()[-1] == "d10f/dx10 = tensor(-0.8415)"
+
+
+def test_plot_derivatives_are_bounded_by_nodes_times_points(tmp_path):
+    pytest.importorskip("matplotlib")
+    message = refused("plot", NEST_59, "--order", "5", "--points", "100000", "-o", "f.png")
+    assert "on 100,000 elements would build" in message and "node-elements" in message
+    assert not (tmp_path / "f.png").exists()
+    message = refused("plot", "x", "--from", "-1e308", "--to", "1e308")
+    assert "--from and --to must be finite numbers" in message
+
+
+@pytest.mark.parametrize(
+    "expression, shown",
+    [
+        ("x**10**10", "(|1e+10| > 1000)"),
+        ("x**10**10**10", "(|inf| > 1000)"),
+        ("x**" + "9" * 400, "(|inf| > 1000)"),  # an integer too large for a float
+        ("x**(2*600)", "(|1200| > 1000)"),
+    ],
+)
+def test_huge_constant_exponents_are_refused_before_any_work(expression, shown):
+    message = refused("diff", expression, "--at", "x=2", status=2)
+    assert message.splitlines()[0] == f"chainrule diff: error: the exponent is too large {shown}"
+
+
+def test_values_too_large_after_broadcasting_are_refused_before_they_are_made():
+    column = "[" + ",".join(["[1]"] * 240) + "]"  # shape [240, 1]
+    message = refused("grad", "sum(x*y)", "--at", f"x={column}", f"y={ONES_499}", status=2)
+    assert "the result would have 119,760 elements (shape [240, 499]; the limit is 100,000)" in (
+        message
+    )
+
+
+def test_jacobian_and_hessian_sizes_are_bounded():
+    column = "[" + ",".join(["[1]"] * 100) + "]"
+    message = refused("jacobian", "x*y", "--at", f"x={column}", f"y={ONES_499}")
+    assert "the Jacobian would have 29,890,100 entries (49,900 x 599" in message
+    at = [f"{name}={ONES_499}" for name in ("x", "y", "w")]
+    message = refused("hessian", "sum(x)+sum(y)+sum(w)", "--at", *at)
+    assert "the Hessian would have 2,241,009 entries (1,497 x 1,497" in message
+
+
+def test_all_the_at_values_together_are_bounded():
+    letters = "abcdfghjklmnpqrtuvwxyz"  # no two of them make a keyword (as, if, in, is, or)
+    names = [a + b for a in letters for b in letters][:210]
+    at = [f"{name}={ONES_499}" for name in names]
+    message = refused("grad", "sum([" + ",".join(names) + "])", "--at", *at, status=2)
+    assert "the --at values have more than 100,000 elements in all" in message
+
+
+def test_limits_are_documented_in_the_help():
+    text = ok("--help")
+    assert "limits (a command past one stops at once" in text
+    assert "at most 30,000 graph nodes" in text and "diff --order at most 10" in text
+    assert "limits: see 'chainrule --help'" in ok("diff", "--help")
+
+
+# --------------------------------------------------------------------------- leading dashes
+
+
+def test_an_expression_that_starts_with_a_minus_is_an_expression():
+    assert ok("diff", "-x**2", "--at", "x=-1").splitlines() == [
+        "f = -x**2   at x = tensor(-1.)",
+        "f     = tensor(-1.)",
+        "df/dx = tensor(2.)",
+    ]
+    data = json.loads(ok("grad", "-x*y", "--at", "x=-1", "y=-2", "--json"))
+    assert data["value"] == -2.0 and data["grad"] == {"x": 2.0, "y": 1.0}
+    assert ok("hessian", "-x**3", "--at", "x=-1").splitlines()[-1] == "tensor([[6.]])"
+    assert "f = tensor([-1., -2.])" in ok("jacobian", "-x", "--at", "x=[1, 2]")
+    assert "x.grad = tensor(-4.)" in ok("explain", "-x**2", "--at", "x=2")
+    assert ok("diff", "--x", "--at", "x=3").splitlines()[-1] == "df/dx = tensor(1.)"
+
+
+def test_option_values_that_start_with_a_minus(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = ok("plot", "-x", "--from", "-pi", "--to", "-1", "-o", "p.png", cwd=tmp_path)
+    assert out == "plot of f and 1 derivative(s) on [-3.14159, -1] written to p.png\n"
+    ok("plot", "sin(x)", "--from=-pi", "--title", "-sin", "-o", "-f.svg", cwd=tmp_path)
+    svg = (tmp_path / "-f.svg").read_text()
+    assert "-sin" in svg
+    ok("graph", "-x*2", "--at", "x=-1", "-o", str(tmp_path / "g.dot"))
+    assert "MulBackward0" in (tmp_path / "g.dot").read_text()
+
+
+def test_real_options_still_win_and_help_stays_readable():
+    out = ok("diff", "-x", "--at", "x=1", "--ord", "2")  # an abbreviated option
+    assert out.splitlines()[-1] == "d2f/dx2 = tensor(0.)"
+    assert ok("diff", "-h").startswith("usage: chainrule diff [-h]")
+    text = ok("diff", "--help")
+    assert "--order ORDER" in text and "expression" in text
+    assert 'chainrule diff "-x**2" --at x=-1' in ok("--help")
+    done = run("diff", "x", "--at", "x=1", "--order")
+    assert done.returncode == 2 and "argument --order: expected one argument" in done.stderr
+    assert ok("diff", "--at", "x=1", "--", "-x").splitlines()[-1] == "df/dx = tensor(-1.)"
+
+
+def test_protect_dashes_rewrites_only_values():
+    from chainrule._cli_argv import protect_dashes
+    from chainrule.cli import OPTIONS, _parser
+
+    _parser()  # fills OPTIONS
+    assert protect_dashes(["diff", "-x", "--at", "x=-1", "-y=2"], OPTIONS) == [
+        "diff",
+        " -x",
+        "--at",
+        "x=-1",
+        " -y=2",
+    ]
+    assert protect_dashes(["plot", "x", "--from", "-pi", "-o", "-a.png"], OPTIONS) == [
+        "plot",
+        "x",
+        "--from=-pi",
+        "-o-a.png",
+    ]
+    assert protect_dashes(["plot", "x", "--fr", "-1", "--to", "--title"], OPTIONS) == [
+        "plot",
+        "x",
+        "--fr=-1",
+        "--to",
+        "--title",
+    ]
+    assert protect_dashes(["--version"], OPTIONS) == ["--version"]
+    assert protect_dashes(["grad", "--", "-x"], OPTIONS) == ["grad", "--", "-x"]

@@ -131,7 +131,7 @@ def test_limits_on_length_depth_and_exponent():
         parse("(" * 300 + "x" + ")" * 300)
     assert parse("x**1000").variables == ("x",)
     with pytest.raises(ExprError, match="cannot evaluate"):
-        parse("10.0**300**2").evaluate({})
+        parse("(10.0**300)**2").evaluate({})
 
 
 def test_evaluation_errors_are_expr_errors_pointing_at_the_operation():

@@ -88,32 +88,46 @@ def _hook_result(fn, grad, result):
 
 
 def _run_tensor_hooks(node, grads):
-    for output_nr, fn in list(node._hooks["tensor"]):
+    for output_nr, fn in tuple(node._hooks["tensor"]):  # a copy: threads may add hooks
         grads[output_nr] = _hook_result(fn, grads[output_nr], fn(grads[output_nr]))
 
 
-def _accumulate(variable, grad, create_graph):
-    """Add ``grad`` into ``variable.grad`` (in place when possible, as torch does)."""
+def _accumulate(node, grad, create_graph):
+    """Add ``grad`` into the leaf's ``.grad`` (in place when possible, as torch does).
+
+    The read-modify-write of ``.grad`` runs under the node's lock, so backward calls on
+    several threads that share the leaf lose no update; hooks run outside it.
+    """
+    variable = node.variable
     if not variable._requires_grad:  # frozen after the graph was built: torch skips it
         return
     if grad._dtype is not variable._dtype:  # e.g. a float64 leaf used in a float32 op
         grad = grad.to(variable._dtype)
-    for fn in getattr(variable, "_grad_hooks", None) or ():
-        grad = _hook_result(fn, grad, fn(grad))
-    old = variable._grad
-    if old is None:
-        if create_graph:  # a recorded copy, as torch's CopyBackwards
-            variable._grad = grad.new_zeros(grad.shape).copy_(grad)
-        elif _unshared(grad):  # nobody else holds it: keep it (and its buffer), as torch does
-            variable._grad = grad
+    hooks = variable._grad_hooks  # set with _accum on every leaf that has an accumulator
+    if hooks:
+        for fn in tuple(hooks):
+            grad = _hook_result(fn, grad, fn(grad))
+    lock = node.lock
+    lock.acquire()  # not `with`: acquire/release cost half as much on the scalar path
+    try:
+        old = variable._grad
+        if old is None:
+            if create_graph:  # a recorded copy, as torch's CopyBackwards
+                variable._grad = grad.new_zeros(grad.shape).copy_(grad)
+            elif _unshared(grad):  # nobody else holds it: keep it (and its buffer), as torch
+                variable._grad = grad
+            else:
+                variable._grad = grad._fresh_copy()
+        elif create_graph or old.requires_grad:
+            variable._grad = old + grad
         else:
-            variable._grad = grad._fresh_copy()
-    elif create_graph or old.requires_grad:
-        variable._grad = old + grad
-    else:
-        old._accumulate_(grad)
-    for fn in getattr(variable, "_post_acc_hooks", None) or ():
-        fn(variable)
+            old._accumulate_(grad)
+    finally:
+        lock.release()
+    hooks = variable._post_acc_hooks
+    if hooks:
+        for fn in tuple(hooks):
+            fn(variable)
 
 
 def _unshared(grad) -> bool:
@@ -199,7 +213,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     results[index] = grads[output_nr]
             if type(node) is AccumulateGrad:
                 if accumulate and grads[0] is not None:
-                    _accumulate(node.variable, grads[0], create_graph)
+                    _accumulate(node, grads[0], create_graph)
                 continue
             if captures is not None and node in captures and not _leads_further(node, keep):
                 continue  # a wanted input, but nothing beyond it is wanted
@@ -308,7 +322,7 @@ def _call_node(node, grads):
         raise backward_twice(RuntimeError(BACKWARD_TWICE))
     hooks = node._hooks
     if hooks is not None:
-        for fn in hooks["pre"]:
+        for fn in tuple(hooks["pre"]):  # copies: threads may add hooks meanwhile
             result = fn(tuple(grads))
             if result is not None:
                 grads = list(result)
@@ -321,7 +335,7 @@ def _call_node(node, grads):
     if node._shapes is not None:
         input_grads = _unbroadcast(input_grads, node._shapes)
     if hooks is not None and hooks["post"]:
-        for fn in hooks["post"]:
+        for fn in tuple(hooks["post"]):
             result = fn(tuple(input_grads), tuple(grads))
             if result is not None:
                 input_grads = tuple(result)

@@ -176,7 +176,12 @@ def is_inference_mode_enabled() -> bool:
 
 # --------------------------------------------------------------------------- nodes
 
+# A C-level counter: each call is one step under the interpreter lock, so sequence numbers
+# stay unique and increasing across threads.
 _next_seq = itertools.count().__next__
+# Guards the rare first writes of state that threads share (a node's hook lists, a leaf's
+# accumulator and hook list): check, then create under the lock, then check again.
+state_lock = threading.Lock()
 # the output numbers of a node's inputs when all are 0 (zip stops at the nodes)
 NO_OUTPUT_NUMBERS = itertools.repeat(0)
 FREED = object()  # marks saved values released after backward
@@ -200,8 +205,10 @@ class RemovableHandle:
         self._hook = hook
 
     def remove(self) -> None:
-        if self._hook in self._hooks:
+        try:
             self._hooks.remove(self._hook)
+        except ValueError:  # removed already (perhaps by another thread)
+            pass
 
     def __enter__(self):
         return self
@@ -282,8 +289,12 @@ class Node:
         try:
             return self._metadata
         except AttributeError:
-            self._metadata = {}
-            return self._metadata
+            with state_lock:  # made once even when threads ask at the same time
+                try:
+                    return self._metadata
+                except AttributeError:
+                    self._metadata = {}
+                    return self._metadata
 
     @property
     def next_functions(self) -> tuple:
@@ -310,9 +321,13 @@ class Node:
 
     # hooks -----------------------------------------------------------------
     def _hook_lists(self) -> dict:
-        if self._hooks is None:
-            self._hooks = {"pre": [], "post": [], "tensor": []}
-        return self._hooks
+        hooks = self._hooks
+        if hooks is None:
+            with state_lock:  # two threads registering the first hooks keep both
+                if self._hooks is None:
+                    self._hooks = {"pre": [], "post": [], "tensor": []}
+                hooks = self._hooks
+        return hooks
 
     def register_hook(self, fn) -> RemovableHandle:
         """fn(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
@@ -373,31 +388,84 @@ _UNVERSIONED = frozenset((type(None), float, int, bool))
 # --------------------------------------------------------------------------- recording extras
 
 
+class _ThreadHooks(threading.local):
+    """The saved-tensor hook state of one thread (torch keeps it per thread too)."""
+
+    def __init__(self):
+        self.stack = []  # (pack, unpack) pairs, innermost last
+        self.disabled = None  # the error message of disable_saved_tensors_hooks
+
+
 class _Extras:
     """Features that change what a new node records; off by default, checked once per node.
 
     - saved-tensor hooks (``torch.autograd.graph.saved_tensors_hooks``): a stack of
-      (pack, unpack) pairs; the innermost pair packs every tensor a node saves;
+      (pack, unpack) pairs per thread; the innermost pair packs every tensor a node made by
+      that thread saves;
     - anomaly mode (``torch.autograd.detect_anomaly``): each node keeps the traceback of
-      the forward call that made it, and the engine checks its results for NaN.
+      the forward call that made it, and the engine checks its results for NaN. As in
+      torch, anomaly mode is one switch for the whole process, not per thread.
+
+    ``active`` is a plain attribute (the one test on the path of every new node): true while
+    anomaly mode is on or some thread has saved-tensor hooks installed.
     """
 
     def __init__(self):
         self.active = False
-        self.saved_hooks = []
-        self.hooks_disabled = None  # the error message of disable_saved_tensors_hooks
         self.anomaly = False
         self.check_nan = True
+        self._per_thread = _ThreadHooks()
+        self._hooked_threads = 0  # threads whose hook stack is not empty
+        self._lock = threading.Lock()
+
+    @property
+    def saved_hooks(self) -> list:
+        """This thread's stack of (pack, unpack) pairs."""
+        return self._per_thread.stack
+
+    @property
+    def hooks_disabled(self):
+        return self._per_thread.disabled
+
+    @hooks_disabled.setter
+    def hooks_disabled(self, message) -> None:
+        self._per_thread.disabled = message
+
+    def push_saved_hooks(self, pair) -> None:
+        stack = self._per_thread.stack
+        with self._lock:
+            if not stack:
+                self._hooked_threads += 1
+            stack.append(pair)
+            self.refresh()
+
+    def pop_saved_hooks(self) -> None:
+        stack = self._per_thread.stack
+        with self._lock:
+            stack.pop()
+            if not stack:
+                self._hooked_threads -= 1
+            self.refresh()
+
+    def set_anomaly(self, enabled: bool, check_nan: bool) -> tuple:
+        """Switch anomaly mode for every thread; returns the previous (enabled, check_nan)."""
+        with self._lock:
+            previous = (self.anomaly, self.check_nan)
+            self.anomaly, self.check_nan = enabled, check_nan
+            self.refresh()
+        return previous
 
     def refresh(self) -> None:
-        self.active = bool(self.saved_hooks) or self.anomaly
+        """Recompute ``active``; the caller holds ``_lock``."""
+        self.active = self._hooked_threads > 0 or self.anomaly
 
     def on_new_node(self, node, saved):
         if self.anomaly:
             node.metadata["traceback_"] = _forward_traceback()
-        if saved is None or not self.saved_hooks:
+        stack = self._per_thread.stack
+        if saved is None or not stack:
             return saved
-        pack, unpack = self.saved_hooks[-1]
+        pack, unpack = stack[-1]
         return [_pack(value, pack, unpack) for value in saved]
 
 
@@ -478,9 +546,13 @@ def _modified_message(value, saved_version, node) -> str:
 
 
 class AccumulateGrad(Node):
-    """The node of a leaf that requires grad: adds the incoming gradient to ``.grad``."""
+    """The node of a leaf that requires grad: adds the incoming gradient to ``.grad``.
 
-    __slots__ = ("variable",)
+    ``lock`` makes the read-modify-write of ``.grad`` one step for concurrent backward calls
+    (threads whose graphs share the leaf), as torch's AccumulateGrad mutex does.
+    """
+
+    __slots__ = ("variable", "lock")
 
     def __init__(self, variable):
         self._seq = sys.maxsize  # leaves accumulate as soon as their gradient is complete
@@ -492,6 +564,7 @@ class AccumulateGrad(Node):
         self._nout = 1
         self._hooks = None
         self.variable = variable
+        self.lock = threading.Lock()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

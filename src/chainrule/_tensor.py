@@ -7,13 +7,14 @@ their derivatives, and installs the method forms (``x.exp()``, ``x + y``) on thi
 from __future__ import annotations
 
 import operator
+import threading
 import weakref
 from sys import _getframe
 
 from . import _backend, _graph, _printing
 from ._backend import FLOAT, defaults, from_numpy_dtype, xp
 from ._engine import run_backward
-from ._graph import AccumulateGrad, RemovableHandle
+from ._graph import AccumulateGrad, RemovableHandle, state_lock
 
 _ones = xp.ones
 
@@ -376,19 +377,23 @@ class Tensor:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        if self.retains_grad:
-            return
-        self._retains_grad = True
+        with state_lock:  # two threads asking at once register one hook, not two
+            if self.retains_grad:
+                return
+            self._retains_grad = True
         ref = weakref.ref(self)
 
         def retain(grad):
             tensor = ref()
             if tensor is not None:
-                if tensor._grad is None:
-                    tensor._grad = grad if grad.requires_grad else grad._fresh_copy()
-                else:
-                    tensor._grad = tensor._grad + grad
+                with lock:  # backward calls on several threads may share this tensor
+                    if tensor._grad is None:
+                        tensor._grad = grad if grad.requires_grad else grad._fresh_copy()
+                    else:
+                        tensor._grad = tensor._grad + grad
             return None
+
+        lock = threading.Lock()
 
         retain.retains_grad = True  # marks the hook that must run after the user's hooks
         self._grad_fn._register_tensor_hook(self._output_nr, retain)
@@ -405,10 +410,7 @@ class Tensor:
                     hooks.remove(entry)
                     hooks.append(entry)
             return handle
-        if self._grad_hooks is None:
-            self._grad_hooks = []
-        self._grad_hooks.append(hook)
-        return RemovableHandle(self._grad_hooks, hook)
+        return _append_hook(self, "_grad_hooks", hook)
 
     def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
         """Call ``hook(tensor)`` after the gradient is accumulated into this leaf's .grad."""
@@ -416,10 +418,7 @@ class Tensor:
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )
-        if self._post_acc_hooks is None:
-            self._post_acc_hooks = []
-        self._post_acc_hooks.append(hook)
-        return RemovableHandle(self._post_acc_hooks, hook)
+        return _append_hook(self, "_post_acc_hooks", hook)
 
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -641,6 +640,19 @@ def wrap_dim(dim: int, ndim: int) -> int:
     return dim + rank if dim < 0 else dim
 
 
+def _append_hook(t: Tensor, slot: str, hook) -> RemovableHandle:
+    """Add ``hook`` to one of a leaf's hook lists, made on first use (once, across threads)."""
+    hooks = getattr(t, slot)
+    if hooks is None:
+        with state_lock:
+            hooks = getattr(t, slot)
+            if hooks is None:
+                hooks = []
+                setattr(t, slot, hooks)
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
 def accumulator(t: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, shared by every use of the leaf while alive."""
     ref = t._accum
@@ -648,8 +660,12 @@ def accumulator(t: Tensor) -> AccumulateGrad:
         node = ref()
         if node is not None:
             return node
-    node = AccumulateGrad(t)
-    t._accum = weakref.ref(node)
+    with state_lock:  # one node (and so one lock on .grad) even when threads race here
+        ref = t._accum
+        node = None if ref is None else ref()
+        if node is None:
+            node = AccumulateGrad(t)
+            t._accum = weakref.ref(node)
     return node
 
 

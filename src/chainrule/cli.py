@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+
+from ._cli_argv import OptionTable, RecordingParser, protect_dashes
+from ._cli_bounds import MAX_DERIVATIVE_NODES, MAX_ELEMENT_WORK, MAX_MATRIX_ENTRIES, LimitError
+from .expr import MAX_DEPTH, MAX_ELEMENTS, MAX_EXPONENT, MAX_LENGTH, MAX_TOTAL_ELEMENTS
 
 EPILOGS = {
     "diff": """examples:
@@ -48,27 +53,53 @@ EPILOGS = {
 }
 
 
+MAX_ORDER = 10  # highest --order of diff
+MAX_PLOT_ORDER = 5  # highest --order of plot
+MAX_POINTS = 100_000  # most --points of plot
+
+LIMITS = f"""values that start with '-' are taken as written: "-x**2", --from -pi, --at x=-1
+
+limits (a command past one stops at once with an error, exit status 1 or 2):
+  an expression or value: at most {MAX_LENGTH} characters, nested at most {MAX_DEPTH} deep,
+  constant exponents at most {MAX_EXPONENT:g} in size (x**10**10 is refused)
+  each value: at most {MAX_ELEMENTS:,} elements (list literals, broadcast results,
+  all --at values together); all values one evaluation computes: {MAX_TOTAL_ELEMENTS:,}
+  diff --order at most {MAX_ORDER}; plot --order at most {MAX_PLOT_ORDER}
+  plot --points 2 to {MAX_POINTS:,}, --from and --to finite
+  derivatives (diff, plot): at most {MAX_DERIVATIVE_NODES:,} graph nodes built in all, and
+  nodes x elements at most {MAX_ELEMENT_WORK:,}: each order of a nested expression
+  builds a larger graph, so the growth is projected and a step past the limit refused
+  jacobian, hessian: at most {MAX_MATRIX_ENTRIES:,} entries, and rows x computed elements
+  at most {MAX_ELEMENT_WORK:,}"""
+
+
 class CommandError(Exception):
     """A problem to report in one line, with exit status 1."""
+
+
+OPTIONS = OptionTable()  # each command's options, for values that start with "-"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chainrule",
         description="Derivatives of expressions, computed by chainrule's autograd, explained.",
-        epilog="""examples:
+        epilog=f"""examples:
   chainrule diff "2*x**3 + x" --at x=1
+  chainrule diff "-x**2" --at x=-1
   chainrule grad "u*v + (u*v)**2" --at u=2 v=1
   chainrule explain "(x1 + 2*x2**3)**2" --at x1=1 x2=2
   chainrule graph "(x1 + 2*x2**3)**2" --at x1=1 x2=2 --output graph.svg
   chainrule plot "x**3 - 3*x**2 + 4" --from -5 --to 5 --output f.png
   chainrule tour
 
+{LIMITS}
+
 run 'chainrule COMMAND --help' for a command's options and examples""",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=RecordingParser)
     sub.required = True
 
     def command(name, help_text):
@@ -76,8 +107,10 @@ run 'chainrule COMMAND --help' for a command's options and examples""",
             name,
             help=help_text,
             description=help_text,
-            epilog=EPILOGS[name],
+            epilog=EPILOGS[name] + "\n\nlimits: see 'chainrule --help'",
             formatter_class=argparse.RawDescriptionHelpFormatter,
+            table=OPTIONS,
+            command=name,
         )
 
     def numeric(p, json_flag=True):
@@ -95,7 +128,9 @@ run 'chainrule COMMAND --help' for a command's options and examples""",
 
     p = command("diff", "f and its derivatives (d/dx, d2/dx2, ...) at a point")
     numeric(p)
-    p.add_argument("--order", type=int, default=1, help="highest derivative (default 1)")
+    p.add_argument(
+        "--order", type=int, default=1, help=f"highest derivative (default 1, at most {MAX_ORDER})"
+    )
     p.add_argument("--wrt", help="the variable to differentiate by (default: the only one)")
     p = command("grad", "every partial derivative of a scalar expression")
     numeric(p)
@@ -107,8 +142,15 @@ run 'chainrule COMMAND --help' for a command's options and examples""",
     p.add_argument("expression", help='an expression of one variable, e.g. "x**3 - 3*x**2"')
     p.add_argument("--from", dest="start", default="-5", help="left end (default -5)")
     p.add_argument("--to", dest="stop", default="5", help="right end (default 5)")
-    p.add_argument("--order", type=int, default=1, help="highest derivative drawn (default 1)")
-    p.add_argument("--points", type=int, default=201, help="grid points (default 201)")
+    p.add_argument(
+        "--order",
+        type=int,
+        default=1,
+        help=f"highest derivative drawn (default 1, at most {MAX_PLOT_ORDER})",
+    )
+    p.add_argument(
+        "--points", type=int, default=201, help=f"grid points (default 201, 2 to {MAX_POINTS:,})"
+    )
     p.add_argument("--output", "-o", default="plot.png", help=".png, .svg or .pdf")
     p.add_argument("--title", help="the figure's title")
     p = command("graph", "draw the computation graph: each node's op, value and gradient")
@@ -143,7 +185,9 @@ def _values(at: list, dtype_name: str) -> dict:
 
     dtype = getattr(chainrule, dtype_name)
     values = {}
+    elements = 0
     for item in at:
+        item = item.strip()  # a value that starts with "-" arrives with a leading space
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
@@ -151,6 +195,9 @@ def _values(at: list, dtype_name: str) -> dict:
         if name in FUNCTIONS or name in CONSTANTS or name.startswith("_"):
             raise ExprError(f"'{name}' cannot be a variable name (it is a function or a constant)")
         value = parse_value(text).to(dtype)
+        elements += value.numel()
+        if elements > MAX_ELEMENTS:
+            raise ExprError(f"the --at values have more than {MAX_ELEMENTS:,} elements in all")
         values[name] = value.requires_grad_(True)
     return values
 
@@ -205,29 +252,25 @@ def _header(expression, values) -> str:
 # --------------------------------------------------------------------------- commands
 
 
+def _largest(values, record, output) -> int:
+    """Elements of the largest value an evaluation made (what each graph node holds)."""
+    tensors = [output, *values.values(), *(t for _, t in record)]
+    return max(t.numel() for t in tensors)
+
+
 def cmd_diff(args, out) -> None:
-    import chainrule
+    from ._cli_bounds import derivatives
 
     if args.order < 0:
         raise CommandError("--order must be 0 or more")
-    if args.order > 10:
-        raise CommandError("--order is at most 10")
-    expression, values, output, _ = _prepare(args)
+    if args.order > MAX_ORDER:
+        raise CommandError(f"--order is at most {MAX_ORDER}")
+    expression, values, output, record = _prepare(args)
     name = args.wrt or _only_variable(expression, values)
     if name not in values:
         raise CommandError(f"--wrt names '{name}', which has no value in --at")
     x = values[name]
-    results = [output]
-    for n in range(args.order):
-        current = results[-1]
-        if not current.requires_grad:
-            results.append(chainrule.zeros_like(current))
-            continue
-        seed = chainrule.ones_like(current)
-        (grad,) = chainrule.autograd.grad(
-            current, x, seed, create_graph=n + 1 < args.order, allow_unused=True
-        )
-        results.append(chainrule.zeros_like(x) if grad is None else grad)
+    results = derivatives(output, x, args.order, _largest(values, record, output))
     labels = ["f"] + [_derivative_label(n, name) for n in range(1, args.order + 1)]
     if args.json:
         data = {"expression": expression.source, "at": _plain(values), "wrt": name}
@@ -295,9 +338,12 @@ def _function_of(expression, names):
 def cmd_jacobian(args, out) -> None:
     import chainrule
 
-    expression, values, output, _ = _prepare(args)
+    from ._cli_bounds import check_matrix
+
+    expression, values, output, record = _prepare(args)
     names = list(values)
     inputs = tuple(values[n].detach() for n in names)
+    check_matrix("Jacobian", output.numel(), _numel(inputs), _computed(record))
     function = _function_of(expression, names)
     jac = chainrule.autograd.functional.jacobian(function, inputs)
     blocks = list(jac) if isinstance(jac, tuple) else [jac]
@@ -312,13 +358,25 @@ def cmd_jacobian(args, out) -> None:
         out.write(f"df/d{name} =\n{_show(block)}\n")
 
 
+def _numel(tensors) -> int:
+    return sum(t.numel() for t in tensors)
+
+
+def _computed(record) -> int:
+    """Elements of all the values an evaluation computed (the size of its graph)."""
+    return sum(t.numel() for _, t in record)
+
+
 def cmd_hessian(args, out) -> None:
     import chainrule
 
-    expression, values, output, _ = _prepare(args)
+    from ._cli_bounds import check_matrix
+
+    expression, values, output, record = _prepare(args)
     _scalar(output, "hessian")
     names = list(values)
     inputs = tuple(values[n].detach() for n in names)
+    check_matrix("Hessian", _numel(inputs), _numel(inputs), 3 * _computed(record))
     function = _function_of(expression, names)
     hess = chainrule.autograd.functional.hessian(lambda *t: function(*t).reshape(()), inputs)
     if args.json:
@@ -351,10 +409,13 @@ def cmd_plot(args, out) -> None:
     start, stop = float(parse_value(args.start)), float(parse_value(args.stop))
     if not start < stop:
         raise CommandError(f"--from ({start:g}) must be less than --to ({stop:g})")
-    if not 0 <= args.order <= 5:
-        raise CommandError("--order must be between 0 and 5")
-    if not 2 <= args.points <= 100_000:
-        raise CommandError("--points must be between 2 and 100000")
+    if not 0 <= args.order <= MAX_PLOT_ORDER:
+        raise CommandError(f"--order must be between 0 and {MAX_PLOT_ORDER}")
+    if not 2 <= args.points <= MAX_POINTS:
+        raise CommandError(f"--points must be between 2 and {MAX_POINTS}")
+    if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(stop - start)):
+        raise CommandError(f"--from and --to must be finite numbers, got {start:g} and {stop:g}")
+    _probe_plot(expression, name, (start + stop) / 2, args.order, args.points)
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -376,6 +437,18 @@ def cmd_plot(args, out) -> None:
         f"plot of f and {args.order} derivative(s) on [{start:g}, {stop:g}] written to "
         f"{args.output}\n"
     )
+
+
+def _probe_plot(expression, name, middle, order, points) -> None:
+    """Refuse a plot whose derivatives are too much work, from one point's derivatives
+    (the graphs of a grid have the same nodes, each holding ``points`` elements)."""
+    import chainrule
+
+    from ._cli_bounds import derivatives
+
+    x = chainrule.tensor(middle, requires_grad=True)
+    probe = _as_tensor(expression.evaluate({name: x}), "float32")
+    derivatives(probe, x, order, points)
 
 
 def _as_grid(value, x):
@@ -436,14 +509,20 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
     from .expr import ExprError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(protect_dashes(argv, OPTIONS))
     try:
         COMMANDS[args.command](args, sys.stdout)
     except ExprError as error:
         print(f"chainrule {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except (CommandError, RuntimeError, ValueError, OSError) as error:
-        print(f"chainrule {args.command}: error: {error}", file=sys.stderr)
+    except MemoryError:
+        print(f"chainrule {args.command}: error: out of memory", file=sys.stderr)
+        return 1
+    except (CommandError, LimitError, ArithmeticError, RuntimeError, ValueError, OSError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"chainrule {args.command}: error: {message}", file=sys.stderr)
         return 1
     return 0
 

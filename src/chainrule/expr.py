@@ -26,7 +26,8 @@ import warnings
 MAX_LENGTH = 1000  # characters in one expression
 MAX_DEPTH = 60  # nesting of the syntax tree
 MAX_EXPONENT = 1000.0  # largest constant exponent allowed after ``**``
-MAX_ELEMENTS = 100_000  # elements of a list literal (after nesting)
+MAX_ELEMENTS = 100_000  # elements of any one value (a list literal, a broadcast result)
+MAX_TOTAL_ELEMENTS = 20_000_000  # elements of all the values one evaluation computes
 
 # name -> (chainrule function name, number of arguments)
 FUNCTIONS = {
@@ -306,8 +307,8 @@ def _check_call(expression, node) -> list:
 
 
 def _check_exponent(expression, node) -> None:
-    value = _constant_value(node)
-    if value is not None and abs(value) > MAX_EXPONENT:
+    value = _folded(node)
+    if value is not None and not abs(value) <= MAX_EXPONENT:  # also refuses inf and nan
         raise expression.error(f"the exponent is too large (|{value:g}| > {MAX_EXPONENT:g})", node)
 
 
@@ -317,7 +318,51 @@ def _constant_value(node):
         sign = -sign if isinstance(node.op, ast.USub) else sign
         node = node.operand
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return sign * float(node.value)
+        return sign * _as_float(node.value)
+    return None
+
+
+def _as_float(number) -> float:
+    try:
+        return float(number)
+    except OverflowError:  # an integer literal beyond float's range
+        return math.inf
+
+
+_FOLD = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _folded(node, depth: int = 0):
+    """The value of a constant sub-expression (numbers, pi, e, + - * / **), in floats;
+    None when it uses a variable or a function, or is nested past MAX_DEPTH. A power
+    too large for a float is inf (so ``x**10**10**10`` is refused, never computed)."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return _as_float(node.value)
+    if isinstance(node, ast.Name):
+        return CONSTANTS.get(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _folded(node.operand, depth + 1)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD:
+        left = _folded(node.left, depth + 1)
+        right = _folded(node.right, depth + 1) if left is not None else None
+        if right is None:
+            return None
+        try:
+            value = _FOLD[type(node.op)](left, right)
+        except OverflowError:
+            return math.inf
+        except ZeroDivisionError:
+            return None  # evaluation reports it
+        return None if isinstance(value, complex) else value
     return None
 
 
@@ -331,6 +376,7 @@ class _Evaluator:
         self.expression = expression
         self.values = values
         self.record = record
+        self.elements = 0  # elements of every value computed so far
 
     def run(self, root):
         # post-order: push (node, False) to expand, (node, True) to compute from its children
@@ -351,16 +397,42 @@ class _Evaluator:
 
     def _compute(self, node, args):
         try:
+            if len(args) == 2:
+                self._check_broadcast(node, args)
             value = self._apply(node, args)
         except ExprError:
             raise
         except (ArithmeticError, RuntimeError, ValueError, TypeError, IndexError) as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise self.expression.error(f"cannot evaluate: {message}", node) from None
+        if isinstance(value, self.torch.Tensor) and not isinstance(node, ast.Name):
+            self.elements += value.numel()
+            if self.elements > MAX_TOTAL_ELEMENTS:
+                raise self.expression.error(
+                    f"the expression computes too many values (> {MAX_TOTAL_ELEMENTS:,} "
+                    "elements in all): use fewer elements or a shorter expression",
+                    node,
+                )
         if self.record is not None and isinstance(value, self.torch.Tensor):
             if not isinstance(node, (ast.Name, ast.Constant)):
                 self.record.append((self.expression.text_of(node), value))
         return value
+
+    def _check_broadcast(self, node, args) -> None:
+        """Refuse an operation whose broadcast result would be too large, before making it."""
+        shapes = [tuple(a.shape) for a in args if isinstance(a, self.torch.Tensor)]
+        if len(shapes) < 2:
+            return
+        try:
+            shape = self.torch.broadcast_shapes(*shapes)
+        except RuntimeError:
+            return  # the operation itself reports shapes that do not broadcast
+        if math.prod(shape) > MAX_ELEMENTS:
+            raise self.expression.error(
+                f"the result would have {math.prod(shape):,} elements (shape {list(shape)}; "
+                f"the limit is {MAX_ELEMENTS:,})",
+                node,
+            )
 
     def _tensor(self, value):
         if isinstance(value, self.torch.Tensor):

@@ -36,10 +36,7 @@ def is_anomaly_check_nan_enabled() -> bool:
 
 
 def _switch(enabled: bool, check_nan: bool) -> tuple:
-    previous = (extras.anomaly, extras.check_nan)
-    extras.anomaly, extras.check_nan = enabled, check_nan
-    extras.refresh()
-    return previous
+    return extras.set_anomaly(enabled, check_nan)
 
 
 class detect_anomaly(_GradMode):

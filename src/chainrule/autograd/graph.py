@@ -22,6 +22,9 @@ __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_
 class saved_tensors_hooks:
     """Within the block, every tensor a new node saves goes through ``pack_hook``.
 
+    The hooks are per thread, as in torch: they see the tensors saved by ops that run on
+    the thread that entered the block, not those of other threads.
+
     Backward gets it back through ``unpack_hook`` (which must return a tensor). As in torch,
     a packed value has no version check: the hooks own what they store.
     """
@@ -33,13 +36,11 @@ class saved_tensors_hooks:
     def __enter__(self):
         if extras.hooks_disabled is not None:
             raise RuntimeError(extras.hooks_disabled)
-        extras.saved_hooks.append((self.pack_hook, self.unpack_hook))
-        extras.refresh()
+        extras.push_saved_hooks((self.pack_hook, self.unpack_hook))
         return self
 
     def __exit__(self, *exc):
-        extras.saved_hooks.pop()
-        extras.refresh()
+        extras.pop_saved_hooks()
 
 
 class save_on_cpu(saved_tensors_hooks):
@@ -57,7 +58,10 @@ class save_on_cpu(saved_tensors_hooks):
 
 
 class disable_saved_tensors_hooks:
-    """Within the block, entering ``saved_tensors_hooks`` raises RuntimeError(error_message)."""
+    """Within the block, entering ``saved_tensors_hooks`` raises RuntimeError(error_message).
+
+    Like the hooks themselves, the switch is per thread.
+    """
 
     def __init__(self, error_message: str):
         self.error_message = error_message
