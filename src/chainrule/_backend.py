@@ -7,6 +7,7 @@ CuPy or Dask namespace can stand in later without touching the op table.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import warnings
@@ -260,3 +261,99 @@ def warn(message: str, category=UserWarning) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+# --------------------------------------------------------------------------- checked numbers
+# torch stores a Python number in a tensor only when the dtype can hold it. The limits and
+# messages below were observed with torch 2.13 (tensor, full, fill_ and binary operators).
+
+_INT64_MIN, _INT64_MAX, _UINT64_END = -(2**63), 2**63 - 1, 2**64
+# the C type torch names when full() / fill_() refuse a value
+_FILL_TYPE_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float32": "float",
+}
+
+
+def _overflow(type_name: str) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+
+
+def _int_limits(np_dtype):
+    """The Python ints an integer dtype accepts: an unsigned type also takes negatives down
+    to -max (they wrap, as two's complement would), as torch's checked conversion does."""
+    info = numpy.iinfo(np_dtype)
+    low = -int(info.max) if info.min == 0 else int(info.min)
+    return low, int(info.max)
+
+
+def check_python_int(value: int) -> None:
+    """An int operand must fit 64 bits (signed or unsigned), or torch refuses it."""
+    if value >= _UINT64_END:
+        raise OverflowError("int too big to convert")
+    if value < _INT64_MIN:
+        raise OverflowError("can't convert negative int to unsigned")
+
+
+def checked_fill_value(value, dtype_: dtype):
+    """``value`` as full() / fill_() store it in ``dtype_``, or torch's error."""
+    cls = type(value)
+    if cls is bool or dtype_.kind == BOOL:
+        if cls is int:
+            check_python_int(value)
+            return value != 0
+        return value
+    if cls is int or isinstance(value, numpy.integer):
+        value = int(value)
+        check_python_int(value)
+        if dtype_.kind == FLOAT:
+            return float(value)
+        low, high = _int_limits(dtype_.np)
+        if not low <= value <= high:
+            raise _overflow(_FILL_TYPE_NAMES[dtype_.name])
+        return value % (high + 1) if value < 0 and low == -high else value  # uint8 wraps
+    if dtype_.kind == INT:
+        _check_float_fits(value, dtype_, _FILL_TYPE_NAMES[dtype_.name])
+    elif dtype_ is float32 and value == value and abs(value) != math.inf:
+        if abs(value) > float(numpy.finfo(numpy.float32).max):
+            raise _overflow("float")
+    return value
+
+
+def _check_float_fits(value, dtype_, type_name):
+    info = numpy.iinfo(dtype_.np)
+    if not (info.min <= value <= info.max):  # nan and inf included
+        raise _overflow(type_name)
+
+
+def check_tensor_data(array, dtype_) -> None:
+    """torch.tensor(data, dtype=dtype_): refuse numbers an integer dtype cannot hold.
+
+    ``array`` is NumPy's reading of the data, None for a Python int beyond 64 bits (torch
+    reads data as a double for a float or bool dtype, as a 64-bit int otherwise).
+    """
+    if array is None or array.dtype.kind in "uO":  # an int at or beyond 2**63
+        if dtype_ is None or dtype_.kind == INT:
+            raise ValueError("Overflow when unpacking long long")
+        return
+    if (
+        dtype_ is None
+        or dtype_.kind != INT
+        or array.size == 0
+        or dtype_ is int64
+        and (array.dtype.kind in "ib")
+    ):
+        return
+    if array.dtype.kind == "f":
+        info = numpy.iinfo(dtype_.np)
+        finite = numpy.isfinite(array).all()
+        if not (finite and array.min() >= info.min and array.max() <= info.max):
+            raise _overflow(dtype_.name)
+    elif array.dtype.kind == "i":
+        low, high = _int_limits(dtype_.np)
+        if array.min() < low or array.max() > high:
+            raise _overflow(dtype_.name)

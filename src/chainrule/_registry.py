@@ -257,9 +257,30 @@ def operand(value, dtype):
     if isinstance(value, Tensor):
         data = value._data
         return data if value._dtype is dtype else data.astype(dtype.np)
+    if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+        _backend.check_python_int(value)
+        value = float(value) if dtype.kind == FLOAT else value - 2**64  # uint64's bits
     if dtype.kind == FLOAT or type(value) is bool:
         return value
     return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def beyond_int64(a: Tensor, number: int, float_result=False):
+    """A Python int operand past int64 of tensor ``a``: torch reads one below 2**64 as
+    uint64 (wrapping into an integer result, a double for a float one), refuses to promote
+    it with bool, and refuses anything larger."""
+    _backend.check_python_int(number)
+    if a._dtype is _backend.bool_:
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+            "Bool and UInt64"
+        )
+    if float_result or a._dtype.kind == FLOAT:
+        return float(number)
+    return number - 2**64  # the same bits as int64: what a cast into a's dtype keeps
 
 
 def _broadcasts_into(shape, target) -> bool:
@@ -380,6 +401,8 @@ class Elementwise:
             bv = b._data
         elif isinstance(b, _SCALAR_TYPES):
             b_tensor = False
+            if type(b) is int and not _INT64_MIN <= b <= _INT64_MAX:
+                b = beyond_int64(a, b, self.float_only)
             kind = scalar_kind(b)
             if kind > dtype.kind:
                 dtype = dtype_for_kind(kind)

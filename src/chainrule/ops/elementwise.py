@@ -12,8 +12,10 @@ from .. import _backend
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
+    beyond_int64,
     defop,
     export,
+    operand,
     record,
     result_dtype,
     times_temporary,
@@ -632,16 +634,33 @@ def logical_not(input):
     return make(xp.logical_not(input._data), _backend.bool_)
 
 
-def _bitwise(ufunc, name):
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _bitwise(ufunc, name, bool_ok=True):
+    """A bitwise op on integer (and, unless ``bool_ok`` is False, bool) operands, both
+    computed in the promoted dtype (an int16 0-d operand of a uint8 tensor is cast to uint8
+    first, as torch does, so the result holds only uint8 bits)."""
+
     def func(input, other):
         if isinstance(other, (Tensor, bool, int, float)):
+            if type(other) is int and not _INT64_MIN <= other <= _INT64_MAX:
+                other = beyond_int64(input, other)
+            elif type(input) is int and not _INT64_MIN <= input <= _INT64_MAX:
+                input = beyond_int64(other, input)
             dtype = result_dtype(input, other)
-            if dtype.kind == FLOAT:
+            if dtype.kind == FLOAT or (dtype is _backend.bool_ and not bool_ok):
                 raise NotImplementedError(
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
-            ov = other._data if isinstance(other, Tensor) else other
-            return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
+            a = xp.asarray(operand(input, dtype), dtype.np)
+            b = xp.asarray(operand(other, dtype), dtype.np)
+            token = _backend.quiet_on()
+            try:
+                result = ufunc(a, b)
+            finally:
+                _backend.quiet_off(token)
+            return make(xp.asarray(result, dtype.np), dtype)
         return NotImplemented
 
     return func
@@ -666,8 +685,8 @@ def _shift(ufunc, fill_negative):
     return run
 
 
-bitwise_left_shift = _bitwise(_shift(xp.left_shift, False), "lshift")
-bitwise_right_shift = _bitwise(_shift(xp.right_shift, True), "rshift")
+bitwise_left_shift = _bitwise(_shift(xp.left_shift, False), "lshift", bool_ok=False)
+bitwise_right_shift = _bitwise(_shift(xp.right_shift, True), "rshift", bool_ok=False)
 
 
 def bitwise_not(input):
@@ -741,8 +760,8 @@ Tensor.__rxor__ = bitwise_xor
 Tensor.__invert__ = bitwise_not
 Tensor.__lshift__ = bitwise_left_shift
 Tensor.__rshift__ = bitwise_right_shift
-Tensor.__rlshift__ = lambda self, other: bitwise_left_shift(to_tensor(other), self)
-Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(to_tensor(other), self)
+Tensor.__rlshift__ = lambda self, other: bitwise_left_shift(other, self)  # other: a number
+Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(other, self)
 Tensor.__hash__ = lambda self: id(self)
 
 

@@ -82,23 +82,42 @@ def _stand_in(self):
     return alias
 
 
-def _write(self, result, recorded, allow_overlap=False):
-    """Store ``result`` into self's array and take over its history."""
-    if result._dtype.kind > self._dtype.kind or (
-        result._dtype is not self._dtype and self._dtype is _backend.bool_
-    ):
-        raise RuntimeError(
-            f"result type {result._dtype.scalar_name} can't be cast to the desired output type "
-            f"{self._dtype.scalar_name}"
-        )
-    if result._data.shape != self._data.shape:
+def _check_result_fits(self, shape, dtype):
+    """Can a result of ``shape`` and ``dtype`` be written into self? torch's errors if not,
+    the shape checked before the dtype."""
+    if shape != self._data.shape:
         try:
-            xp.broadcast_to(result._data, self._data.shape)
+            xp.broadcast_to(xp.empty(shape, bool), self._data.shape)
         except ValueError:
             raise RuntimeError(
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result._data.shape)}"
+                f"{list(shape)}"
             ) from None
+    target = self._dtype
+    if dtype.kind > target.kind or (dtype is not target and target is _backend.bool_):
+        raise RuntimeError(
+            f"result type {dtype.scalar_name} can't be cast to the desired output type "
+            f"{self._dtype.scalar_name}"
+        )
+
+
+def _checked_first(method):
+    """An in-place binary op whose kernel may refuse the promoted dtype (bitwise ops refuse
+    floats): torch refuses a result that cannot be written back first."""
+
+    def checked(self, other):
+        shape = other._data.shape if isinstance(other, Tensor) else ()
+        shape = _registry.broadcast_shape(self._data.shape, shape)
+        _check_result_fits(self, shape, _registry.result_dtype(self, other))
+        return method(self, other)
+
+    checked.__name__, checked.__doc__ = method.__name__, method.__doc__
+    return checked
+
+
+def _write(self, result, recorded, allow_overlap=False):
+    """Store ``result`` into self's array and take over its history."""
+    _check_result_fits(self, result._data.shape, result._dtype)
     target = writable(self._data, allow_overlap)
     if target is not self._data:  # repeated elements: write only the ones the op changed
         changed = xp.broadcast_to(result._data, target.shape) != target
@@ -218,6 +237,15 @@ def inplace(op, kernel=None):
     return method
 
 
+_BITWISE_INPLACE = (
+    "bitwise_and_",
+    "bitwise_or_",
+    "bitwise_xor_",
+    "bitwise_left_shift_",
+    "bitwise_right_shift_",
+)
+
+
 def _install():
     from . import arithmetic as ar
     from . import elementwise as ew
@@ -276,6 +304,13 @@ def _install():
     Tensor.__ifloordiv__ = Tensor.floor_divide_
     Tensor.__imod__ = Tensor.remainder_
     Tensor.__ipow__ = Tensor.pow_
+    for name in _BITWISE_INPLACE:
+        setattr(Tensor, name, _checked_first(getattr(Tensor, name)))
+    Tensor.__iand__ = Tensor.bitwise_and_
+    Tensor.__ior__ = Tensor.bitwise_or_
+    Tensor.__ixor__ = Tensor.bitwise_xor_
+    Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+    Tensor.__irshift__ = Tensor.bitwise_right_shift_
 
 
 # --------------------------------------------------------------------------- fills and copies
@@ -322,8 +357,14 @@ def _fill(self, value, node_cls):
             )
         edges += (_edge(value),)
         value = value._data
+    else:
+        value = _backend.checked_fill_value(value, self._dtype)
     target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
-    target[...] = value
+    token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
+    try:
+        target[...] = value
+    finally:
+        _backend.quiet_off(token)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the filled value's
         _registry.inplace_tangent(self, value_t)
