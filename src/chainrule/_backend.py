@@ -276,7 +276,9 @@ _FILL_TYPE_NAMES = {
     "int32": "int",
     "int64": "int64_t",
     "float32": "float",
+    "float16": "c10::Half",
 }
+_HALF_MAX = 65504.0
 
 
 def _overflow(type_name: str) -> RuntimeError:
@@ -299,8 +301,9 @@ def check_python_int(value: int) -> None:
         raise OverflowError("can't convert negative int to unsigned")
 
 
-def checked_fill_value(value, dtype_: dtype):
-    """``value`` as full() / fill_() store it in ``dtype_``, or torch's error."""
+def checked_fill_value(value, dtype_: dtype, numel: int):
+    """``value`` as full() / fill_() store it in ``numel`` elements of ``dtype_``, or
+    torch's error. (torch fills a one-element float16 tensor unchecked: 1e6 gives inf.)"""
     cls = type(value)
     if cls is bool or dtype_.kind == BOOL:
         if cls is int:
@@ -311,17 +314,33 @@ def checked_fill_value(value, dtype_: dtype):
         value = int(value)
         check_python_int(value)
         if dtype_.kind == FLOAT:
-            return float(value)
+            return checked_fill_value(float(value), dtype_, numel)
         low, high = _int_limits(dtype_.np)
         if not low <= value <= high:
             raise _overflow(_FILL_TYPE_NAMES[dtype_.name])
         return value % (high + 1) if value < 0 and low == -high else value  # uint8 wraps
     if dtype_.kind == INT:
         _check_float_fits(value, dtype_, _FILL_TYPE_NAMES[dtype_.name])
-    elif dtype_ is float32 and value == value and abs(value) != math.inf:
+    elif dtype_ is float32 and math.isfinite(value):
         if abs(value) > float(numpy.finfo(numpy.float32).max):
             raise _overflow("float")
+    elif dtype_ is float16 and numel != 1 and math.isfinite(value) and abs(value) > _HALF_MAX:
+        raise _overflow("c10::Half")
     return value
+
+
+def check_exponent(value, dtype_) -> None:
+    """pow(tensor, number): torch converts the exponent to the tensor's dtype, checked."""
+    if type(value) is bool:
+        return
+    if type(value) is int:
+        check_python_int(value)
+        if dtype_.kind == INT:
+            low, high = _int_limits(dtype_.np)
+            if not low <= value <= high:
+                raise _overflow(_FILL_TYPE_NAMES[dtype_.name])
+    if dtype_ is float16 and math.isfinite(value) and abs(value) > _HALF_MAX:
+        raise _overflow("c10::Half")
 
 
 def _check_float_fits(value, dtype_, type_name):

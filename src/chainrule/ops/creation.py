@@ -294,7 +294,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
 
 def _full(shape, fill_value, dtype):
     """An array of ``shape`` filled with ``fill_value``, refused as torch refuses it."""
-    fill_value = _backend.checked_fill_value(fill_value, dtype)
+    fill_value = _backend.checked_fill_value(fill_value, dtype, math.prod(shape))
     token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
     try:
         return xp.full(shape, fill_value, dtype.np)

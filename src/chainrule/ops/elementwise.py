@@ -425,8 +425,27 @@ def _minmax_vjp(a_loses):
     return rule
 
 
-_MAXIMUM = Elementwise(xp.maximum, defop("MaximumBackward0", _minmax_vjp(lambda a, b: a < b)))
-_MINIMUM = Elementwise(xp.minimum, defop("MinimumBackward0", _minmax_vjp(lambda a, b: a > b)))
+def _first_on_ties(ufunc):
+    """maximum/minimum keeping the first operand where the two are equal, as torch does:
+    the tie of 0.0 and -0.0 gives the first one (NumPy gives the second)."""
+
+    def kernel(a, b):
+        out = ufunc(a, b, out=...)
+        if out.dtype.kind == "f":
+            ties = a == b
+            if ties.any():
+                out = xp.where(ties, a, out)
+        return out
+
+    return kernel
+
+
+_MAXIMUM = Elementwise(
+    _first_on_ties(xp.maximum), defop("MaximumBackward0", _minmax_vjp(lambda a, b: a < b))
+)
+_MINIMUM = Elementwise(
+    _first_on_ties(xp.minimum), defop("MinimumBackward0", _minmax_vjp(lambda a, b: a > b))
+)
 
 
 def maximum(input, other):

@@ -101,15 +101,22 @@ def _check_result_fits(self, shape, dtype):
         )
 
 
-def _checked_first(method):
+def _checked_first(method, name, precheck=None):
     """An in-place binary op whose kernel may refuse the promoted dtype (bitwise ops refuse
     floats): torch refuses a result that cannot be written back first."""
 
-    def checked(self, other):
+    def checked(self, other, *args, **kwargs):
+        if precheck is not None:  # pow_: a negative int power is refused before the dtype
+            precheck(self, other)
+        if type(other) is int and not -(2**63) <= other < 2**63:
+            _registry.beyond_int64(self, other)  # torch's refusals come first
         shape = other._data.shape if isinstance(other, Tensor) else ()
         shape = _registry.broadcast_shape(self._data.shape, shape)
-        _check_result_fits(self, shape, _registry.result_dtype(self, other))
-        return method(self, other)
+        dtype = _registry.result_dtype(self, other)
+        if name in _TRUE_DIVISIONS and kwargs.get("rounding_mode") is None:
+            dtype = dtype if dtype.kind == _backend.FLOAT else _backend.defaults.float_dtype
+        _check_result_fits(self, shape, dtype)
+        return method(self, other, *args, **kwargs)
 
     checked.__name__, checked.__doc__ = method.__name__, method.__doc__
     return checked
@@ -237,13 +244,23 @@ def inplace(op, kernel=None):
     return method
 
 
-_BITWISE_INPLACE = (
+# in-place binary ops whose kernel may refuse the operands (bitwise ops refuse floats,
+# rounded divisions and pow refuse bool): the write-back checks run first, as in torch
+_CHECKED_FIRST = (
+    "floor_divide_",
+    "remainder_",
+    "pow_",
+    "div_",
+    "divide_",
     "bitwise_and_",
     "bitwise_or_",
     "bitwise_xor_",
     "bitwise_left_shift_",
     "bitwise_right_shift_",
 )
+
+
+_TRUE_DIVISIONS = ("div_", "divide_")
 
 
 def _install():
@@ -297,6 +314,9 @@ def _install():
     from .inplace_forms import install_generic
 
     install_generic()
+    for name in _CHECKED_FIRST:
+        precheck = ar.check_int_pow if name == "pow_" else None
+        setattr(Tensor, name, _checked_first(getattr(Tensor, name), name, precheck))
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_
@@ -304,8 +324,6 @@ def _install():
     Tensor.__ifloordiv__ = Tensor.floor_divide_
     Tensor.__imod__ = Tensor.remainder_
     Tensor.__ipow__ = Tensor.pow_
-    for name in _BITWISE_INPLACE:
-        setattr(Tensor, name, _checked_first(getattr(Tensor, name)))
     Tensor.__iand__ = Tensor.bitwise_and_
     Tensor.__ior__ = Tensor.bitwise_or_
     Tensor.__ixor__ = Tensor.bitwise_xor_
@@ -358,7 +376,7 @@ def _fill(self, value, node_cls):
         edges += (_edge(value),)
         value = value._data
     else:
-        value = _backend.checked_fill_value(value, self._dtype)
+        value = _backend.checked_fill_value(value, self._dtype, self._data.size)
     target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
     token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
     try:

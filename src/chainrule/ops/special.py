@@ -334,9 +334,9 @@ def _shapes_of(inputs, out_shape):
 
 
 def _data_in(value, dtype):
-    if isinstance(value, Tensor):
-        return value._data.astype(dtype.np, copy=False)
-    return value
+    """An operand's values in ``dtype`` (a Python int wraps as torch casts it: -2 is 254
+    for uint8)."""
+    return _registry.operand(value, dtype)
 
 
 def _binary(a, b, kernel, node_cls, saved, dtype, args=None):
@@ -469,6 +469,8 @@ _FmodNode = defop("FmodBackward1", _fmod_rule)
 
 def fmod(input, other):
     """C's fmod: the remainder with the sign of the dividend."""
+    if type(other) is int and not -(2**63) <= other < 2**63:
+        _registry.beyond_int64(input, other)  # torch's refusals of an int past int64
     dtype = result_dtype(input, other)
     if dtype is _backend.bool_:
         _refuse("fmod_cpu", dtype)
