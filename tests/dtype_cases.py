@@ -229,7 +229,7 @@ def outcome(thunk) -> str:
 
 def describe(result) -> str:
     """``"<dtype> <shape> <digest>"`` of a tensor's bits (one NaN for all NaNs)."""
-    array = np.ascontiguousarray(result.detach().numpy())
+    array = np.ascontiguousarray(result.detach().clone().numpy())
     if array.dtype.kind == "f":
         array = array.copy()
         array[np.isnan(array)] = np.nan

@@ -174,6 +174,18 @@ def result_type(dims_dtype, zero_dim_dtype, scalar_kind_) -> dtype:
     return result
 
 
+def opmath(data):
+    """The array a kernel computes in: float16 data in float32, as torch's CPU kernels do
+    (the caller rounds the result to float16 once); other data unchanged."""
+    return data.astype(numpy.float32) if data.dtype == numpy.float16 else data
+
+
+def accumulates_in(np_dtype):
+    """The dtype a reduction accumulates in: float32 for float16 (torch's CPU sums of half
+    do), the dtype itself otherwise."""
+    return numpy.dtype(numpy.float32) if np_dtype == numpy.float16 else np_dtype
+
+
 def is_array(value) -> bool:
     return isinstance(value, ndarray)
 

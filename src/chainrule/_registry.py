@@ -42,6 +42,7 @@ propagate_tangents = inplace_tangent = stand_in_tangent = None
 _ndarray = xp.ndarray
 _ufunc = _backend.array_ufunc_type
 _FLOAT16 = _backend.float16
+_F16, _F32 = xp.float16, xp.float32
 _asarray = xp.asarray
 _SCALAR_TYPES = (int, float, bool)
 
@@ -372,6 +373,9 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
             data = data.astype(dtype.np)
+        half = dtype is _FLOAT16 and not self.result_bool
+        if half:  # torch's half kernels compute in float32 and round once
+            data = data.astype(_F32)
         token = quiet_on()
         try:
             ufunc = self.ufunc
@@ -380,6 +384,8 @@ class Elementwise:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
+        if half:
+            result = result.astype(_F16)
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is not None:
@@ -423,6 +429,10 @@ class Elementwise:
             bv = operand(b, dtype)
         elif dtype is _FLOAT16 and self.half_opmath:
             return self._half_with_number(a, b, av, args)
+        half = dtype is _FLOAT16 and not self.result_bool
+        if half:  # in float32, rounded once (a number is rounded to half first, as in torch)
+            av = av.astype(_F32)
+            bv = bv.astype(_F32) if b_tensor else _F32(_F16(bv))
         token = quiet_on()
         try:
             ufunc = self.ufunc
@@ -433,6 +443,8 @@ class Elementwise:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
+        if half:
+            result = result.astype(_F16)
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is None:

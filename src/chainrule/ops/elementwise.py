@@ -333,7 +333,7 @@ def _zero_rule(node, g):
 
 relu = _unary(
     "relu",
-    lambda a: xp.maximum(a, 0),
+    lambda a: xp.where(a < 0, a.dtype.type(0), a),  # as torch: -0.0 and nan pass through
     "ReluBackward0",
     _relu_rule,
     saves="output",

@@ -262,7 +262,8 @@ def _scaling(name, factor, grad_fn):
 
     def func(input):
         dtype, data = _floating(input)
-        return _unary_result(input, node_cls, data * xp.asarray(factor, dtype.np), dtype, None)
+        data = _backend.opmath(data)  # half: in float32, rounded once
+        return _unary_result(input, node_cls, data * xp.asarray(factor, data.dtype), dtype, None)
 
     func.__name__ = name
     func.__doc__ = f"Multiply by {factor!r} ({name})."
@@ -566,7 +567,11 @@ def lerp(input, end, weight):
         _refuse("lerp_kernel_tensor" if weight_tensor else "lerp_kernel_scalar", dtype)
     shapes = [t._data.shape for t in (input, end, weight) if isinstance(t, Tensor)]
     broadcast_shape(*shapes)
-    result = _quiet(_lerp_kernel)(input._data, end._data, _data_in(weight, dtype))
+    weight_data = _data_in(weight, dtype)
+    if dtype is _backend.float16:  # in float32, rounded once (-5e4 to 5e4 overflows half)
+        weight_data = _backend.opmath(weight_data) if weight_tensor else xp.float32(weight)
+    opmath = _backend.opmath
+    result = _quiet(_lerp_kernel)(opmath(input._data), opmath(end._data), weight_data)
     if weight_tensor:
         inputs = (input, end, weight)
         return _record_ternary(_LerpTensorNode, result, dtype, inputs, inputs, None)
@@ -615,8 +620,8 @@ def _pointwise_ternary(input, tensor1, tensor2, value, kernel, node_cls, saved):
     if dtype.kind != FLOAT:
         value = int(value)  # torch casts the value to the integer dtype
     broadcast_shape(input._data.shape, tensor1._data.shape, tensor2._data.shape)
-    arrays = (t._data.astype(dtype.np, copy=False) for t in (input, tensor1, tensor2))
-    result = _quiet(kernel)(*arrays, value)
+    arrays = (_backend.opmath(t._data.astype(dtype.np)) for t in (input, tensor1, tensor2))
+    result = _quiet(kernel)(*arrays, value)  # half: in float32, rounded once
     inputs = (input, tensor1, tensor2)
     return _record_ternary(node_cls, result, dtype, inputs, saved, value)
 
