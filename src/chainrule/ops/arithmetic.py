@@ -78,7 +78,8 @@ def _mul_vjp(node, g):
 def _div_vjp(node, g):
     a, b = node.saved
     grad_a = g / b if node.needs_input_grad(0) else None
-    grad_b = -g * a / (b * b) if node.needs_input_grad(1) else None
+    # torch's order, -g * ((a / b) / b): b * b would overflow float16 (and round twice)
+    grad_b = -g * ((a / b) / b) if node.needs_input_grad(1) else None
     return grad_a, grad_b
 
 

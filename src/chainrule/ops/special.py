@@ -252,8 +252,8 @@ _SincNode = defop("SincBackward0", _sinc_rule)
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0."""
-    dtype, data = _floating(input)
-    return _unary_result(input, _SincNode, _quiet(xp.sinc)(data), dtype)
+    dtype, data = _floating(input)  # half: in float32 (pi * 65504 overflows half)
+    return _unary_result(input, _SincNode, _quiet(xp.sinc)(_backend.opmath(data)), dtype)
 
 
 def _scaling(name, factor, grad_fn):
