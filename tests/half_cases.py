@@ -66,6 +66,58 @@ CALLS = {
 }
 
 
+def _square(t):
+    return t[:, :6]
+
+
+# Ops that need arguments of particular shapes or kinds: the call used for each.
+EXTRA_CALLS = {
+    "addmm": lambda f, x, y, z: f(_square(z), x, y.T),
+    "addmv": lambda f, x, y, z: f(z[:, 0], x, y[0]),
+    "addr": lambda f, x, y, z: f(x, y[:, 0], z[0]),
+    "addbmm": lambda f, x, y, z: f(z[:3, :3], x.reshape(2, 3, 8), y.reshape(2, 8, 3)),
+    "baddbmm": lambda f, x, y, z: f(z[:3, :3], x.reshape(2, 3, 8), y.reshape(2, 8, 3)),
+    "bmm": lambda f, x, y, z: f(x.reshape(2, 3, 8), y.reshape(2, 8, 3)),
+    "mv": lambda f, x, y, z: f(x, y[0]),
+    "einsum": lambda f, x, y, z: f("ij,kj->ik", x, y),
+    "cdist": lambda f, x, y, z: f(x, y),
+    "nn.functional.layer_norm": lambda f, x, y, z: f(x, (8,)),
+    "nn.functional.batch_norm": lambda f, x, y, z: f(x, None, None, training=True),
+    "conv1d": lambda f, x, y, z: f(x.reshape(1, 6, 8), y.reshape(2, 6, 4)),
+    "nn.functional.conv1d": lambda f, x, y, z: f(x.reshape(1, 6, 8), y.reshape(2, 6, 4)),
+    "conv2d": lambda f, x, y, z: f(x.reshape(1, 1, 6, 8), y[:3, :3].reshape(1, 1, 3, 3)),
+    "nn.functional.conv2d": lambda f, x, y, z: f(
+        x.reshape(1, 1, 6, 8), y[:3, :3].reshape(1, 1, 3, 3)
+    ),
+    "nn.functional.avg_pool2d": lambda f, x, y, z: f(x.reshape(1, 6, 8), 2),
+    "max_pool2d": lambda f, x, y, z: f(x.reshape(1, 6, 8), 2),
+    "nn.functional.max_pool2d": lambda f, x, y, z: f(x.reshape(1, 6, 8), 2),
+    "nn.functional.interpolate": lambda f, x, y, z: f(x.reshape(1, 6, 8), scale_factor=2),
+    "quantile": lambda f, x, y, z: f(x, 0.3),
+    "nanquantile": lambda f, x, y, z: f(x, 0.3),
+    "renorm": lambda f, x, y, z: f(x, 2, 0, 5),
+    "polygamma": lambda f, x, y, z: f(1, x),
+    "cross": lambda f, x, y, z: f(x[:, :3], y[:, :3], dim=1),
+    "linalg.cross": lambda f, x, y, z: f(x[:, :3], y[:, :3]),
+    "stack": lambda f, x, y, z: f([x, y]),
+    "cat": lambda f, x, y, z: f([x, y]),
+    "det": lambda f, x, y, z: f(_square(x)),
+    "linalg.det": lambda f, x, y, z: f(_square(x)),
+    "inverse": lambda f, x, y, z: f(_square(x)),
+    "linalg.inv": lambda f, x, y, z: f(_square(x)),
+    "matrix_exp": lambda f, x, y, z: f(_square(z)),
+    "linalg.svdvals": lambda f, x, y, z: f(x),
+    "masked_fill": lambda f, x, y, z: f(x, y > 0, 0.3),
+    "gather": lambda f, x, y, z: f(x, 1, (y > 0).long()),
+    "index_select": lambda f, x, y, z: f(x, 1, (y[0] > 0).long()),
+    "take_along_dim": lambda f, x, y, z: f(x, (y > 0).long(), 1),
+    "scatter_add": lambda f, x, y, z: f(x, 1, (y > 0).long(), z),
+    "index_add": lambda f, x, y, z: f(x, 0, (y[:, 0] > 0).long(), z),
+    "nn.functional.pad": lambda f, x, y, z: f(x, (1, 2)),
+    "nn.functional.embedding": lambda f, x, y, z: f((y > 0).long(), x),
+}
+
+
 def resolve(lib, name):
     """torch.<name> (dotted names: torch.linalg.det), else the Tensor method."""
     target = lib
@@ -128,7 +180,8 @@ def signatures(torch, names) -> dict:
         if f is None or name in SKIP:
             continue
         x, y, z = _tensors(torch, [data["positive"], data["other"], data["third"]], False)
-        for call_name, call in CALLS.items():
+        calls = {"extra": EXTRA_CALLS[name]} if name in EXTRA_CALLS else CALLS
+        for call_name, call in calls.items():
             result, error = _outcome_of(lambda: call(f, x, y, z))  # noqa: B023
             if error is None and _first_tensor(result) is not None:
                 found[name] = call_name
@@ -141,7 +194,8 @@ def run(lib, table: dict) -> dict:
     data = inputs()
     out = {}
     for name, call_name in table.items():
-        f, call = resolve(lib, name), CALLS[call_name]
+        f = resolve(lib, name)
+        call = EXTRA_CALLS[name] if call_name == "extra" else CALLS[call_name]
         for set_name in ("mixed", "positive"):
             key = f"{name}|{call_name}|{set_name}"
             if f is None:

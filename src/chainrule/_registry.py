@@ -344,6 +344,7 @@ class Elementwise:
         "result_bool",
         "number_edge",
         "half_opmath",
+        "widen_half",
     )
 
     def __init__(
@@ -366,6 +367,9 @@ class Elementwise:
         self.result_bool = result_bool
         self.number_edge = number_edge
         self.half_opmath = half_opmath
+        # float16 is computed in float32 and rounded once, as torch's kernels do, unless the
+        # forward rounds from double itself (one rounding from double, not two)
+        self.widen_half = not result_bool and not getattr(forward, "rounds_half_itself", False)
 
     def unary(self, x: Tensor) -> Tensor:
         dtype = x._dtype
@@ -373,7 +377,7 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
             data = data.astype(dtype.np)
-        half = dtype is _FLOAT16 and not self.result_bool
+        half = dtype is _FLOAT16 and self.widen_half
         if half:  # torch's half kernels compute in float32 and round once
             data = data.astype(_F32)
         token = quiet_on()
@@ -429,7 +433,7 @@ class Elementwise:
             bv = operand(b, dtype)
         elif dtype is _FLOAT16 and self.half_opmath:
             return self._half_with_number(a, b, av, args)
-        half = dtype is _FLOAT16 and not self.result_bool
+        half = dtype is _FLOAT16 and self.widen_half
         if half:  # in float32, rounded once (a number is rounded to half first, as in torch)
             av = av.astype(_F32)
             bv = bv.astype(_F32) if b_tensor else _F32(_F16(bv))
