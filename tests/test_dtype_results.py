@@ -103,3 +103,15 @@ def test_maximum_keeps_the_first_of_two_equal_zeros():
     zero, negative_zero = torch.tensor([0.0]), torch.tensor([-0.0])
     assert str(torch.maximum(zero, negative_zero)) == "tensor([0.])"
     assert str(torch.maximum(negative_zero, zero)) == "tensor([-0.])"
+
+
+def test_float32_pow_rounds_as_torch():
+    import numpy as np
+
+    def bits(t):
+        return np.asarray(t.numpy()).view(np.int32).tolist()
+
+    x = torch.tensor([5.0, 100.0, 3.3])
+    assert bits(x ** torch.tensor(-2.5)) == [1016236799, 925353388, 1028590793]
+    assert bits(x**3) == [1123680256, 1232348160, 1108328316]  # torch multiplies: x * x * x
+    assert bits(x ** torch.tensor(3.0)) == [1123680256, 1232348160, 1108328317]
