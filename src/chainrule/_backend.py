@@ -7,6 +7,7 @@ CuPy or Dask namespace can stand in later without touching the op table.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import warnings
@@ -173,6 +174,18 @@ def result_type(dims_dtype, zero_dim_dtype, scalar_kind_) -> dtype:
     return result
 
 
+def opmath(data):
+    """The array a kernel computes in: float16 data in float32, as torch's CPU kernels do
+    (the caller rounds the result to float16 once); other data unchanged."""
+    return data.astype(numpy.float32) if data.dtype == numpy.float16 else data
+
+
+def accumulates_in(np_dtype):
+    """The dtype a reduction accumulates in: float32 for float16 (torch's CPU sums of half
+    do), the dtype itself otherwise."""
+    return numpy.dtype(numpy.float32) if np_dtype == numpy.float16 else np_dtype
+
+
 def is_array(value) -> bool:
     return isinstance(value, ndarray)
 
@@ -260,3 +273,118 @@ def warn(message: str, category=UserWarning) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+# --------------------------------------------------------------------------- checked numbers
+# torch stores a Python number in a tensor only when the dtype can hold it. The limits and
+# messages below were observed with torch 2.13 (tensor, full, fill_ and binary operators).
+
+_INT64_MIN, _INT64_MAX, _UINT64_END = -(2**63), 2**63 - 1, 2**64
+# the C type torch names when full() / fill_() refuse a value
+_FILL_TYPE_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float32": "float",
+    "float16": "c10::Half",
+}
+_HALF_MAX = 65504.0
+
+
+def _overflow(type_name: str) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+
+
+def _int_limits(np_dtype):
+    """The Python ints an integer dtype accepts: an unsigned type also takes negatives down
+    to -max (they wrap, as two's complement would), as torch's checked conversion does."""
+    info = numpy.iinfo(np_dtype)
+    low = -int(info.max) if info.min == 0 else int(info.min)
+    return low, int(info.max)
+
+
+def check_python_int(value: int) -> None:
+    """An int operand must fit 64 bits (signed or unsigned), or torch refuses it."""
+    if value >= _UINT64_END:
+        raise OverflowError("int too big to convert")
+    if value < _INT64_MIN:
+        raise OverflowError("can't convert negative int to unsigned")
+
+
+def checked_fill_value(value, dtype_: dtype, numel: int):
+    """``value`` as full() / fill_() store it in ``numel`` elements of ``dtype_``, or
+    torch's error. (torch fills a one-element float16 tensor unchecked: 1e6 gives inf.)"""
+    cls = type(value)
+    if cls is bool or dtype_.kind == BOOL:
+        if cls is int:
+            check_python_int(value)
+            return value != 0
+        return value
+    if cls is int or isinstance(value, numpy.integer):
+        value = int(value)
+        check_python_int(value)
+        if dtype_.kind == FLOAT:
+            return checked_fill_value(float(value), dtype_, numel)
+        low, high = _int_limits(dtype_.np)
+        if not low <= value <= high:
+            raise _overflow(_FILL_TYPE_NAMES[dtype_.name])
+        return value % (high + 1) if value < 0 and low == -high else value  # uint8 wraps
+    if dtype_.kind == INT:
+        _check_float_fits(value, dtype_, _FILL_TYPE_NAMES[dtype_.name])
+    elif dtype_ is float32 and math.isfinite(value):
+        if abs(value) > float(numpy.finfo(numpy.float32).max):
+            raise _overflow("float")
+    elif dtype_ is float16 and numel != 1 and math.isfinite(value) and abs(value) > _HALF_MAX:
+        raise _overflow("c10::Half")
+    return value
+
+
+def check_exponent(value, dtype_) -> None:
+    """pow(tensor, number): torch converts the exponent to the tensor's dtype, checked."""
+    if type(value) is bool:
+        return
+    if type(value) is int:
+        check_python_int(value)
+        if dtype_.kind == INT:
+            low, high = _int_limits(dtype_.np)
+            if not low <= value <= high:
+                raise _overflow(_FILL_TYPE_NAMES[dtype_.name])
+    if dtype_ is float16 and math.isfinite(value) and abs(value) > _HALF_MAX:
+        raise _overflow("c10::Half")
+
+
+def _check_float_fits(value, dtype_, type_name):
+    info = numpy.iinfo(dtype_.np)
+    if not (info.min <= value <= info.max):  # nan and inf included
+        raise _overflow(type_name)
+
+
+def check_tensor_data(array, dtype_) -> None:
+    """torch.tensor(data, dtype=dtype_): refuse numbers an integer dtype cannot hold.
+
+    ``array`` is NumPy's reading of the data, None for a Python int beyond 64 bits (torch
+    reads data as a double for a float or bool dtype, as a 64-bit int otherwise).
+    """
+    if array is None or array.dtype.kind in "uO":  # an int at or beyond 2**63
+        if dtype_ is None or dtype_.kind == INT:
+            raise ValueError("Overflow when unpacking long long")
+        return
+    if (
+        dtype_ is None
+        or dtype_.kind != INT
+        or array.size == 0
+        or dtype_ is int64
+        and (array.dtype.kind in "ib")
+    ):
+        return
+    if array.dtype.kind == "f":
+        info = numpy.iinfo(dtype_.np)
+        finite = numpy.isfinite(array).all()
+        if not (finite and array.min() >= info.min and array.max() <= info.max):
+            raise _overflow(dtype_.name)
+    elif array.dtype.kind == "i":
+        low, high = _int_limits(dtype_.np)
+        if array.min() < low or array.max() > high:
+            raise _overflow(dtype_.name)

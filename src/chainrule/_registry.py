@@ -42,6 +42,7 @@ propagate_tangents = inplace_tangent = stand_in_tangent = None
 _ndarray = xp.ndarray
 _ufunc = _backend.array_ufunc_type
 _FLOAT16 = _backend.float16
+_F16, _F32 = xp.float16, xp.float32
 _asarray = xp.asarray
 _SCALAR_TYPES = (int, float, bool)
 
@@ -257,9 +258,30 @@ def operand(value, dtype):
     if isinstance(value, Tensor):
         data = value._data
         return data if value._dtype is dtype else data.astype(dtype.np)
+    if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+        _backend.check_python_int(value)
+        value = float(value) if dtype.kind == FLOAT else value - 2**64  # uint64's bits
     if dtype.kind == FLOAT or type(value) is bool:
         return value
     return xp.asarray(value).astype(dtype.np)  # wrap out-of-range ints as torch does
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def beyond_int64(a: Tensor, number: int, float_result=False):
+    """A Python int operand past int64 of tensor ``a``: torch reads one below 2**64 as
+    uint64 (wrapping into an integer result, a double for a float one), refuses to promote
+    it with bool, and refuses anything larger."""
+    _backend.check_python_int(number)
+    if a._dtype is _backend.bool_:
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+            "Bool and UInt64"
+        )
+    if float_result or a._dtype.kind == FLOAT:
+        return float(number)
+    return number - 2**64  # the same bits as int64: what a cast into a's dtype keeps
 
 
 def _broadcasts_into(shape, target) -> bool:
@@ -322,6 +344,7 @@ class Elementwise:
         "result_bool",
         "number_edge",
         "half_opmath",
+        "widen_half",
     )
 
     def __init__(
@@ -344,6 +367,9 @@ class Elementwise:
         self.result_bool = result_bool
         self.number_edge = number_edge
         self.half_opmath = half_opmath
+        # float16 is computed in float32 and rounded once, as torch's kernels do, unless the
+        # forward rounds from double itself (one rounding from double, not two)
+        self.widen_half = not result_bool and not getattr(forward, "rounds_half_itself", False)
 
     def unary(self, x: Tensor) -> Tensor:
         dtype = x._dtype
@@ -351,6 +377,9 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
             data = data.astype(dtype.np)
+        half = dtype is _FLOAT16 and self.widen_half
+        if half:  # torch's half kernels compute in float32 and round once
+            data = data.astype(_F32)
         token = quiet_on()
         try:
             ufunc = self.ufunc
@@ -359,6 +388,8 @@ class Elementwise:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
+        if half:
+            result = result.astype(_F16)
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is not None:
@@ -380,6 +411,8 @@ class Elementwise:
             bv = b._data
         elif isinstance(b, _SCALAR_TYPES):
             b_tensor = False
+            if type(b) is int and not _INT64_MIN <= b <= _INT64_MAX:
+                b = beyond_int64(a, b, self.float_only)
             kind = scalar_kind(b)
             if kind > dtype.kind:
                 dtype = dtype_for_kind(kind)
@@ -400,6 +433,10 @@ class Elementwise:
             bv = operand(b, dtype)
         elif dtype is _FLOAT16 and self.half_opmath:
             return self._half_with_number(a, b, av, args)
+        half = dtype is _FLOAT16 and self.widen_half
+        if half:  # in float32, rounded once (a number is rounded to half first, as in torch)
+            av = av.astype(_F32)
+            bv = bv.astype(_F32) if b_tensor else _F32(_F16(bv))
         token = quiet_on()
         try:
             ufunc = self.ufunc
@@ -410,6 +447,8 @@ class Elementwise:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
+        if half:
+            result = result.astype(_F16)
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is None:

@@ -47,7 +47,7 @@ def _activate(input, kernel_name, forward, node_cls, args=None):
     dtype = input._dtype
     if dtype.kind != FLOAT:
         _refuse(kernel_name, dtype)
-    result = _quiet(forward)(input._data, args)
+    result = _quiet(forward)(_backend.opmath(input._data), args)  # half: float32, one rounding
     out = make(xp.asarray(result).astype(dtype.np, copy=False), dtype)
     return record(node_cls, out, (input,), (input,), args)
 

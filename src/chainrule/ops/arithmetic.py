@@ -6,10 +6,22 @@ chainrule ops (so it can itself be differentiated). Broadcasting is undone by th
 
 from __future__ import annotations
 
+import math
+
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import Elementwise, defop, export, record, result_dtype, times_temporary, to_tensor
+from .._registry import (
+    Elementwise,
+    beyond_int64,
+    defop,
+    export,
+    operand,
+    record,
+    result_dtype,
+    times_temporary,
+    to_tensor,
+)
 from .._tensor import Tensor, make
 from .elementwise import _tensor_first, _with_out, reciprocal, where
 
@@ -22,6 +34,7 @@ def _export(name, func, **kw):
 
 
 _quiet = _backend.quiet  # a kernel without NumPy's floating-point warnings
+_FLOAT16 = _backend.float16
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -68,9 +81,9 @@ def _mul_vjp(node, g):
 def _div_vjp(node, g):
     a, b = node.saved
     grad_a = g / b if node.needs_input_grad(0) else None
-    # -g * a / b**2 written as torch writes it, ((a / b) / b): with b * b the factor squares
-    # at every order, so a 7th float32 derivative of x / (1 + x) summed terms of 1e11 that
-    # cancel (8211.69 instead of 19.69)
+    # -g * a / b**2 written as torch writes it, ((a / b) / b): b * b would overflow float16,
+    # round twice, and square at every order (a 7th float32 derivative of x / (1 + x) summed
+    # terms of 1e11 that cancel: 8211.69 instead of 19.69)
     grad_b = -g * ((a / b) / b) if node.needs_input_grad(1) else None
     return grad_a, grad_b
 
@@ -148,12 +161,25 @@ _DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
 _DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
 
 
-def _check_int_division(a, b):
-    if isinstance(b, Tensor):
-        if b._dtype.kind != FLOAT and result_dtype(a, b).kind != FLOAT and not b._data.all():
-            raise RuntimeError("ZeroDivisionError")
-    elif b == 0 and not isinstance(b, float) and a._dtype.kind != FLOAT:
+def _check_int_division(a, b, kernel):
+    """torch's refusals for a rounded division: no bool kernel, and an integer divisor that
+    is zero once cast to the result dtype (2**40 is 0 as uint8)."""
+    if type(b) is int and not -(2**63) <= b < 2**63:
+        beyond_int64(a, b)  # torch's refusals of an int past int64
+    dtype = result_dtype(a, b)
+    if dtype is _backend.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if dtype.kind != FLOAT and not xp.all(operand(b, dtype)):
         raise RuntimeError("ZeroDivisionError")
+
+
+def _number_first(number, tensor):
+    """``number op tensor`` for a non-commutative op: the number as a 0-d tensor of the
+    result dtype, so it takes no part in promotion (3 // a uint8 tensor is uint8)."""
+    if type(number) is int and not -(2**63) <= number < 2**63:
+        number = beyond_int64(tensor, number)
+    dtype = result_dtype(number, tensor)
+    return make(xp.asarray(operand(number, dtype), dtype.np), dtype)
 
 
 def _is_bool(value) -> bool:
@@ -189,7 +215,7 @@ def add(input, other, *, alpha=1, out=None):
     """
     if alpha != 1:
         input = to_tensor(input)  # add(2, x, alpha=3) is 2 + 3 * x: no swapping here
-        result = _with_alpha(AddNode, input, other, alpha, lambda: input + other * alpha)
+        result = _with_alpha(AddNode, input, other, alpha, lambda a, b: a + b * alpha)
         return _with_out(result, out)
     input, other = _tensor_first(input, other)
     return _with_out(_ADD.binary(input, other), out)
@@ -201,7 +227,7 @@ def sub(input, other, *, alpha=1, out=None):
         return rsub(other, input, alpha=alpha)
     _check_bool_sub(input, other)
     if alpha != 1:
-        result = _with_alpha(SubNode, input, other, alpha, lambda: input - other * alpha)
+        result = _with_alpha(SubNode, input, other, alpha, lambda a, b: a - b * alpha)
         return _with_out(result, out)
     return _with_out(_SUB.binary(input, other), out)
 
@@ -211,10 +237,14 @@ def _with_alpha(node_cls, input, other, alpha, compute):
     as torch does: nothing is saved, so a second backward works and in-place changes to the
     operands do not matter."""
     dtype = result_dtype(input, other)  # alpha takes no part in promotion: bool + 3 * bool
+    if dtype.kind != FLOAT and isinstance(alpha, float):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
     previous = grad_state.enabled
     grad_state.enabled = False
-    try:
-        out = compute()
+    try:  # both operands in the result dtype first: alpha * an int8 tensor must not wrap
+        out = compute(_in_dtype(input, dtype), _in_dtype(other, dtype))
     finally:
         grad_state.enabled = previous
     if out._dtype is not dtype:
@@ -226,12 +256,18 @@ def _with_alpha(node_cls, input, other, alpha, compute):
     return record(node_cls, out, (input, other), None, alpha, shapes if any(shapes) else None)
 
 
+def _in_dtype(value, dtype):
+    if isinstance(value, Tensor) and value._dtype is not dtype:
+        return make(value._data.astype(dtype.np), dtype)
+    return value
+
+
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (what ``2 - x`` computes)."""
     _check_bool_sub(other, input)
     if alpha != 1:
         node_cls = RsubTensorNode if isinstance(other, Tensor) else RsubNode
-        return _with_alpha(node_cls, input, other, alpha, lambda: rsub(input * alpha, other))
+        return _with_alpha(node_cls, input, other, alpha, lambda a, b: rsub(a * alpha, b))
     if isinstance(other, Tensor):
         return _RSUB_TENSOR.binary(input, other)
     return _RSUB.binary(input, other)
@@ -277,10 +313,16 @@ def _is_float(a, b):
 
 def _trunc_int_div(a, b):
     a = to_tensor(a)
-    _check_int_division(a, b)
+    _check_int_division(a, b, "div_trunc_cpu")
     dtype = result_dtype(a, b)
-    bv = b._data if isinstance(b, Tensor) else b
-    return make(xp.trunc(xp.true_divide(a._data, bv)).astype(dtype.np), dtype)
+    av, bv = xp.asarray(operand(a, dtype)), xp.asarray(operand(b, dtype), dtype.np)
+    token = _backend.quiet_on()
+    try:  # in integers (through floats, int64 would lose digits): floor, then toward zero
+        quotient = av // bv
+        quotient += ((av % bv) != 0) & ((av < 0) != (bv < 0))
+    finally:
+        _backend.quiet_off(token)
+    return make(xp.asarray(quotient, dtype.np), dtype)
 
 
 def rdiv(input, other):
@@ -292,18 +334,19 @@ def rdiv(input, other):
 
 def floor_divide(input, other):
     """Division rounded toward minus infinity (``//``); not differentiable, as in torch."""
-    input = to_tensor(input)  # not commutative: a number first is the dividend
-    _check_int_division(input, other)
+    if not isinstance(input, Tensor):  # not commutative: a number first is the dividend
+        input = _number_first(input, other)
+    _check_int_division(input, other, "div_floor_cpu")
     return _FLOOR_DIVIDE.binary(input, other)
 
 
 def remainder(input, other):
     """Python's modulus (sign of the divisor), ``%``."""
     if not isinstance(input, Tensor):  # number % tensor: torch has no derivative for it
-        input = to_tensor(input)
-        _check_int_division(input, other)
+        input = _number_first(input, other)
+        _check_int_division(input, other, "remainder_cpu")
         return _REMAINDER_OF_NUMBER.binary(input, other)
-    _check_int_division(input, other)
+    _check_int_division(input, other, "remainder_cpu")
     if isinstance(other, Tensor):
         return _REMAINDER_TENSOR.binary(input, other)
     return _REMAINDER.binary(input, other)
@@ -361,10 +404,46 @@ def _rpow_vjp(node, g):
     return (g * out * math.log(base),)
 
 
+def _single_power(base, exponent):
+    """float32 ** float32 (float16 arrives widened): in double, rounded once. torch's
+    vectorised pow is within an ulp; NumPy's float32 pow differs from it in the last bit
+    for a fifth of inputs, the correctly rounded value for under 2%."""
+    if base.ndim == 0 and not isinstance(exponent, xp.ndarray):
+        try:  # a scalar: C's pow on the two doubles, without four 0-d array conversions
+            return xp.asarray(math.pow(float(base), float(xp.float32(exponent))), xp.float32)
+        except (OverflowError, ValueError):
+            pass  # inf or nan: NumPy's answer below
+    wide = xp.power(base.astype(xp.float64), xp.asarray(exponent, base.dtype).astype(xp.float64))
+    return wide.astype(base.dtype)
+
+
+# float32 ** number: the exponents torch computes with products and quotients instead of pow
+_POWER_BY_PRODUCTS = {  # (out=... keeps 0-d results arrays)
+    2: lambda x: xp.multiply(x, x, out=...),
+    3: lambda x: xp.multiply(x * x, x, out=...),
+    -1: lambda x: xp.divide(1, x, out=...),
+    -2: lambda x: xp.divide(1, x * x, out=...),
+    -0.5: lambda x: xp.divide(1, xp.sqrt(x), out=...),
+}
+
+
+def _scalar_power(base, exponent):
+    """tensor ** number (base: the tensor's array), with torch's special cases for float32
+    (and float16, which arrives widened to float32)."""
+    if base.dtype != xp.float32 or type(exponent) is bool:
+        return xp.power(base, exponent, out=...)
+    by_products = _POWER_BY_PRODUCTS.get(exponent)
+    if by_products is not None:
+        return by_products(base)
+    return _single_power(base, exponent)
+
+
 def _power(base, exponent):
     """base ** exponent; integers to negative integer tensor powers give what torch gives
     (1 / base truncated: 0, except 1 and -1), where NumPy raises."""
     base_array, exp_array = xp.asarray(base), xp.asarray(exponent)
+    if base_array.dtype == xp.float32 and exp_array.dtype == xp.float32:
+        return _single_power(base_array, exp_array)
     if exp_array.dtype.kind not in "iu" or base_array.dtype.kind not in "iu":
         return xp.power(base, exponent)
     negative = exp_array < 0
@@ -379,7 +458,7 @@ def _power(base, exponent):
 PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
-_POW_SCALAR = Elementwise(xp.power, PowScalarNode, number_edge=False)
+_POW_SCALAR = Elementwise(_scalar_power, PowScalarNode, number_edge=False)
 _POW_TENSOR = Elementwise(
     _power, PowTensorNode, saves=lambda a, b, out, *_: (a, b, SavedOutput(out))
 )
@@ -394,23 +473,42 @@ def pow(input, exponent):
     """
     if not isinstance(input, Tensor):
         return _rpow(exponent, input)
+    check_int_pow(input, exponent)
+    if input._dtype is _backend.bool_ and type(exponent) is not bool:
+        if result_dtype(input, exponent) is _backend.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    elif isinstance(exponent, Tensor) and exponent._dtype is _backend.bool_:
+        if result_dtype(input, exponent) is _backend.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if isinstance(exponent, Tensor):
-        _check_int_pow(input, exponent)
         return _POW_TENSOR.binary(input, exponent)
-    _check_int_pow(input, exponent)
     return _POW_SCALAR.binary(input, exponent)
 
 
-def _check_int_pow(base, exponent):
-    if base._dtype.kind == FLOAT:
+def check_int_pow(base, exponent):
+    """torch's first refusals for ``base ** number``: a negative int power of integers, and
+    a number the base's dtype cannot hold."""
+    dtype = base._dtype
+    if dtype.kind == FLOAT and dtype is not _FLOAT16:  # the common case: nothing to refuse
+        if type(exponent) is int and not -(2**63) <= exponent < 2**64:
+            _backend.check_python_int(exponent)
         return
+    if isinstance(exponent, Tensor):
+        return
+    if type(exponent) is int and 2**63 <= exponent < 2**64 and dtype.kind != FLOAT:
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
     # only a negative Python int is refused; negative tensor exponents give 0 (or +-1)
-    if not isinstance(exponent, Tensor) and isinstance(exponent, int) and exponent < 0:
+    if dtype.kind != FLOAT and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    _backend.check_exponent(exponent, dtype)
 
 
 def _rpow(exponent, base):
     """number ** tensor."""
+    if result_dtype(exponent, base) is _backend.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if type(base) is bool:
+        base = int(base)  # True ** int8 tensor: an int8 power of 1
     return _RPOW.binary(exponent, base)
 
 
@@ -450,7 +548,7 @@ Tensor.__mul__ = Tensor.__rmul__ = _mul
 Tensor.__truediv__ = div
 Tensor.__rtruediv__ = rdiv
 Tensor.__floordiv__ = floor_divide
-Tensor.__rfloordiv__ = lambda self, other: floor_divide(to_tensor(other), self)
+Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
 Tensor.__mod__ = remainder
 Tensor.__rmod__ = lambda self, other: remainder(other, self)
 Tensor.__pow__ = pow

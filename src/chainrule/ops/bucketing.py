@@ -170,7 +170,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if not input.is_floating_point():
         kind = input.dtype.scalar_name
         raise RuntimeError(f"\"histogram_cpu\" not implemented for '{kind}'")
-    data = input._data
+    data = _backend.opmath(input._data)  # half: bins in float32 (65504 - -65504 overflows half)
     lo, hi = float(min), float(max)
     if lo == hi and data.size:
         lo, hi = float(data.min()), float(data.max())
@@ -179,7 +179,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if lo > hi:
         raise RuntimeError("torch.histc: max must be larger than min")
     counts, _ = xp.histogram(data[(data >= lo) & (data <= hi)], bins=bins, range=(lo, hi))
-    return make(counts.astype(data.dtype), input._dtype)
+    return make(counts.astype(input._dtype.np), input._dtype)
 
 
 def _search(sorted_sequence, values, right, out_int32, side):

@@ -92,7 +92,18 @@ class _Absent:
         return make(xp.zeros(self.shape, dtype=self.dtype.np), self.dtype)
 
 
-def composite(grad_fn_name: str, fn, linear: bool = False, forward=None, saves=None):
+def _in_float32(fn, tensors, params):
+    """``fn`` on float16 tensors computed in float32 and rounded once at the end, as the one
+    fused kernel torch runs for the op does (addmv, baddbmm, vdot)."""
+    half = _backend.float16
+    wide = tuple(t.to(_backend.float32) if t._dtype is half else t for t in tensors)
+    value = fn(*wide, **params)
+    return value.to(half) if value._dtype is _backend.float32 else value
+
+
+def composite(
+    grad_fn_name: str, fn, linear: bool = False, forward=None, saves=None, fused: bool = False
+):
     """Wrap ``fn(*tensors, **params)`` (built from chainrule ops) as one node named like torch's.
 
     The returned callable takes the tensor inputs positionally and the non-tensor parameters
@@ -100,7 +111,8 @@ def composite(grad_fn_name: str, fn, linear: bool = False, forward=None, saves=N
     nothing: the rule reruns ``fn`` on zeros of the inputs' shapes. ``forward`` computes the
     result another way (a view, say), with ``fn`` still defining the derivative.
     ``saves(*tensors)`` says which inputs the rule needs (as torch saves them); the others
-    are replaced by zeros of their shape when the rule runs.
+    are replaced by zeros of their shape when the rule runs. ``fused=True``: torch computes
+    the op in one kernel, so float16 inputs are computed in float32 and rounded once.
     """
     node_cls = defop(grad_fn_name, _composite_vjp, batchable=False)
 
@@ -110,7 +122,10 @@ def composite(grad_fn_name: str, fn, linear: bool = False, forward=None, saves=N
             out = forward(*tensors, **params)
         else:
             with no_grad():
-                value = fn(*tensors, **params)
+                if fused and any(t._dtype is _backend.float16 for t in tensors):
+                    value = _in_float32(fn, tensors, params)
+                else:
+                    value = fn(*tensors, **params)
             out = make(value._data, value._dtype)
         if linear:
             metas = tuple((t._data.shape, t._dtype) for t in tensors)
@@ -145,7 +160,7 @@ def _check_vdot(a, b):
 
 
 _dist = composite("DistBackward0", lambda a, b, p: vector_norm(a - b, p))
-_vdot = composite("VdotBackward0", lambda a, b: (a * b).sum())
+_vdot = composite("VdotBackward0", lambda a, b: (a * b).sum(), fused=True)
 
 
 def dist(input, other, p=2):
@@ -206,7 +221,9 @@ def _scaled_sum(base, product, beta, alpha):
 
 
 _addmv = composite(
-    "AddmvBackward0", lambda b, m, v, beta, alpha: _scaled_sum(b, m.matmul(v), beta, alpha)
+    "AddmvBackward0",
+    lambda b, m, v, beta, alpha: _scaled_sum(b, m.matmul(v), beta, alpha),
+    fused=True,
 )
 _addr = composite(
     "AddrBackward0",
@@ -215,9 +232,12 @@ _addr = composite(
 _addbmm = composite(
     "AddbmmBackward0",
     lambda b, x, y, beta, alpha: _scaled_sum(b, x.matmul(y).sum(0), beta, alpha),
+    fused=True,
 )
 _baddbmm = composite(
-    "BaddbmmBackward0", lambda b, x, y, beta, alpha: _scaled_sum(b, x.matmul(y), beta, alpha)
+    "BaddbmmBackward0",
+    lambda b, x, y, beta, alpha: _scaled_sum(b, x.matmul(y), beta, alpha),
+    fused=True,
 )
 
 

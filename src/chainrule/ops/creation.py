@@ -15,6 +15,8 @@ from .._tensor import Tensor, check_device, make, wrap_dim  # noqa: F401
 
 __all__ = []
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
 
 def _export(name, func, method=False):
     __all__.append(name)
@@ -44,9 +46,17 @@ def _infer(data, target=None):
     cls = type(data)
     if cls is float:
         dtype = defaults.float_dtype
+        if target is not None and target.kind == _backend.INT:
+            _backend.check_tensor_data(xp.array(data), target)
         return xp.array(data, (target or dtype).np), dtype
     if cls is int:
-        return xp.array(data, xp.int64), _backend.int64
+        if not _INT64_MIN <= data <= _INT64_MAX:  # torch reads ints as 64-bit
+            _backend.check_tensor_data(None, target)  # refused unless read as float or bool
+            return xp.array(float(data) if target.kind == FLOAT else True, target.np), target
+        array = xp.array(data, xp.int64)
+        if target is not None:
+            _backend.check_tensor_data(array, target)
+        return array, _backend.int64
     if cls is bool:
         return xp.array(data, xp.bool_), _backend.bool_
     if isinstance(data, xp.ndarray):
@@ -76,11 +86,28 @@ def _infer_sequence(data, target=None):
     kind = array.dtype.kind
     if kind == "U" or kind == "S":
         raise TypeError("new(): invalid data type 'str'")
+    dtype = _sequence_dtype(data) or defaults.float_dtype  # [] is a float tensor
+    if kind == "O" or (kind in "uf" and dtype.kind != FLOAT):
+        array = _beyond_int64(array, target)
+        kind = array.dtype.kind
     if kind not in "fiub":
         raise TypeError(f"Could not infer dtype of {type(_first_leaf(values)).__name__}")
-    dtype = _sequence_dtype(data) or defaults.float_dtype  # [] is a float tensor
+    if target is not None:
+        _backend.check_tensor_data(array, target)
     with xp.errstate(over="ignore"):  # 1e40 -> inf in float32, silently as in torch
         return array.astype((target or dtype).np, copy=False), dtype
+
+
+def _beyond_int64(array, target):
+    """Numbers NumPy could not read as int64 (a Python int at or beyond 2**63, read as
+    uint64, float64 or object): torch reads them as doubles for a float or bool tensor
+    and refuses them otherwise."""
+    try:
+        wide = array.astype(xp.float64)
+    except (TypeError, ValueError):
+        return array  # not numbers at all: the caller names the type it cannot infer
+    _backend.check_tensor_data(None, target)
+    return wide
 
 
 def _sequence_dtype(data, dtype=None):
@@ -163,13 +190,25 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         _backend.warn(COPY_WARNING)
         array, inferred = data._data.copy(), data._dtype
     else:
-        array, inferred = _infer(data, dtype)
+        token = _backend.quiet_on()  # 1e40 -> inf in float32, silently as in torch
+        try:
+            array, inferred = _infer(data, dtype)
+        finally:
+            _backend.quiet_off(token)
         if array is data:
             array = array.copy()
     if dtype is not None and dtype is not inferred:
-        array = array.astype(dtype.np)
+        array = _cast(array, dtype)
         inferred = dtype
     return _finish(array, inferred, requires_grad, device)
+
+
+def _cast(array, dtype):
+    token = _backend.quiet_on()
+    try:
+        return array.astype(dtype.np)
+    finally:
+        _backend.quiet_off(token)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -250,7 +289,17 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if dtype is None:
         dtype = _backend.dtype_for_kind(_backend.scalar_kind(fill_value))
     shape = _shape_args((size,) if isinstance(size, int) else (size,))
-    return _finish(xp.full(shape, fill_value, dtype.np), dtype, requires_grad, device)
+    return _finish(_full(shape, fill_value, dtype), dtype, requires_grad, device)
+
+
+def _full(shape, fill_value, dtype):
+    """An array of ``shape`` filled with ``fill_value``, refused as torch refuses it."""
+    fill_value = _backend.checked_fill_value(fill_value, dtype, math.prod(shape))
+    token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
+    try:
+        return xp.full(shape, fill_value, dtype.np)
+    finally:
+        _backend.quiet_off(token)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -489,7 +538,7 @@ def full_like(
     input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
 ):
     dtype = dtype or input._dtype
-    return _finish(xp.full(input._data.shape, fill_value, dtype.np), dtype, requires_grad, device)
+    return _finish(_full(input._data.shape, fill_value, dtype), dtype, requires_grad, device)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
@@ -526,9 +575,7 @@ Tensor.new_empty = _new(lambda shape, d: xp.zeros(shape, d.np))
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     dtype = dtype or self._dtype
-    return _finish(
-        xp.full(_shape_args((size,)), fill_value, dtype.np), dtype, requires_grad, device
-    )
+    return _finish(_full(_shape_args((size,)), fill_value, dtype), dtype, requires_grad, device)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):

@@ -12,8 +12,10 @@ from .. import _backend
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
+    beyond_int64,
     defop,
     export,
+    operand,
     record,
     result_dtype,
     times_temporary,
@@ -72,6 +74,7 @@ def _rounded(kernel):
             target[...] = kernel(wide, out=wide)
         return out
 
+    run.rounds_half_itself = True  # Elementwise leaves float16 to it (no float32 step)
     return run
 
 
@@ -331,7 +334,7 @@ def _zero_rule(node, g):
 
 relu = _unary(
     "relu",
-    lambda a: xp.maximum(a, 0),
+    lambda a: xp.where(a < 0, a.dtype.type(0), a),  # as torch: -0.0 and nan pass through
     "ReluBackward0",
     _relu_rule,
     saves="output",
@@ -423,8 +426,27 @@ def _minmax_vjp(a_loses):
     return rule
 
 
-_MAXIMUM = Elementwise(xp.maximum, defop("MaximumBackward0", _minmax_vjp(lambda a, b: a < b)))
-_MINIMUM = Elementwise(xp.minimum, defop("MinimumBackward0", _minmax_vjp(lambda a, b: a > b)))
+def _first_on_ties(ufunc):
+    """maximum/minimum keeping the first operand where the two are equal, as torch does:
+    the tie of 0.0 and -0.0 gives the first one (NumPy gives the second)."""
+
+    def kernel(a, b):
+        out = ufunc(a, b, out=...)
+        if out.dtype.kind == "f":
+            ties = a == b
+            if ties.any():
+                out = xp.where(ties, a, out)
+        return out
+
+    return kernel
+
+
+_MAXIMUM = Elementwise(
+    _first_on_ties(xp.maximum), defop("MaximumBackward0", _minmax_vjp(lambda a, b: a < b))
+)
+_MINIMUM = Elementwise(
+    _first_on_ties(xp.minimum), defop("MinimumBackward0", _minmax_vjp(lambda a, b: a > b))
+)
 
 
 def maximum(input, other):
@@ -632,16 +654,33 @@ def logical_not(input):
     return make(xp.logical_not(input._data), _backend.bool_)
 
 
-def _bitwise(ufunc, name):
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _bitwise(ufunc, name, bool_ok=True):
+    """A bitwise op on integer (and, unless ``bool_ok`` is False, bool) operands, both
+    computed in the promoted dtype (an int16 0-d operand of a uint8 tensor is cast to uint8
+    first, as torch does, so the result holds only uint8 bits)."""
+
     def func(input, other):
         if isinstance(other, (Tensor, bool, int, float)):
+            if type(other) is int and not _INT64_MIN <= other <= _INT64_MAX:
+                other = beyond_int64(input, other)
+            elif type(input) is int and not _INT64_MIN <= input <= _INT64_MAX:
+                input = beyond_int64(other, input)
             dtype = result_dtype(input, other)
-            if dtype.kind == FLOAT:
+            if dtype.kind == FLOAT or (dtype is _backend.bool_ and not bool_ok):
                 raise NotImplementedError(
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
-            ov = other._data if isinstance(other, Tensor) else other
-            return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
+            a = xp.asarray(operand(input, dtype), dtype.np)
+            b = xp.asarray(operand(other, dtype), dtype.np)
+            token = _backend.quiet_on()
+            try:
+                result = ufunc(a, b)
+            finally:
+                _backend.quiet_off(token)
+            return make(xp.asarray(result, dtype.np), dtype)
         return NotImplemented
 
     return func
@@ -666,8 +705,8 @@ def _shift(ufunc, fill_negative):
     return run
 
 
-bitwise_left_shift = _bitwise(_shift(xp.left_shift, False), "lshift")
-bitwise_right_shift = _bitwise(_shift(xp.right_shift, True), "rshift")
+bitwise_left_shift = _bitwise(_shift(xp.left_shift, False), "lshift", bool_ok=False)
+bitwise_right_shift = _bitwise(_shift(xp.right_shift, True), "rshift", bool_ok=False)
 
 
 def bitwise_not(input):
@@ -741,8 +780,8 @@ Tensor.__rxor__ = bitwise_xor
 Tensor.__invert__ = bitwise_not
 Tensor.__lshift__ = bitwise_left_shift
 Tensor.__rshift__ = bitwise_right_shift
-Tensor.__rlshift__ = lambda self, other: bitwise_left_shift(to_tensor(other), self)
-Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(to_tensor(other), self)
+Tensor.__rlshift__ = lambda self, other: bitwise_left_shift(other, self)  # other: a number
+Tensor.__rrshift__ = lambda self, other: bitwise_right_shift(other, self)
 Tensor.__hash__ = lambda self: id(self)
 
 

@@ -370,10 +370,11 @@ def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (accumulating)."""
     _check_index(index, "scatter_add")
     d = wrap_dim(dim, input._data.ndim)
-    data = input._data.copy()
+    data = _backend.opmath(input._data).copy()  # half: accumulated in float32, rounded once
     positions = _scatter_positions(index._data, d)
     src_data = src._data[tuple(slice(0, s) for s in index._data.shape)]
     xp.add.at(data, positions, src_data)
+    data = data.astype(input._dtype.np, copy=False)
     # only src's gradient (and tangent) needs the index
     saved = (index,) if src._requires_grad or _registry.dual_depth else None
     return record(ScatterAddNode, make(data, input._dtype), (input, None, src), saved, d)

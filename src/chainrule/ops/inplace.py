@@ -82,23 +82,49 @@ def _stand_in(self):
     return alias
 
 
-def _write(self, result, recorded, allow_overlap=False):
-    """Store ``result`` into self's array and take over its history."""
-    if result._dtype.kind > self._dtype.kind or (
-        result._dtype is not self._dtype and self._dtype is _backend.bool_
-    ):
-        raise RuntimeError(
-            f"result type {result._dtype.scalar_name} can't be cast to the desired output type "
-            f"{self._dtype.scalar_name}"
-        )
-    if result._data.shape != self._data.shape:
+def _check_result_fits(self, shape, dtype):
+    """Can a result of ``shape`` and ``dtype`` be written into self? torch's errors if not,
+    the shape checked before the dtype."""
+    if shape != self._data.shape:
         try:
-            xp.broadcast_to(result._data, self._data.shape)
+            xp.broadcast_to(xp.empty(shape, bool), self._data.shape)
         except ValueError:
             raise RuntimeError(
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result._data.shape)}"
+                f"{list(shape)}"
             ) from None
+    target = self._dtype
+    if dtype.kind > target.kind or (dtype is not target and target is _backend.bool_):
+        raise RuntimeError(
+            f"result type {dtype.scalar_name} can't be cast to the desired output type "
+            f"{self._dtype.scalar_name}"
+        )
+
+
+def _checked_first(method, name, precheck=None):
+    """An in-place binary op whose kernel may refuse the promoted dtype (bitwise ops refuse
+    floats): torch refuses a result that cannot be written back first."""
+
+    def checked(self, other, *args, **kwargs):
+        if precheck is not None:  # pow_: a negative int power is refused before the dtype
+            precheck(self, other)
+        if type(other) is int and not -(2**63) <= other < 2**63:
+            _registry.beyond_int64(self, other)  # torch's refusals come first
+        shape = other._data.shape if isinstance(other, Tensor) else ()
+        shape = _registry.broadcast_shape(self._data.shape, shape)
+        dtype = _registry.result_dtype(self, other)
+        if name in _TRUE_DIVISIONS and kwargs.get("rounding_mode") is None:
+            dtype = dtype if dtype.kind == _backend.FLOAT else _backend.defaults.float_dtype
+        _check_result_fits(self, shape, dtype)
+        return method(self, other, *args, **kwargs)
+
+    checked.__name__, checked.__doc__ = method.__name__, method.__doc__
+    return checked
+
+
+def _write(self, result, recorded, allow_overlap=False):
+    """Store ``result`` into self's array and take over its history."""
+    _check_result_fits(self, result._data.shape, result._dtype)
     target = writable(self._data, allow_overlap)
     if target is not self._data:  # repeated elements: write only the ones the op changed
         changed = xp.broadcast_to(result._data, target.shape) != target
@@ -218,6 +244,25 @@ def inplace(op, kernel=None):
     return method
 
 
+# in-place binary ops whose kernel may refuse the operands (bitwise ops refuse floats,
+# rounded divisions and pow refuse bool): the write-back checks run first, as in torch
+_CHECKED_FIRST = (
+    "floor_divide_",
+    "remainder_",
+    "pow_",
+    "div_",
+    "divide_",
+    "bitwise_and_",
+    "bitwise_or_",
+    "bitwise_xor_",
+    "bitwise_left_shift_",
+    "bitwise_right_shift_",
+)
+
+
+_TRUE_DIVISIONS = ("div_", "divide_")
+
+
 def _install():
     from . import arithmetic as ar
     from . import elementwise as ew
@@ -269,6 +314,9 @@ def _install():
     from .inplace_forms import install_generic
 
     install_generic()
+    for name in _CHECKED_FIRST:
+        precheck = ar.check_int_pow if name == "pow_" else None
+        setattr(Tensor, name, _checked_first(getattr(Tensor, name), name, precheck))
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_
@@ -276,6 +324,11 @@ def _install():
     Tensor.__ifloordiv__ = Tensor.floor_divide_
     Tensor.__imod__ = Tensor.remainder_
     Tensor.__ipow__ = Tensor.pow_
+    Tensor.__iand__ = Tensor.bitwise_and_
+    Tensor.__ior__ = Tensor.bitwise_or_
+    Tensor.__ixor__ = Tensor.bitwise_xor_
+    Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+    Tensor.__irshift__ = Tensor.bitwise_right_shift_
 
 
 # --------------------------------------------------------------------------- fills and copies
@@ -322,8 +375,14 @@ def _fill(self, value, node_cls):
             )
         edges += (_edge(value),)
         value = value._data
+    else:
+        value = _backend.checked_fill_value(value, self._dtype, self._data.size)
     target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
-    target[...] = value
+    token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
+    try:
+        target[...] = value
+    finally:
+        _backend.quiet_off(token)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the filled value's
         _registry.inplace_tangent(self, value_t)

@@ -29,7 +29,8 @@ _GENERIC = {
             "log10 log2 lgamma digamma deg2rad rad2deg sinc logit frac fmod hypot xlogy lerp "
             "addcdiv addcmul addmm cumsum cumprod tril triu nan_to_num copysign heaviside ldexp "
             "i0 sgn float_power logical_and logical_or logical_xor logical_not bitwise_and "
-            "bitwise_or bitwise_xor bitwise_not clamp_min clamp_max masked_scatter index_fill "
+            "bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift clamp_min "
+            "clamp_max masked_scatter index_fill "
             "index_copy scatter_reduce put index_put eq ne lt le gt ge"
         ).split()
     },

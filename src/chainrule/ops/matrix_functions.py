@@ -88,8 +88,9 @@ MatrixExpNode = defop("LinalgMatrixExpBackward0", _matrix_exp_vjp)
 
 def matrix_exp(A):
     """The matrix exponential sum_k A^k / k!."""
-    data = _check_matrix("linalg.matrix_exp", A)
-    return record(MatrixExpNode, make(_expm(data), A._dtype), (A,), (A,))
+    data = _backend.opmath(_check_matrix("linalg.matrix_exp", A))  # NumPy's linalg has no half
+    result = _expm(data).astype(A._dtype.np, copy=False)
+    return record(MatrixExpNode, make(result, A._dtype), (A,), (A,))
 
 
 # --------------------------------------------------------------------------- composites

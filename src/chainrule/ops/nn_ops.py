@@ -66,6 +66,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         )
     if input._dtype is _backend.bool_:
         raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    a, b = _backend.opmath(a), _backend.opmath(b)  # half: in float32, rounded once
     product = a @ b
     try:
         bias = xp.broadcast_to(input._data, product.shape)
@@ -77,6 +78,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         ) from None
     if alpha != 1:
         product = product * alpha
+    bias = _backend.opmath(bias)
     values = product + (bias if beta == 1 else bias * beta)
     out = make(values.astype(input._dtype.np, copy=False), input._dtype)
     args = (beta, alpha, tuple(input.shape))

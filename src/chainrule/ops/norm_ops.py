@@ -14,6 +14,7 @@ normalised dims, the input gradient is rstd * (g - mean(g) - x^ * mean(g * x^)).
 
 from __future__ import annotations
 
+from .. import _backend
 from .._backend import xp
 from .._registry import defop, export, record
 from .._tensor import make
@@ -22,6 +23,8 @@ __all__ = ["layer_norm", "group_norm", "batch_norm"]
 
 
 def _stats(data, axes, eps):
+    """The normalised data; float16 in float32 (the caller rounds once), as torch's kernels."""
+    data = _backend.opmath(data)
     mean = data.mean(axis=axes, keepdims=True)
     centred = data - mean
     var = (centred * centred).mean(axis=axes, keepdims=True)

@@ -305,7 +305,9 @@ def avg_pool2d(
         divisor = _divisor(
             size, kernel, stride, pads, _pair(padding), out_hw, count_include_pad, dtype
         )
-    values = (_window_sum(win) / divisor).astype(dtype, copy=False)
+    # half: the window sums and the division in float32, rounded once
+    sums = _window_sum(_backend.opmath(win))
+    values = (sums / _backend.opmath(divisor)).astype(dtype, copy=False)
     out = make(values if batched else values[0], input._dtype)
     tiled = _tiles(data, kernel, stride, (1, 1), pads)
     args = (kernel, stride, pads, divisor, size, batched, tiled)

@@ -133,8 +133,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     whole = dim is None and not keepdim
     dims = tuple(range(data.ndim)) if whole else reduce_dims(dim, data.ndim)
     with xp.errstate(all="ignore"):  # sum / count: NaN for empty input, without NumPy's warning
-        total = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
-        result = (total / out_dtype.np.type(_count(data.shape, dims))).astype(out_dtype.np)
+        acc = _backend.accumulates_in(out_dtype.np)  # half sums in float32: no overflow
+        total = data.sum(axis=dims, keepdims=keepdim, dtype=acc)
+        result = (total / acc.type(_count(data.shape, dims))).astype(out_dtype.np)
     node = MeanAllNode if whole else MeanDimNode
     return record(node, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
@@ -200,7 +201,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     else:
         dims, node = reduce_dims(dim, data.ndim), ProdDimNode
         keep = keepdim
-    result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
+    acc = _backend.accumulates_in(out_dtype.np)  # half: in float32, rounded once
+    result = data.prod(axis=dims, keepdims=keep, dtype=acc).astype(out_dtype.np, copy=False)
     out = make(result, out_dtype)
     return record(node, out, (input,), (input, SavedOutput(out)), (data.shape, dims, keep))
 
@@ -393,7 +395,7 @@ def _var_args(input, dim, unbiased, keepdim, correction):
         unbiased, dim = dim, None
     if input._dtype.kind != FLOAT:
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    data = input._data
+    data = _backend.opmath(input._data)  # half: in float32, rounded once at the end
     dims = reduce_dims(dim, data.ndim)
     return data, dims, _correction(unbiased, correction)
 
@@ -426,7 +428,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance (Bessel-corrected by default: correction=1)."""
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
     result = _spread(data.var, "var", data, dims, ddof, keepdim)
-    out = make(result.astype(data.dtype, copy=False), input._dtype)
+    out = make(result.astype(input._dtype.np, copy=False), input._dtype)
     return record(VarNode, out, (input,), (input,), (data.shape, dims, keepdim, ddof))
 
 
@@ -434,7 +436,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation (Bessel-corrected by default)."""
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
     result = _spread(data.std, "std", data, dims, ddof, keepdim)
-    out = make(result.astype(data.dtype, copy=False), input._dtype)
+    out = make(result.astype(input._dtype.np, copy=False), input._dtype)
     if not will_record(input):
         return out
     saved = (input, SavedOutput(out))  # differentiable again under create_graph
@@ -498,7 +500,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     data = input._data
     dims = reduce_dims(dim, data.ndim)
     p = float(ord)
-    mag = xp.abs(data)
+    mag = xp.abs(_backend.opmath(data))  # half: in float32 (300² overflows half)
     with xp.errstate(all="ignore"):
         if p == 2:
             result = xp.sqrt((mag * mag).sum(axis=dims, keepdims=keepdim))
@@ -572,7 +574,11 @@ def cumsum(input, dim, *, dtype=None):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     out_dtype = _sum_dtype(input, dtype)
-    result = data.cumsum(axis=d, dtype=out_dtype.np) if data.ndim else data.astype(out_dtype.np)
+    acc = _backend.accumulates_in(out_dtype.np)  # half: the running sum in float32
+    result = data.cumsum(axis=d, dtype=acc) if data.ndim else data
+    result = result.astype(out_dtype.np)
+    if out_dtype.kind == FLOAT:
+        result += 0.0  # torch's running sum starts at +0: a leading -0.0 comes out as 0.0
     return record(CumsumNode, make(result, out_dtype), (input,), None, d - data.ndim)
 
 

@@ -88,8 +88,9 @@ def cumprod(input, dim, *, dtype=None):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     out_dtype = _sum_dtype(input, dtype)
-    result = data.cumprod(axis=d, dtype=out_dtype.np) if data.ndim else data.astype(out_dtype.np)
-    out = make(result, out_dtype)
+    acc = _backend.accumulates_in(out_dtype.np)  # half: the running product in float32
+    result = data.cumprod(axis=d, dtype=acc) if data.ndim else data
+    out = make(result.astype(out_dtype.np), out_dtype)
     if not will_record(input):
         return out
     return record(CumprodNode, out, (input,), (input, SavedOutput(out)), d - data.ndim)
@@ -183,8 +184,11 @@ def logcumsumexp(input, dim):
         raise NotImplementedError(
             f"\"logcumsumexp_out_cpu\" not implemented for '{_legacy(input._dtype)}'"
         )
-    with xp.errstate(all="ignore"):
-        result = xp.logaddexp.accumulate(data, axis=d) if data.ndim else data.copy()
+    with xp.errstate(all="ignore"):  # half: in float32, rounded once
+        wide = _backend.opmath(data)
+        result = xp.logaddexp.accumulate(wide, axis=d) if data.ndim else wide.copy()
+    result = result.astype(input._dtype.np)
+    result += 0.0  # torch's running value starts at +0: a leading -0.0 comes out as 0.0
     out = make(result, input._dtype)
     if not will_record(input):
         return out
@@ -527,16 +531,17 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, is_std):
         unbiased, dim = dim, None
     if input._dtype.kind != FLOAT:
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
-    data = input._data
+    data = _backend.opmath(input._data)  # half: in float32, rounded once
+    out_np = input._dtype.np
     dims = reduce_dims(dim, data.ndim)
     ddof = correction if correction is not None else (0 if unbiased is False else 1)
     kernel = data.std if is_std else data.var
-    spread = make(_spread(kernel, name, data, dims, ddof, keepdim).astype(data.dtype), input._dtype)
+    spread = make(_spread(kernel, name, data, dims, ddof, keepdim).astype(out_np), input._dtype)
     with xp.errstate(all="ignore"):
         mean = data.mean(axis=dims, keepdims=keepdim) if data.size else None
     if mean is None:
-        mean = xp.full(spread.shape, xp.nan, data.dtype)
-    mean = make(xp.asarray(mean, data.dtype), input._dtype)
+        mean = xp.full(spread.shape, xp.nan, out_np)
+    mean = make(xp.asarray(mean).astype(out_np), input._dtype)
     if not will_record(input):
         return spread, mean
     node = StdMeanNode if is_std else VarMeanNode

@@ -108,16 +108,16 @@ def index_add(input, dim, index, source, *, alpha=1):
             f"index_add_(): self ({_dtype_of(input)}) and source ({_dtype_of(source)}) must "
             "have the same scalar type"
         )
-    data = input._data.copy()
+    data = _backend.opmath(input._data).copy()  # half: accumulated in float32, rounded once
     d = wrap_dim(dim, max(data.ndim, 1))
-    src = source._data.astype(data.dtype, copy=False)
+    src = source._data.astype(data.dtype)
     if alpha != 1:
         src = src * alpha
     view = data if data.ndim else data.reshape(1)
     src = src.reshape(view.shape[:d] + (idx.size,) + view.shape[d + 1 :])
     xp.add.at(view, (slice(None),) * d + (idx,), src)
     args = (d - max(data.ndim, 1), index, alpha)
-    out = make(data, input._dtype)
+    out = make(data.astype(input._dtype.np, copy=False), input._dtype)
     return record(IndexAddNode, out, (input, None, source), (source,), args)
 
 

@@ -252,8 +252,8 @@ _SincNode = defop("SincBackward0", _sinc_rule)
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0."""
-    dtype, data = _floating(input)
-    return _unary_result(input, _SincNode, _quiet(xp.sinc)(data), dtype)
+    dtype, data = _floating(input)  # half: in float32 (pi * 65504 overflows half)
+    return _unary_result(input, _SincNode, _quiet(xp.sinc)(_backend.opmath(data)), dtype)
 
 
 def _scaling(name, factor, grad_fn):
@@ -262,7 +262,8 @@ def _scaling(name, factor, grad_fn):
 
     def func(input):
         dtype, data = _floating(input)
-        return _unary_result(input, node_cls, data * xp.asarray(factor, dtype.np), dtype, None)
+        data = _backend.opmath(data)  # half: in float32, rounded once
+        return _unary_result(input, node_cls, data * xp.asarray(factor, data.dtype), dtype, None)
 
     func.__name__ = name
     func.__doc__ = f"Multiply by {factor!r} ({name})."
@@ -334,9 +335,9 @@ def _shapes_of(inputs, out_shape):
 
 
 def _data_in(value, dtype):
-    if isinstance(value, Tensor):
-        return value._data.astype(dtype.np, copy=False)
-    return value
+    """An operand's values in ``dtype`` (a Python int wraps as torch casts it: -2 is 254
+    for uint8)."""
+    return _registry.operand(value, dtype)
 
 
 def _binary(a, b, kernel, node_cls, saved, dtype, args=None):
@@ -469,6 +470,8 @@ _FmodNode = defop("FmodBackward1", _fmod_rule)
 
 def fmod(input, other):
     """C's fmod: the remainder with the sign of the dividend."""
+    if type(other) is int and not -(2**63) <= other < 2**63:
+        _registry.beyond_int64(input, other)  # torch's refusals of an int past int64
     dtype = result_dtype(input, other)
     if dtype is _backend.bool_:
         _refuse("fmod_cpu", dtype)
@@ -564,7 +567,11 @@ def lerp(input, end, weight):
         _refuse("lerp_kernel_tensor" if weight_tensor else "lerp_kernel_scalar", dtype)
     shapes = [t._data.shape for t in (input, end, weight) if isinstance(t, Tensor)]
     broadcast_shape(*shapes)
-    result = _quiet(_lerp_kernel)(input._data, end._data, _data_in(weight, dtype))
+    weight_data = _data_in(weight, dtype)
+    if dtype is _backend.float16:  # in float32, rounded once (-5e4 to 5e4 overflows half)
+        weight_data = _backend.opmath(weight_data) if weight_tensor else xp.float32(weight)
+    opmath = _backend.opmath
+    result = _quiet(_lerp_kernel)(opmath(input._data), opmath(end._data), weight_data)
     if weight_tensor:
         inputs = (input, end, weight)
         return _record_ternary(_LerpTensorNode, result, dtype, inputs, inputs, None)
@@ -613,8 +620,8 @@ def _pointwise_ternary(input, tensor1, tensor2, value, kernel, node_cls, saved):
     if dtype.kind != FLOAT:
         value = int(value)  # torch casts the value to the integer dtype
     broadcast_shape(input._data.shape, tensor1._data.shape, tensor2._data.shape)
-    arrays = (t._data.astype(dtype.np, copy=False) for t in (input, tensor1, tensor2))
-    result = _quiet(kernel)(*arrays, value)
+    arrays = (_backend.opmath(t._data.astype(dtype.np)) for t in (input, tensor1, tensor2))
+    result = _quiet(kernel)(*arrays, value)  # half: in float32, rounded once
     inputs = (input, tensor1, tensor2)
     return _record_ternary(node_cls, result, dtype, inputs, saved, value)
 
