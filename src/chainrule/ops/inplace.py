@@ -8,11 +8,9 @@ node when the node needs it, so the gradient is the same as torch's.
 
 from __future__ import annotations
 
-import re
-
 from .. import _backend, _registry
 from .._backend import xp
-from .._graph import FREED, SavedOutput, grad_state
+from .._graph import FREED, SavedOutput, grad_state, short_name
 from .._registry import defop, export, sum_to_shape
 from .._tensor import Tensor, make
 from .shape import MULTI_OUTPUT_VIEW, NO_GRAD_VIEW
@@ -59,7 +57,7 @@ def _check_view(self, info):
     if flag is not None:
         fn = self._grad_fn
         if fn is not None:
-            name = re.sub(r"Backward\d*$", "", type(fn).__name__)
+            name = short_name(fn)
             text = f"Output {self._output_nr} of {name} is a view and is being modified inplace."
         else:
             text = VIEW_NO_GRAD
