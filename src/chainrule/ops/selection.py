@@ -114,6 +114,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     if alpha != 1:
         src = src * alpha
     view = data if data.ndim else data.reshape(1)
+    if idx.size and (idx.min() < 0 or idx.max() >= view.shape[d]):
+        raise IndexError("index out of range in self")
     src = src.reshape(view.shape[:d] + (idx.size,) + view.shape[d + 1 :])
     xp.add.at(view, (slice(None),) * d + (idx,), src)
     args = (d - max(data.ndim, 1), index, alpha)
