@@ -128,6 +128,56 @@ def _build_promotion_table():
 _PROMOTE = _build_promotion_table()
 
 
+# the C++ type torch names when a Python number does not fit a tensor's dtype
+_OVERFLOW_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+}
+
+
+def fit_scalar(value, dtype, check_half: bool = True):
+    """A Python number as torch writes it into a tensor of ``dtype`` (fill_, full, x[i] = v,
+    masked_fill, ...), or torch's refusal when the dtype cannot hold it, raised before
+    anything is written.
+
+    torch reads a Python int as a 64-bit number (up to 2**64 - 1), wraps a negative int into
+    uint8 down to -255 (-1 is 255), lets inf and NaN into floating dtypes, and compares
+    floats exactly (127.5 does not fit int8). Some of its paths do not check float16
+    (``check_half=False``: x[i] = v, where, fill_ of a single element).
+    """
+    cls = type(value)
+    if cls is int:
+        if value > 18446744073709551615:
+            raise OverflowError("int too big to convert")
+        if value < -9223372036854775808:
+            raise OverflowError("can't convert negative int to unsigned")
+    elif cls is not float:
+        return value  # bool, NumPy scalars: no check
+    name = _OVERFLOW_NAMES.get(dtype.name)
+    if name is None or (dtype is float16 and not check_half):
+        return value  # float64, bool
+    if dtype.kind == FLOAT:
+        fits = value != value or abs(value) <= _FLOAT_MAX[dtype.name] or abs(value) == _INF
+    else:
+        limits = numpy.iinfo(dtype.np)
+        low = -int(limits.max) if cls is int and dtype is uint8 else int(limits.min)
+        fits = low <= value <= int(limits.max)  # NaN compares False: it never fits an integer
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if cls is int and value < 0 and dtype is uint8:
+        return value + 256  # two's complement, as torch stores it
+    return value
+
+
+_FLOAT_MAX = {"float16": 65504.0, "float32": float(numpy.finfo(numpy.float32).max)}
+_INF = float("inf")
+
+
 def scalar_kind(value) -> int:
     """Promotion kind of a Python number (bool before int: bool is an int subclass)."""
     cls = type(value)

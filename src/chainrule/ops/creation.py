@@ -250,11 +250,15 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if dtype is None:
         dtype = _backend.dtype_for_kind(_backend.scalar_kind(fill_value))
     shape = _shape_args((size,) if isinstance(size, int) else (size,))
+    fill_value = _backend.fit_scalar(fill_value, dtype, check_half=math.prod(shape) != 1)
     return _finish(xp.full(shape, fill_value, dtype.np), dtype, requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m)."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     dtype = dtype or defaults.float_dtype
     return _finish(xp.eye(n, n if m is None else m, dtype=dtype.np), dtype, requires_grad, device)
 
@@ -449,6 +453,8 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dtype = dtype or _backend.int64
     return _finish(_rng(generator).permutation(n).astype(dtype.np), dtype, requires_grad, device)
 
@@ -489,6 +495,7 @@ def full_like(
     input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
 ):
     dtype = dtype or input._dtype
+    fill_value = _backend.fit_scalar(fill_value, dtype, check_half=input._data.size != 1)
     return _finish(xp.full(input._data.shape, fill_value, dtype.np), dtype, requires_grad, device)
 
 
@@ -526,6 +533,9 @@ Tensor.new_empty = _new(lambda shape, d: xp.zeros(shape, d.np))
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     dtype = dtype or self._dtype
+    fill_value = _backend.fit_scalar(
+        fill_value, dtype, check_half=math.prod(_shape_args((size,))) != 1
+    )
     return _finish(
         xp.full(_shape_args((size,)), fill_value, dtype.np), dtype, requires_grad, device
     )

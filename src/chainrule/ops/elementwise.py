@@ -494,6 +494,10 @@ def clamp(input, min=None, max=None):
     if dtype.kind != FLOAT and (isinstance(min, float) or isinstance(max, float)):
         dtype = defaults.float_dtype
         data = data.astype(dtype.np)
+    if min is not None:
+        min = _backend.fit_scalar(min, dtype)
+    if max is not None:
+        max = _backend.fit_scalar(max, dtype)
     result = data
     with xp.errstate(invalid="ignore"):
         if min is not None:
@@ -555,6 +559,10 @@ def where(condition, input=None, other=None):
             f"{condition._dtype.scalar_name}"
         )
     dtype = result_dtype(input, other)
+    if not isinstance(input, Tensor):
+        input = _backend.fit_scalar(input, dtype, check_half=False)
+    if not isinstance(other, Tensor):
+        other = _backend.fit_scalar(other, dtype, check_half=False)
     x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
     y = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     try:

@@ -448,6 +448,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         data[positions] = src._data[tuple(slice(0, s) for s in index._data.shape)]
         inputs, node = (input, None, src), ScatterNode
     else:
+        src = _backend.fit_scalar(src, input._dtype)
         data[positions] = src
         inputs, node = (input, None, None), ScatterValueNode
     return record(node, make(data, input._dtype), inputs, (index,), d)

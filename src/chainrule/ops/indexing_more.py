@@ -90,6 +90,8 @@ def index_fill(input, dim, index, value):
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
+    if not value_is_tensor:
+        value = _backend.fit_scalar(value, input._dtype)
     out = view.copy()
     out[_along(ndim, d, idx)] = value._data if value_is_tensor else value
     result = make(out.reshape(data.shape), input._dtype)

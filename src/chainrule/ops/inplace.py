@@ -320,6 +320,8 @@ def _fill(self, value, node_cls):
             )
         edges += (_edge(value),)
         value = value._data
+    else:
+        value = _backend.fit_scalar(value, self._dtype, check_half=self._data.size != 1)
     target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
     target[...] = value
     self._vbox[0] += 1
@@ -476,6 +478,8 @@ def assign_index(self, index, value):
     from .indexing import _numpy_index
 
     np_index = _numpy_index(self, index if isinstance(index, tuple) else (index,))
+    if not isinstance(value, Tensor):
+        value = _backend.fit_scalar(value, self._dtype, check_half=False)
     if _selects_everything(self._data, np_index):  # torch writes to self, not to a view
         if isinstance(value, Tensor) and value._data.ndim:
             copy_(self, value)

@@ -152,7 +152,11 @@ def split(tensor, split_size_or_sections, dim=0):
     length = data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0 and length:
+        if step < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={step}"
+            )
+        if step == 0 and length:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got "
                 f"dimension size of {length}"

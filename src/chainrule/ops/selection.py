@@ -159,6 +159,8 @@ def masked_fill(input, mask, value):
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
+    if not value_is_tensor:
+        value = _backend.fit_scalar(value, input._dtype)
     shape = broadcast_shape(mask._data.shape, input._data.shape)
     data = xp.array(xp.broadcast_to(input._data, shape))
     fill = value._data if value_is_tensor else value

@@ -348,6 +348,12 @@ def expand(input, *sizes):
             f"the number of dimensions in the tensor ({data.ndim})"
         )
     lead = len(sizes) - data.ndim
+    for i in range(lead):
+        if sizes[i] == -1:
+            raise RuntimeError(
+                "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                f"dimension {i}"
+            )
     target = list(sizes)
     for i in reversed(range(data.ndim)):  # torch reports the last mismatching dim
         s, want = data.shape[i], sizes[lead + i]
@@ -359,6 +365,8 @@ def expand(input, *sizes):
                 f"non-singleton dimension {lead + i}.  Target sizes: {_fmt_shape(sizes)}.  "
                 f"Tensor sizes: {_fmt_shape(data.shape)}"
             )
+    if any(n < 0 for n in target):  # torch's element count of the result overflows
+        raise RuntimeError("numel: integer multiplication overflow")
     result = xp.broadcast_to(data, tuple(target))
     return record(ExpandNode, view_of(input, result), (input,), None, data.shape)
 
@@ -389,6 +397,13 @@ def repeat(input, *sizes):
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
             "of tensor"
+        )
+    padded = (1,) * (len(reps) - data.ndim) + data.shape
+    sizes = [n * r for n, r in zip(padded, reps)]
+    negative = [n for n in sizes if n < 0]
+    if negative:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {negative[0]}: {sizes}"
         )
     result = xp.tile(data, reps)
     return record(RepeatNode, make(result, input._dtype), (input,), None, (data.shape, reps))
