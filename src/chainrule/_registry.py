@@ -85,9 +85,10 @@ def export(
     differentiable=True,
 ):
     """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
+    plain = func
     func = accept_numpy_names(func)
     if function:
-        FUNCTIONS[name] = func
+        FUNCTIONS[name] = refuse_numbers(name, plain) if _takes_input(plain) else func
     if method:
         setattr(Tensor, name if method is True else method, func)
     OPS[name] = OpInfo(name, tuple(grad_fns), differentiable)
@@ -117,6 +118,43 @@ def accept_numpy_names(func):
         return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
 
     return wrapper
+
+
+def _takes_input(func) -> bool:
+    code = getattr(func, "__code__", None)
+    return code is not None and code.co_argcount > 0 and code.co_varnames[0] in ("input", "A")
+
+
+_NOT_TENSORS = (int, float, complex, bool, list, tuple, str, type(None))
+
+
+def refuse_numbers(name: str, func):
+    """The function form ``torch.<name>(input, ...)``: torch's TypeError when ``input`` is a
+    Python number (or list, None, ...) instead of a tensor.
+
+    The check runs only after the call failed, so a good call pays one frame and nothing
+    else; ops that take a number there (torch.add(2., t)) are unaffected. The wrapper also
+    spells ``dim``/``keepdim`` as ``axis``/``keepdims`` (see accept_numpy_names).
+    """
+    code = func.__code__
+    takes_dim = "dim" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+
+    @functools.wraps(func)
+    def function_form(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (AttributeError, TypeError):
+            first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
+            if isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
+                raise TypeError(
+                    f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                    f"{type(first).__name__}"
+                ) from None
+            if not (takes_dim and any(key in kwargs for key in _NUMPY_NAMES)):
+                raise
+        return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
+
+    return function_form
 
 
 def needs_grad(*tensors) -> bool:
