@@ -83,14 +83,19 @@ def export(
     function: bool = True,
     grad_fns=(),
     differentiable=True,
+    method_form=None,
 ):
-    """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
+    """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS.
+
+    ``method_form``: a different callable for ``Tensor.<name>`` (where torch's errors count
+    argument positions from the method's first argument)."""
     plain = func
     func = accept_numpy_names(func)
     if function:
         FUNCTIONS[name] = refuse_numbers(name, plain) if _takes_input(plain) else func
     if method:
-        setattr(Tensor, name if method is True else method, func)
+        form = func if method_form is None else accept_numpy_names(method_form)
+        setattr(Tensor, name if method is True else method, form)
     OPS[name] = OpInfo(name, tuple(grad_fns), differentiable)
     return func
 

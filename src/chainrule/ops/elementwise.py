@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import _backend
+from .._argerrors import require_tensor
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
@@ -400,9 +401,25 @@ def _atan2_vjp(node, g):
 _ATAN2 = Elementwise(xp.arctan2, defop("Atan2Backward0", _atan2_vjp), float_only=True)
 
 
-def atan2(input, other):
-    """Elementwise angle of (other, input), in radians."""
-    return _ATAN2.binary(input, to_tensor(other))
+def _tensor_pair(name, op):
+    """The function and method forms of a binary op whose ``other`` must be a tensor (torch
+    refuses a Python number there, counting positions per form)."""
+
+    def function_form(input, other):
+        require_tensor(name, "other", 2, other, method=False)
+        return op.binary(input, other)
+
+    def method_form(self, other):
+        require_tensor(name, "other", 2, other, method=True)
+        return op.binary(self, other)
+
+    function_form.__name__ = method_form.__name__ = name
+    return function_form, method_form
+
+
+atan2, _atan2_method = _tensor_pair("atan2", _ATAN2)
+atan2.__doc__ = """Elementwise angle of (other, input), in radians."""
+_arctan2, _arctan2_method = _tensor_pair("arctan2", _ATAN2)
 
 
 def _minmax_vjp(a_loses):
@@ -622,11 +639,8 @@ ge = _comparison("ge", xp.greater_equal, "greater_equal")
 def _logical(name, ufunc):
     op = Elementwise(ufunc, result_bool=True)
 
-    def func(input, other):
-        return op.binary(input, to_tensor(other))
-
-    func.__name__ = name
-    _export(name, func, differentiable=False)
+    func, method_form = _tensor_pair(name, op)
+    _export(name, func, differentiable=False, method_form=method_form)
     return func
 
 
@@ -700,9 +714,9 @@ for _name, _func in (
 
 # --------------------------------------------------------------------------- publish
 
+_export("atan2", atan2, grad_fns=("Atan2Backward0",), method_form=_atan2_method)
+_export("arctan2", _arctan2, grad_fns=("Atan2Backward0",), method_form=_arctan2_method)
 for _name, _func, _grad_fns in (
-    ("atan2", atan2, ("Atan2Backward0",)),
-    ("arctan2", atan2, ("Atan2Backward0",)),
     ("maximum", maximum, ("MaximumBackward0",)),
     ("minimum", minimum, ("MinimumBackward0",)),
     ("clamp", clamp, ("ClampBackward1", "ClampBackward0")),

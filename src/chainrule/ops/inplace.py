@@ -322,7 +322,8 @@ def _fill(self, value, node_cls):
         value = value._data
     else:
         value = _backend.fit_scalar(value, self._dtype, check_half=self._data.size != 1)
-    target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
+    # a number reaches repeated elements (of an expanded tensor) alike; torch refuses a tensor
+    target = writable(self._data, allow_overlap=value_t is None)
     target[...] = value
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the filled value's
