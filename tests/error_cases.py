@@ -411,3 +411,79 @@ hand("unbind-view-inplace", """
     a.mul_(2)
 """)
 # fmt: on
+
+# grad_fn names for each calling form (printed: the outcome records the text)
+_NAMES = """
+x = torch.tensor([[0.5, -1.0, 2.0, 1.0], [1.5, 0.3, -0.7, 0.2]], requires_grad=True)
+y = {}
+print(type(y.grad_fn).__name__)
+"""
+for _code in [
+    "x.sum()",
+    "x.sum(None)",
+    "torch.sum(x, dim=None)",
+    "x.sum(0)",
+    "x.sum((0, 1))",
+    "x.sum(dim=[])",
+    "x.sum(0, keepdim=True)",
+    "x.sum(dtype=torch.float64)",
+    "x.sum(dim=None, dtype=torch.float64)",
+    "x.mean()",
+    "x.mean(None)",
+    "torch.mean(x, dim=None, keepdim=True)",
+    "x.mean(1)",
+    "x.mean((0, 1))",
+    "x.prod()",
+    "x.prod(0)",
+    "x.prod(1, keepdim=True)",
+    "x.amax()",
+    "x.amax(0)",
+    "x.max()",
+    "x.max(0)[0]",
+    "x.min()",
+    "x.std()",
+    "x.std(0)",
+    "x.var(None)",
+    "x.norm()",
+    "x.norm(dim=0)",
+    "torch.linalg.norm(x)",
+    "x.logsumexp(0)",
+    "x.nansum()",
+    "x.nanmean(0)",
+    "x.median()",
+    "x.median(0)[0]",
+    "x.cumsum(0)",
+    "F.logsigmoid(x)",
+    "F.glu(x)",
+    "F.glu(x, 0)",
+    "F.softplus(x)",
+    "F.silu(x)",
+    "F.gelu(x)",
+    "F.elu(x)",
+    "F.leaky_relu(x)",
+    "F.hardtanh(x)",
+    "F.relu6(x)",
+    "F.mish(x)",
+    "F.hardswish(x)",
+    "F.softsign(x)",
+    "F.tanhshrink(x)",
+    "F.normalize(x)",
+    "F.softmax(x, 1)",
+    "F.log_softmax(x, 1)",
+    "F.softmin(x, 1)",
+    "F.mse_loss(x, x.detach() * 2)",
+    "F.l1_loss(x, x.detach() * 2)",
+    "F.smooth_l1_loss(x, x.detach() * 2)",
+    "F.huber_loss(x, x.detach() * 2)",
+    "F.cross_entropy(x, torch.tensor([2, 0]))",
+    "F.nll_loss(x, torch.tensor([2, 0]))",
+    "F.binary_cross_entropy_with_logits(x, torch.ones(2, 4))",
+    "F.binary_cross_entropy(x.sigmoid(), torch.ones(2, 4))",
+    "F.kl_div(x, x.detach().exp(), reduction='batchmean')",
+    "F.cosine_similarity(x, x.detach() * 2)",
+]:
+    hand(f"grad_fn-{_code}", _NAMES.format(_code))
+hand("glu-odd", "F.glu(torch.ones(2, 3))")
+hand("glu-0d", "F.glu(torch.tensor(1.))")
+hand("glu-int", "F.glu(torch.ones(2, 4, dtype=torch.long))")
+hand("logsigmoid-int", "F.logsigmoid(torch.ones(2, dtype=torch.long))")

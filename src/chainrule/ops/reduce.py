@@ -98,7 +98,12 @@ def _converted(input, dtype):
     return input.to(dtype)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+# The default dim of sum and mean: no dim given is torch's first overload (SumBackward0);
+# an explicit dim=None is the dim overload reducing every dim (SumBackward1).
+_WHOLE = _ABSENT = type("NoDim", (), {"__repr__": lambda self: "None"})()
+
+
+def sum(input, dim=_WHOLE, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (int or tuple).
 
     >>> sum(tensor([[1., 2.], [3., 4.]]), 0)
@@ -107,7 +112,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     input = _converted(input, dtype)
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
-    if dim is None and not keepdim:
+    if dim is _WHOLE and not keepdim:
         result = data.sum(dtype=out_dtype.np)
         return record(
             SumAllNode,
@@ -116,12 +121,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
             None,
             (data.shape, tuple(range(data.ndim)), False),
         )
-    dims = reduce_dims(dim, data.ndim)
+    dims = reduce_dims(None if dim is _WHOLE else dim, data.ndim)
     result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
     return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=_WHOLE, keepdim=False, *, dtype=None):
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is None and input._dtype.kind != FLOAT:
         raise RuntimeError(
@@ -131,8 +136,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     input = _converted(input, dtype)
     out_dtype = input._dtype
     data = input._data
-    whole = dim is None and not keepdim
-    dims = tuple(range(data.ndim)) if whole else reduce_dims(dim, data.ndim)
+    whole = dim is _WHOLE and not keepdim
+    dims = (
+        tuple(range(data.ndim)) if whole else reduce_dims(None if dim is _WHOLE else dim, data.ndim)
+    )
     with xp.errstate(all="ignore"):  # sum / count: NaN for empty input, without NumPy's warning
         total = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
         result = (total / out_dtype.np.type(_count(data.shape, dims))).astype(out_dtype.np)
@@ -216,7 +223,6 @@ _PROD_FUNCTION = (
     "Tensor input, *, torch.dtype dtype = None",
     "Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None",
 )
-_ABSENT = object()
 
 
 def _prod_form(method: bool):
