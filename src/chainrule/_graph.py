@@ -464,7 +464,8 @@ def short_name(node) -> str:
     and with only the overload number after ``Backward<n>`` (ClampBackward1 -> Clamp1,
     FillBackward2 -> Fill2); torch's own C++ nodes keep their full name
     (torch::autograd::CopyBackwards)."""
-    name = node.name()
+    name = node.name() if isinstance(node, Node) else node.__name__  # a node or its class
+    name = _QUALIFIED_NAMES.get(name, name)
     if name.endswith("Backward0"):
         return name[: -len("Backward0")]
     return re.sub(r"Backward(\d+)$", r"\1", name)

@@ -81,7 +81,7 @@ def _select(input, dim, index, position=None):
         index += size
     result = data[(slice(None),) * d + (index, Ellipsis)]  # Ellipsis: a 0-d view, not a copy
     args = (data.shape, d - data.ndim, index)
-    return record(SelectNode, view_of(input, result), (input,), None, args)
+    return record(SelectNode, view_of(input, result, SelectNode), (input,), None, args)
 
 
 def narrow(input, dim, start, length):
@@ -114,7 +114,7 @@ def _slice(input, d, sl):
     norm = slice(start, max(stop, start), step)
     result = data[(slice(None),) * d + (norm,)]
     args = (data.shape, d - data.ndim, norm)
-    return record(SliceNode, view_of(input, result), (input,), None, args)
+    return record(SliceNode, view_of(input, result, SliceNode), (input,), None, args)
 
 
 # --------------------------------------------------------------------------- indexing
@@ -197,7 +197,7 @@ AliasNode = defop("AliasBackward0", lambda node, g: (g,))
 
 
 def _alias(input):
-    return record(AliasNode, view_of(input, input._data.view()), (input,))
+    return record(AliasNode, view_of(input, input._data.view(), AliasNode), (input,))
 
 
 def _as_int(item):

@@ -13,7 +13,7 @@ from .._backend import xp
 from .._graph import FREED, SavedOutput, grad_state, short_name
 from .._registry import defop, export, sum_to_shape
 from .._tensor import Tensor, make
-from .shape import MULTI_OUTPUT_VIEW, NO_GRAD_VIEW
+from .shape import MULTI_OUTPUT_VIEW, made_in_no_grad
 from .views import commit, commit_region
 
 __all__ = []
@@ -21,6 +21,9 @@ __all__ = []
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_NO_GRAD = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+)
+VIEW_OF_VIEW_NO_GRAD = (
+    " which was created in no_grad mode and is being modified inplace with grad mode enabled."
 )
 NO_GRAD_TAIL = (
     " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
@@ -43,7 +46,7 @@ def _check_target(self, others=(), message=LEAF_INPLACE):
         isinstance(o, Tensor) and o._requires_grad for o in others
     )
     info = getattr(self, "_viewof", None)
-    if info is not None and (recorded or (info[1] == NO_GRAD_VIEW and info[0]._requires_grad)):
+    if info is not None and (recorded or (made_in_no_grad(info[1]) and info[0]._requires_grad)):
         _check_view(self, info)  # (torch counts a no_grad view of a base needing grad as one)
     if self._requires_grad and self._grad_fn is None:
         from .._hints import leaf_inplace
@@ -59,6 +62,8 @@ def _check_view(self, info):
         if fn is not None:
             name = short_name(fn)
             text = f"Output {self._output_nr} of {name} is a view and is being modified inplace."
+        elif type(flag) is tuple:  # made with grad mode on, of a view made in no_grad mode
+            text = f"Output 0 of {short_name(flag[1])} is a view of a view" + VIEW_OF_VIEW_NO_GRAD
         else:
             text = VIEW_NO_GRAD
         raise RuntimeError(text + (MULTI_VIEW_TAIL if flag == MULTI_OUTPUT_VIEW else NO_GRAD_TAIL))
