@@ -143,23 +143,39 @@ def refuse_numbers(name: str, func):
     """
     code = func.__code__
     takes_dim = "dim" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    params = code.co_varnames[: code.co_argcount]
 
     @functools.wraps(func)
     def function_form(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (AttributeError, TypeError):
+        except (AttributeError, TypeError) as error:
             first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
             if isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
                 raise TypeError(
                     f"{name}(): argument 'input' (position 1) must be Tensor, not "
                     f"{type(first).__name__}"
                 ) from None
+            if isinstance(error, AttributeError):
+                _blame_number(name, params, args, error)
             if not (takes_dim and any(key in kwargs for key in _NUMPY_NAMES)):
                 raise
         return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
 
     return function_form
+
+
+def _blame_number(name, params, args, error):
+    """A Python number used as a tensor deep inside an op: torch's TypeError naming the
+    argument (the first positional one of the type the AttributeError names)."""
+    text = str(error)
+    for position, value in enumerate(args[1 : len(params)], start=1):
+        kind = type(value).__name__
+        if type(value) in (int, float, bool) and text.startswith(f"'{kind}' object has no"):
+            raise TypeError(
+                f"{name}(): argument '{params[position]}' (position {position + 1}) must be "
+                f"Tensor, not {kind}"
+            ) from None
 
 
 def needs_grad(*tensors) -> bool:

@@ -65,7 +65,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
             f"{mat1._dtype.c_name} != {mat2._dtype.c_name}"
         )
     if input._dtype is _backend.bool_:
-        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     product = a @ b
     try:
         bias = xp.broadcast_to(input._data, product.shape)
