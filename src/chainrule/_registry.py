@@ -9,6 +9,7 @@ when some input requires grad and grad mode is on -- recording a node.
 from __future__ import annotations
 
 import functools
+import re
 from sys import getrefcount
 
 from . import _backend, _graph
@@ -158,11 +159,34 @@ def refuse_numbers(name: str, func):
                 ) from None
             if isinstance(error, AttributeError):
                 _blame_number(name, params, args, error)
+            else:
+                _blame_sequence(name, params, args, kwargs, error)
             if not (takes_dim and any(key in kwargs for key in _NUMPY_NAMES)):
                 raise
         return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
 
     return function_form
+
+
+_COMPARED = re.compile(r"'[<>]=?' not supported between instances of '(tuple|list)' and 'int'")
+
+
+def _blame_sequence(name, params, args, kwargs, error):
+    """A tuple given where torch takes one int (a dim, a count) failed a comparison deep
+    inside the op: torch's TypeError naming the argument."""
+    found = _COMPARED.match(str(error))
+    if found is None:
+        return
+    kind = found.group(1)
+    for position, value in enumerate(args[1 : len(params)], start=1):
+        if type(value).__name__ == kind:
+            raise TypeError(
+                f"{name}(): argument '{params[position]}' (position {position + 1}) must be "
+                f"int, not {kind}"
+            ) from None
+    for key, value in kwargs.items():
+        if type(value).__name__ == kind:
+            raise TypeError(f"{name}(): argument '{key}' must be int, not {kind}") from None
 
 
 def _blame_number(name, params, args, error):
