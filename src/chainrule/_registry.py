@@ -126,9 +126,19 @@ def accept_numpy_names(func):
     return wrapper
 
 
+# first parameters of the functions whose misuse refuse_numbers reports as torch does (the
+# tensor input, the tensors of cat/stack-like ops, cdist's x1, trapezoid's y, polygamma's n)
+_CHECKED_FIRST = ("input", "A", "tensors", "matrices", "x1", "y", "n", "equation")
+_FIRST_NAMES = {"input": "input", "A": "input", "x1": "x1", "y": "y"}  # as torch names them
+_VARARGS = 0x04
+
+
 def _takes_input(func) -> bool:
     code = getattr(func, "__code__", None)
-    return code is not None and code.co_argcount > 0 and code.co_varnames[0] in ("input", "A")
+    if code is None or not code.co_varnames:
+        return False
+    takes_first = code.co_argcount > 0 or code.co_flags & _VARARGS
+    return bool(takes_first) and code.co_varnames[0] in _CHECKED_FIRST
 
 
 _NOT_TENSORS = (int, float, complex, bool, list, tuple, str, type(None))
@@ -145,6 +155,8 @@ def refuse_numbers(name: str, func):
     code = func.__code__
     takes_dim = "dim" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     params = code.co_varnames[: code.co_argcount]
+    first_name = _FIRST_NAMES.get(code.co_varnames[0])
+    takes_sequence = code.co_varnames[0] in ("tensors", "matrices", "equation")
 
     @functools.wraps(func)
     def function_form(*args, **kwargs):
@@ -152,12 +164,14 @@ def refuse_numbers(name: str, func):
             return func(*args, **kwargs)
         except (AttributeError, TypeError) as error:
             first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
-            if isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
+            if first_name and isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
                 raise TypeError(
-                    f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                    f"{name}(): argument '{first_name}' (position 1) must be Tensor, not "
                     f"{type(first).__name__}"
                 ) from None
             if isinstance(error, AttributeError):
+                if takes_sequence:
+                    _blame_element(args, error)
                 _blame_number(name, params, args, error)
             else:
                 _blame_sequence(name, params, args, kwargs, error)
@@ -187,6 +201,27 @@ def _blame_sequence(name, params, args, kwargs, error):
     for key, value in kwargs.items():
         if type(value).__name__ == kind:
             raise TypeError(f"{name}(): argument '{key}' must be int, not {kind}") from None
+
+
+def _blame_element(args, error):
+    """A Python number among the tensors of cat/stack/einsum-like ops (a list, or the
+    arguments themselves): torch's TypeError naming the element and the argument."""
+    text = str(error)
+    groups = [(0, args)]  # varargs: the arguments are the elements of argument 0
+    for position, value in enumerate(args):
+        if isinstance(value, (list, tuple)):
+            groups = [(position, value)]
+            break
+    else:
+        if args and isinstance(args[0], str):  # einsum(equation, *operands)
+            groups = [(1, args[1:])]
+    for position, values in groups:
+        for index, value in enumerate(values):
+            kind = type(value).__name__
+            if type(value) in (int, float, bool) and text.startswith(f"'{kind}' object has no"):
+                raise TypeError(
+                    f"expected Tensor as element {index} in argument {position}, but got {kind}"
+                ) from None
 
 
 def _blame_number(name, params, args, error):
