@@ -86,7 +86,8 @@ def _chunks(a, out):
         yield flat_in[start : start + _CHUNK], flat_out[start : start + _CHUNK]
 
 
-def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
+def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True, refuse=None):
+    """``refuse``: (kernel name, dtype names) torch has no kernel for (NotImplementedError)."""
     op = Elementwise(
         forward, defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
     )
@@ -94,6 +95,16 @@ def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method
     def func(input, *, out=None):
         result = op.unary(input)
         return result if out is None else _with_out(result, out)
+
+    if refuse is not None:
+        kernel, refused = refuse
+        unchecked = func
+
+        def func(input, *, out=None):
+            dtype = getattr(input, "_dtype", None)
+            if dtype is not None and dtype.name in refused:
+                raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype.scalar_name}'")
+            return unchecked(input, out=out)
 
     func.__name__ = name
     func.__doc__ = f"Elementwise {name} (torch.{name}); grad_fn {grad_fn}."
@@ -338,7 +349,9 @@ relu = _unary(
     saves="output",
     float_only=False,
 )
-abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
+abs = _unary(
+    "abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False, refuse=("abs_cpu", ("bool",))
+)
 absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
 sign = _unary(
     "sign",
@@ -348,9 +361,33 @@ sign = _unary(
     saves=None,
     float_only=False,
 )
-floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, saves=None, float_only=False)
-ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, saves=None, float_only=False)
-trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, saves=None, float_only=False)
+floor = _unary(
+    "floor",
+    xp.floor,
+    "FloorBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("floor_vml_cpu", ("bool",)),
+)
+ceil = _unary(
+    "ceil",
+    xp.ceil,
+    "CeilBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("ceil_vml_cpu", ("bool",)),
+)
+trunc = _unary(
+    "trunc",
+    xp.trunc,
+    "TruncBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("trunc_vml_cpu", ("bool",)),
+)
 frac = _unary(
     "frac",
     lambda a: a - xp.trunc(a),
@@ -358,8 +395,17 @@ frac = _unary(
     lambda n, g: (g,),
     saves=None,
     float_only=False,
+    refuse=("frac_cpu", ("bool", "int64", "int32", "int16", "int8", "uint8")),
 )
-_round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
+_round = _unary(
+    "round",
+    xp.round,
+    "RoundBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("round_vml_cpu", ("bool",)),
+)
 _RoundDecimalsNode = defop("RoundBackward1", _zero_rule)
 
 
