@@ -163,6 +163,8 @@ def refuse_numbers(name: str, func):
         try:
             return func(*args, **kwargs)
         except (AttributeError, TypeError) as error:
+            if str(error).startswith(name + "()"):
+                raise  # already torch's parser error, raised by the op itself
             first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
             if first_name and isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
                 raise TypeError(

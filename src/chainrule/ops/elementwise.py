@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import _backend
-from .._argerrors import require_tensor
+from .._argerrors import invalid_combination, require_tensor
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
@@ -658,12 +658,18 @@ def where(condition, input=None, other=None):
 # --------------------------------------------------------------------------- comparisons
 
 
+_TENSOR_OR_NUMBER_OTHER = (
+    "Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor input, Number other, *, Tensor out = None",
+)
+
+
 def _comparison(name, ufunc, method_alias=None):
     op = Elementwise(ufunc, result_bool=True)
 
     def func(input, other):
-        if not isinstance(input, Tensor):
-            input = to_tensor(input)
+        if not isinstance(input, Tensor):  # torch.eq(2., t): torch has no number-first form
+            raise invalid_combination(name, (input, other), {}, _TENSOR_OR_NUMBER_OTHER)
         return op.binary(input, other)
 
     func.__name__ = name
