@@ -364,6 +364,17 @@ for _name, _modify in [("mul_", "y.mul_(2)"), ("fill_", "y.fill_(2)"),
                        ("pow_", "y.pow_(2)"), ("div_floor", "y.div_(2, rounding_mode='floor')"),
                        ("masked_fill_", "y.masked_fill_(torch.tensor([True, False, True]), 0)")]:
     hand(f"saved-modified-by-{_name}", _SAVED.format(_modify))
+for _fill_call in ["uniform_()", "normal_()", "random_()", "random_(5)", "random_(1, 5)",
+                   "bernoulli_()", "bernoulli_(0.3)", "exponential_()"]:
+    hand(f"random-fill-cuts-history-{_fill_call}", f"""
+x = torch.ones(3, requires_grad=True)
+y = x * 2
+y.{_fill_call}
+print(y.grad_fn.name())
+y.sum().backward()
+print(x.grad)
+""")
+    hand(f"saved-modified-by-{_fill_call}", _SAVED.format("y." + _fill_call))
 hand("saved-output-modified", """
     x = torch.tensor([1., 2.], requires_grad=True)
     y = x.exp()

@@ -388,20 +388,62 @@ def set_(self, source):
     return self
 
 
-def _random_fill(draw):
+def _random_node(name):
+    """A random fill's node: the new values do not depend on the old ones (zero gradient)."""
+    return defop(name, lambda node, g: (_zeros(g),))
+
+
+_RANDOM_NODES = {
+    name: _random_node(name)
+    for name in (
+        "UniformBackward0",
+        "NormalBackward0",
+        "ExponentialBackward0",
+        "RandomBackward0",
+        "RandomBackward1",
+        "RandomBackward2",
+        "BernoulliBackward1",
+        "BernoulliBackward2",
+    )
+}
+
+
+def _random_fill(draw, node_name):
+    """An in-place random fill; recorded (as torch does) so that gradients no longer flow
+    to the tensor's old history. ``node_name(args)`` picks torch's overload name."""
+
     def method(self, *args, generator=None, **kwargs):
         from .creation import _rng
 
-        if grad_state.enabled and self._requires_grad and self._grad_fn is None:
-            from .._hints import leaf_inplace
-
-            raise leaf_inplace(RuntimeError(LEAF_INPLACE))
+        recorded = _check_target(self)
         values = draw(_rng(generator), self._data.shape, *args, **kwargs)
         xp.copyto(writable(self._data), values, casting="unsafe")
         self._vbox[0] += 1
+        if recorded:
+            node_cls = _RANDOM_NODES[node_name(args + tuple(kwargs.values()))]
+            commit(self, node_cls((_edge(self),), None, None), 0)
         return self
 
     return method
+
+
+def _bernoulli_draw(rng, shape, p=0.5):
+    chance = p._data if isinstance(p, Tensor) else p
+    return rng.random(shape) < chance
+
+
+def _bernoulli_node(args):
+    return "BernoulliBackward1" if args and isinstance(args[0], Tensor) else "BernoulliBackward2"
+
+
+def _random_overload(args):
+    return ("RandomBackward2", "RandomBackward1", "RandomBackward0")[min(len(args), 2)]
+
+
+def _draw_integers(rng, shape, low=0, high=None):
+    if high is None:  # random_(to) draws from [0, to); random_() from [0, 2**24)
+        low, high = 0, (2**24 if low == 0 else low)
+    return rng.integers(low, high, shape)
 
 
 def apply_(self, callable):
@@ -439,11 +481,17 @@ Tensor.zero_ = zero_
 Tensor.fill_ = fill_
 Tensor.copy_ = copy_
 Tensor.set_ = set_
-Tensor.uniform_ = _random_fill(lambda r, s, a=0.0, b=1.0: r.uniform(a, b, s))
-Tensor.normal_ = _random_fill(lambda r, s, mean=0.0, std=1.0: r.normal(mean, std, s))
-Tensor.bernoulli_ = _random_fill(lambda r, s, p=0.5: r.random(s) < p)
-Tensor.exponential_ = _random_fill(lambda r, s, lambd=1.0: r.exponential(1 / lambd, s))
-Tensor.random_ = _random_fill(lambda r, s, a=0, b=2**24: r.integers(a, b, s))
+Tensor.uniform_ = _random_fill(
+    lambda r, s, a=0.0, b=1.0: r.uniform(a, b, s), lambda args: "UniformBackward0"
+)
+Tensor.normal_ = _random_fill(
+    lambda r, s, mean=0.0, std=1.0: r.normal(mean, std, s), lambda args: "NormalBackward0"
+)
+Tensor.bernoulli_ = _random_fill(_bernoulli_draw, _bernoulli_node)
+Tensor.exponential_ = _random_fill(
+    lambda r, s, lambd=1.0: r.exponential(1 / lambd, s), lambda args: "ExponentialBackward0"
+)
+Tensor.random_ = _random_fill(_draw_integers, _random_overload)
 
 # --------------------------------------------------------------------------- item assignment
 
