@@ -13,6 +13,7 @@ from .._argerrors import invalid_combination, require_tensor
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
+    broadcast_shape,
     defop,
     export,
     record,
@@ -634,8 +635,6 @@ def where(condition, input=None, other=None):
         else:
             result = xp.where(condition._data, x, y)
     except ValueError:
-        from .._registry import broadcast_shape
-
         # torch broadcasts condition, input, other in that order: its message names the clash
         broadcast_shape(condition._data.shape, xp.shape(x), xp.shape(y))
         raise
@@ -715,6 +714,8 @@ def _bitwise(ufunc, name):
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
             ov = other._data if isinstance(other, Tensor) else other
+            if isinstance(other, Tensor) and ov.shape != input._data.shape:
+                broadcast_shape(input._data.shape, ov.shape)  # torch's error for a clash
             return make(ufunc(input._data.astype(dtype.np, copy=False), ov), dtype)
         return NotImplemented
 

@@ -145,6 +145,8 @@ UnbindNode = defop("UnbindBackward0", _pieces_vjp)
 
 def split(tensor, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``: of a given size, or of the listed sizes."""
+    if not isinstance(tensor, Tensor):  # torch.split calls tensor.split
+        raise AttributeError(f"'{type(tensor).__name__}' object has no attribute 'split'")
     data = tensor._data
     if data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
