@@ -119,3 +119,170 @@ def test_torch_cpp_nodes_have_qualified_names():
     z[0] = 1.0
     assert z.grad_fn.name() == "torch::autograd::CopySlices"
     assert type(z.grad_fn).__name__ == "CopySlices"
+
+
+def _raises(kind, text, call):
+    with pytest.raises(kind) as info:
+        call()
+    assert type(info.value) is kind
+    assert str(info.value) == text
+
+
+OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "text"),
+    [
+        (
+            lambda: torch.zeros(3).scatter_(0, torch.tensor([5]), 1.0),
+            RuntimeError,
+            "index 5 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: torch.arange(3.0).gather(0, torch.tensor([-1])),
+            RuntimeError,
+            "index -1 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: torch.nn.functional.mse_loss(torch.zeros(3), torch.zeros(2)),
+            RuntimeError,
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+            "dimension 0",
+        ),
+        (
+            lambda: torch.zeros(3).repeat(2, -1),
+            RuntimeError,
+            "Trying to create tensor with negative dimension -3: [2, -3]",
+        ),
+        (
+            lambda: torch.zeros(2, dtype=torch.uint8).fill_(300),
+            RuntimeError,
+            "value cannot be converted to type uint8_t without overflow",
+        ),
+        (
+            lambda: torch.full((2,), 70000.0, dtype=torch.float16),
+            RuntimeError,
+            "value cannot be converted to type c10::Half without overflow",
+        ),
+        (
+            lambda: torch.ones(2, 3).prod((0,), True),
+            TypeError,
+            "prod(): argument 'dim' (position 1) must be int, not tuple",
+        ),
+        (
+            lambda: torch.ones(2, 3).prod(dim=(0, 1)),
+            TypeError,
+            "prod() received an invalid combination of arguments - got (dim=tuple, ), but "
+            "expected one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = "
+            "False, *, torch.dtype dtype = None)\n",
+        ),
+        (
+            lambda: torch.linalg.norm(torch.ones(2, 3), ord="fro", dim=0),
+            RuntimeError,
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0",
+        ),
+        (
+            lambda: torch.logical_and(torch.ones(2), 1),
+            TypeError,
+            "logical_and(): argument 'other' (position 2) must be Tensor, not int",
+        ),
+        (
+            lambda: torch.ones(2).atan2(1.0),
+            TypeError,
+            "atan2(): argument 'other' (position 1) must be Tensor, not float",
+        ),
+        (
+            lambda: torch.exp(2.0),
+            TypeError,
+            "exp(): argument 'input' (position 1) must be Tensor, not float",
+        ),
+        (
+            lambda: torch.ones(2, dtype=torch.bool).argmax(),
+            RuntimeError,
+            "argmax(): does not support bool input",
+        ),
+        (
+            lambda: torch.zeros(1).expand(3).fill_(torch.tensor(1.0)),
+            RuntimeError,
+            OVERLAP,
+        ),
+    ],
+)
+def test_torchs_exception_type_and_text(call, kind, text):
+    _raises(kind, text, call)
+
+
+def test_uint8_fill_wraps_negative_ints_as_torch():
+    assert torch.zeros(2, dtype=torch.uint8).fill_(-1).tolist() == [255, 255]
+    assert torch.zeros(1).expand(3).fill_(1.0).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_view_of_no_grad_view_message():
+    x = torch.ones(3, 2, requires_grad=True).clone()
+    with torch.no_grad():
+        v = x[:2]
+    w = v[:1]
+    text = (
+        "Output 0 of Slice is a view of a view which was created in no_grad mode and is being "
+        "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+        "error-prone, it is forbidden. You can clarify your code by moving both the view and "
+        "the inplace either both inside the no_grad block (if you don't want the inplace to be "
+        "tracked) or both outside (if you want the inplace to be tracked)."
+    )
+    _raises(RuntimeError, text, lambda: w.mul_(2))
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("x.sum()", "SumBackward0"),
+        ("x.sum(None)", "SumBackward1"),
+        ("x.mean(dim=None)", "MeanBackward1"),
+        ("x.mean()", "MeanBackward0"),
+        ("torch.nn.functional.logsigmoid(x)", "LogSigmoidBackward0"),
+        ("torch.nn.functional.glu(x)", "GluBackward0"),
+    ],
+)
+def test_grad_fn_names(code, name):
+    x = torch.ones(2, 4, requires_grad=True)
+    assert type(eval(code, {"torch": torch, "x": x}).grad_fn).__name__ == name
+
+
+def test_logsigmoid_and_glu_gradients():
+    x = torch.tensor([[0.5, -30.0, 40.0, 1.0]], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(torch.nn.functional.logsigmoid, (x,))
+    assert torch.autograd.gradgradcheck(torch.nn.functional.glu, (x / 30,))
+    _raises(
+        RuntimeError,
+        "Halving dimension must be even, but dimension 1 is size 3",
+        lambda: torch.nn.functional.glu(torch.ones(2, 3)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fill", "name"),
+    [
+        ("uniform_()", "UniformBackward0"),
+        ("normal_()", "NormalBackward0"),
+        ("random_(5)", "RandomBackward1"),
+        ("bernoulli_(0.3)", "BernoulliBackward2"),
+        ("exponential_()", "ExponentialBackward0"),
+    ],
+)
+def test_random_fills_cut_the_history(fill, name):
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    eval("y." + fill, {"y": y})
+    assert y.grad_fn.name() == name
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_random_to_draws_below_it():
+    torch.manual_seed(0)
+    values = torch.zeros(200).random_(3)
+    assert set(values.tolist()) <= {0.0, 1.0, 2.0}
