@@ -163,7 +163,7 @@ def refuse_numbers(name: str, func):
         try:
             return func(*args, **kwargs)
         except (AttributeError, TypeError) as error:
-            if str(error).startswith(name + "()"):
+            if str(error).startswith((name + "() received", name + "(): argument")):
                 raise  # already torch's parser error, raised by the op itself
             first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
             if first_name and isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
