@@ -229,6 +229,8 @@ def _prod_form(method: bool):
     """torch.prod / Tensor.prod: torch takes one int dim (never a tuple, a list or None)."""
 
     def form(*args, **kwargs):
+        if not method and args and not isinstance(args[0], Tensor):
+            raise wrong_type("prod", "input", 1, "Tensor", args[0])
         rest = args[1:]
         dim = rest[0] if rest else kwargs.get("dim", _ABSENT)
         if type(dim) is int or (dim is _ABSENT and "keepdim" not in kwargs):
