@@ -390,6 +390,35 @@ activation(
     ],
     domain=Domain(-4.0, 4.0),
 )
+activation(
+    "logsigmoid",
+    lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))),
+    [Sample(Const([40.0, -40.0, 0.0]), label="large", dtypes=FLOATS)],
+    domain=Domain(-4.0, 4.0),
+)
+
+
+def _glu_ref(x, dim=-1):
+    a, b = np.split(x, 2, axis=dim)
+    return a / (1 + np.exp(-b))
+
+
+_GLU = _functional("glu")
+spec(
+    "nn.functional.glu",
+    [
+        Sample(In(2, 4), call=_GLU, dtypes=FLOATS),
+        Sample(In(4, 3), 0, call=_GLU, label="dim=0", dtypes=FLOATS),
+        Sample(In(2, 2, 6), dim=-1, call=_GLU, label="3d", dtypes=FLOATS),
+        refused(In(2, 3), call=_GLU, label="odd halving dim"),
+        refused(In(), call=_GLU, label="0-d"),
+        refused_integers(In(2, 4), call=_GLU),
+    ],
+    _glu_ref,
+    forms=(),
+    domain=Domain(-3.0, 3.0),
+    dtypes=FLOATS + ("int64", "bool"),
+)
 activation("silu", lambda x: x / (1 + np.exp(-x)), domain=Domain(-4.0, 4.0))
 activation("mish", lambda x: x * np.tanh(np.log1p(np.exp(x))), domain=Domain(-4.0, 4.0))
 activation(

@@ -129,6 +129,32 @@ def _build_promotion_table():
 _PROMOTE = _build_promotion_table()
 
 
+# the C++ type torch names when a Python number does not fit a tensor's dtype
+_OVERFLOW_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+}
+
+
+def fit_scalar(value, dtype, check_half: bool = True):
+    """A Python number as torch writes it into a tensor of ``dtype`` (x[i] = v, masked_fill,
+    scatter, clamp, where, ...), or torch's refusal when the dtype cannot hold it, raised
+    before anything is written: the rule of full() / fill_() (``checked_fill_value``). Some
+    of torch's paths do not check float16 (``check_half=False``: x[i] = v, where)."""
+    if type(value) is not int and type(value) is not float:
+        return value  # bool, NumPy scalars: no check
+    return checked_fill_value(value, dtype, 2 if check_half else 1)
+
+
+_FLOAT_MAX = {"float16": 65504.0, "float32": float(numpy.finfo(numpy.float32).max)}
+_INF = float("inf")
+
+
 def scalar_kind(value) -> int:
     """Promotion kind of a Python number (bool before int: bool is an int subclass)."""
     cls = type(value)

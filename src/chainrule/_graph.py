@@ -217,6 +217,12 @@ class RemovableHandle:
         self.remove()
 
 
+# torch's own C++ nodes: their name() is qualified, their Python type name is not
+_QUALIFIED_NAMES = {
+    name: "torch::autograd::" + name for name in ("CopyBackwards", "CopySlices", "GraphRoot")
+}
+
+
 class Node:
     """A backward function: what ``grad_fn`` is.
 
@@ -279,7 +285,7 @@ class Node:
         self._hooks = None
 
     def name(self) -> str:
-        return type(self).__name__
+        return _QUALIFIED_NAMES.get(type(self).__name__) or type(self).__name__
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -521,6 +527,18 @@ def _forward_traceback() -> list:
     return traceback.format_list(frames)
 
 
+def short_name(node) -> str:
+    """The name torch's autograd errors give a node: its ``name()`` without ``Backward0``,
+    and with only the overload number after ``Backward<n>`` (ClampBackward1 -> Clamp1,
+    FillBackward2 -> Fill2); torch's own C++ nodes keep their full name
+    (torch::autograd::CopyBackwards)."""
+    name = node.name() if isinstance(node, Node) else node.__name__  # a node or its class
+    name = _QUALIFIED_NAMES.get(name, name)
+    if name.endswith("Backward0"):
+        return name[: -len("Backward0")]
+    return re.sub(r"Backward(\d+)$", r"\1", name)
+
+
 def _modified_message(value, saved_version, node) -> str:
     """torch's error for a saved tensor changed in place after it was saved."""
     tensor = value.tensor if type(value) is SavedOutput else value
@@ -534,8 +552,7 @@ def _modified_message(value, saved_version, node) -> str:
         maker, output_nr = tensor._grad_fn, getattr(tensor, "_output_nr", 0)
     origin = ""
     if maker is not None:
-        name = re.sub(r"Backward\d*$", "", type(maker).__name__)
-        origin = f", which is output {output_nr} of {name},"
+        origin = f", which is output {output_nr} of {short_name(maker)},"
     return (
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [torch.{kind}Tensor [{shape}]]{origin} is at version "

@@ -9,6 +9,7 @@ when some input requires grad and grad mode is on -- recording a node.
 from __future__ import annotations
 
 import functools
+import re
 from sys import getrefcount
 
 from . import _backend, _graph
@@ -84,13 +85,19 @@ def export(
     function: bool = True,
     grad_fns=(),
     differentiable=True,
+    method_form=None,
 ):
-    """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS."""
+    """Publish ``func`` as ``torch.<name>`` and/or ``Tensor.<name>`` and list it in OPS.
+
+    ``method_form``: a different callable for ``Tensor.<name>`` (where torch's errors count
+    argument positions from the method's first argument)."""
+    plain = func
     func = accept_numpy_names(func)
     if function:
-        FUNCTIONS[name] = func
+        FUNCTIONS[name] = refuse_numbers(name, plain) if _takes_input(plain) else func
     if method:
-        setattr(Tensor, name if method is True else method, func)
+        form = func if method_form is None else accept_numpy_names(method_form)
+        setattr(Tensor, name if method is True else method, form)
     OPS[name] = OpInfo(name, tuple(grad_fns), differentiable)
     return func
 
@@ -118,6 +125,119 @@ def accept_numpy_names(func):
         return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
 
     return wrapper
+
+
+# first parameters of the functions whose misuse refuse_numbers reports as torch does (the
+# tensor input, the tensors of cat/stack-like ops, cdist's x1, trapezoid's y, polygamma's n)
+_CHECKED_FIRST = ("input", "A", "tensors", "matrices", "x1", "y", "n", "equation")
+_FIRST_NAMES = {"input": "input", "A": "input", "x1": "x1", "y": "y"}  # as torch names them
+_VARARGS = 0x04
+
+
+def _takes_input(func) -> bool:
+    code = getattr(func, "__code__", None)
+    if code is None or not code.co_varnames:
+        return False
+    takes_first = code.co_argcount > 0 or code.co_flags & _VARARGS
+    return bool(takes_first) and code.co_varnames[0] in _CHECKED_FIRST
+
+
+_NOT_TENSORS = (int, float, complex, bool, list, tuple, str, type(None))
+
+
+def refuse_numbers(name: str, func):
+    """The function form ``torch.<name>(input, ...)``: torch's TypeError when ``input`` is a
+    Python number (or list, None, ...) instead of a tensor.
+
+    The check runs only after the call failed, so a good call pays one frame and nothing
+    else; ops that take a number there (torch.add(2., t)) are unaffected. The wrapper also
+    spells ``dim``/``keepdim`` as ``axis``/``keepdims`` (see accept_numpy_names).
+    """
+    code = func.__code__
+    takes_dim = "dim" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    params = code.co_varnames[: code.co_argcount]
+    first_name = _FIRST_NAMES.get(code.co_varnames[0])
+    takes_sequence = code.co_varnames[0] in ("tensors", "matrices", "equation")
+
+    @functools.wraps(func)
+    def function_form(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (AttributeError, TypeError) as error:
+            if str(error).startswith((name + "() received", name + "(): argument")):
+                raise  # already torch's parser error, raised by the op itself
+            first = args[0] if args else kwargs.get("input", kwargs.get("A", Tensor))
+            if first_name and isinstance(first, _NOT_TENSORS) and not isinstance(first, Tensor):
+                raise TypeError(
+                    f"{name}(): argument '{first_name}' (position 1) must be Tensor, not "
+                    f"{type(first).__name__}"
+                ) from None
+            if isinstance(error, AttributeError):
+                if takes_sequence:
+                    _blame_element(args, error)
+                _blame_number(name, params, args, error)
+            else:
+                _blame_sequence(name, params, args, kwargs, error)
+            if not (takes_dim and any(key in kwargs for key in _NUMPY_NAMES)):
+                raise
+        return func(*args, **{_NUMPY_NAMES.get(k, k): v for k, v in kwargs.items()})
+
+    return function_form
+
+
+_COMPARED = re.compile(r"'[<>]=?' not supported between instances of '(tuple|list)' and 'int'")
+
+
+def _blame_sequence(name, params, args, kwargs, error):
+    """A tuple given where torch takes one int (a dim, a count) failed a comparison deep
+    inside the op: torch's TypeError naming the argument."""
+    found = _COMPARED.match(str(error))
+    if found is None:
+        return
+    kind = found.group(1)
+    for position, value in enumerate(args[1 : len(params)], start=1):
+        if type(value).__name__ == kind:
+            raise TypeError(
+                f"{name}(): argument '{params[position]}' (position {position + 1}) must be "
+                f"int, not {kind}"
+            ) from None
+    for key, value in kwargs.items():
+        if type(value).__name__ == kind:
+            raise TypeError(f"{name}(): argument '{key}' must be int, not {kind}") from None
+
+
+def _blame_element(args, error):
+    """A Python number among the tensors of cat/stack/einsum-like ops (a list, or the
+    arguments themselves): torch's TypeError naming the element and the argument."""
+    text = str(error)
+    groups = [(0, args)]  # varargs: the arguments are the elements of argument 0
+    for position, value in enumerate(args):
+        if isinstance(value, (list, tuple)):
+            groups = [(position, value)]
+            break
+    else:
+        if args and isinstance(args[0], str):  # einsum(equation, *operands)
+            groups = [(1, args[1:])]
+    for position, values in groups:
+        for index, value in enumerate(values):
+            kind = type(value).__name__
+            if type(value) in (int, float, bool) and text.startswith(f"'{kind}' object has no"):
+                raise TypeError(
+                    f"expected Tensor as element {index} in argument {position}, but got {kind}"
+                ) from None
+
+
+def _blame_number(name, params, args, error):
+    """A Python number used as a tensor deep inside an op: torch's TypeError naming the
+    argument (the first positional one of the type the AttributeError names)."""
+    text = str(error)
+    for position, value in enumerate(args[1 : len(params)], start=1):
+        kind = type(value).__name__
+        if type(value) in (int, float, bool) and text.startswith(f"'{kind}' object has no"):
+            raise TypeError(
+                f"{name}(): argument '{params[position]}' (position {position + 1}) must be "
+                f"Tensor, not {kind}"
+            ) from None
 
 
 def needs_grad(*tensors) -> bool:

@@ -10,10 +10,12 @@ from ..ops.activations import (  # noqa: F401
     celu,
     elu,
     gelu,
+    glu,
     hardsigmoid,
     hardswish,
     hardtanh,
     leaky_relu,
+    logsigmoid,
     mish,
     relu6,
     selu,
@@ -69,11 +71,6 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return _softmax(-input, dim, dtype=dtype)
 
 
-def logsigmoid(input):
-    """log(sigmoid(x)) = -softplus(-x), computed stably."""
-    return -softplus(-input)
-
-
 def softsign(input):
     """x / (1 + |x|)."""
     return input / (input.abs() + 1)
@@ -82,9 +79,3 @@ def softsign(input):
 def tanhshrink(input):
     """x - tanh(x)."""
     return input - input.tanh()
-
-
-def glu(input, dim=-1):
-    """a * sigmoid(b) for the two halves a, b of input along dim."""
-    a, b = input.chunk(2, dim)
-    return a * b.sigmoid()

@@ -13,8 +13,9 @@ import math
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._registry import defop, export, record
-from .._tensor import make
+from .._tensor import make, wrap_dim
 from .elementwise import sigmoid, where
+from .joining import cat
 from .special import _refuse, erf
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "relu6",
     "hardsigmoid",
     "hardswish",
+    "logsigmoid",
+    "glu",
 ]
 
 _quiet = _backend.quiet
@@ -78,6 +81,52 @@ def _softplus_forward(x, args):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta; x itself where beta * x > threshold."""
     return _activate(input, "softplus_cpu", _softplus_forward, _SoftplusNode, (beta, threshold))
+
+
+# --------------------------------------------------------------------------- logsigmoid, glu
+
+
+def _logsigmoid_rule(node, g):
+    (x,) = node.saved
+    return (g * sigmoid(-x),)
+
+
+_LogSigmoidNode = defop("LogSigmoidBackward0", _logsigmoid_rule)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), without overflow for large |x|."""
+    forward = lambda x, _: xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))  # noqa: E731
+    return _activate(input, "log_sigmoid_cpu", forward, _LogSigmoidNode)
+
+
+def _glu_rule(node, g):
+    (x,) = node.saved
+    d = node._args  # counted from the end: batched gradients have extra leading dims
+    a, b = x.chunk(2, d)
+    gate = sigmoid(b)
+    return (cat([g * gate, g * a * gate * (1 - gate)], d),)
+
+
+_GluNode = defop("GluBackward0", _glu_rule)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) for the two halves a, b of ``input`` along ``dim``."""
+    data = input._data
+    if data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, data.ndim)
+    if data.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {data.shape[d]}"
+        )
+
+    def forward(x, _):
+        a, b = xp.split(x, 2, axis=d)
+        return a / (1 + xp.exp(-b))
+
+    return _activate(input, "glu_cpu", forward, _GluNode, d - data.ndim)
 
 
 # --------------------------------------------------------------------------- elu family
@@ -281,6 +330,8 @@ for _func, _grad_fns in (
     (relu6, ("HardtanhBackward0",)),
     (hardsigmoid, ("HardsigmoidBackward0",)),
     (hardswish, ("HardswishBackward0",)),
+    (logsigmoid, ("LogSigmoidBackward0",)),
+    (glu, ("GluBackward0",)),
 ):
     export(
         f"nn.functional.{_func.__name__}", _func, function=False, method=False, grad_fns=_grad_fns

@@ -169,7 +169,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """Histogram with ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
     if not input.is_floating_point():
         kind = input.dtype.scalar_name
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{kind}'")
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{kind}'")
     data = _backend.opmath(input._data)  # half: bins in float32 (65504 - -65504 overflows half)
     lo, hi = float(min), float(max)
     if lo == hi and data.size:

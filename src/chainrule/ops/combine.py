@@ -118,7 +118,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     result = _diagonal_view(data, offset, d1, d2)
     args = (data.shape, offset, d1 - data.ndim, d2 - data.ndim)
-    return record(DiagonalNode, view_of(input, result), (input,), None, args)
+    return record(DiagonalNode, view_of(input, result, DiagonalNode), (input,), None, args)
 
 
 def _diag_embed_vjp(node, g):

@@ -540,6 +540,8 @@ def unfold(input, dimension, size, step):
     if input.dim() == 0:
         return _unfold_op(input.reshape(1), dimension=0, size=size, step=step).reshape(size)
     d = dimension % input.dim()
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
     if size > input.shape[d]:
         raise RuntimeError(
             f"maximum size for tensor at dimension {d} is {input.shape[d]} but size is {size}"

@@ -304,6 +304,9 @@ def _full(shape, fill_value, dtype):
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m)."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {value}")
     dtype = dtype or defaults.float_dtype
     return _finish(xp.eye(n, n if m is None else m, dtype=dtype.np), dtype, requires_grad, device)
 
@@ -498,6 +501,8 @@ def randint(*args, size=None, generator=None, dtype=None, device=None, requires_
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dtype = dtype or _backend.int64
     return _finish(_rng(generator).permutation(n).astype(dtype.np), dtype, requires_grad, device)
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 
 from .. import _backend
+from .._argerrors import invalid_combination, require_tensor
 from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
     beyond_int64,
+    broadcast_shape,
     defop,
     export,
     operand,
@@ -88,7 +90,8 @@ def _chunks(a, out):
         yield flat_in[start : start + _CHUNK], flat_out[start : start + _CHUNK]
 
 
-def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True):
+def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method=True, refuse=None):
+    """``refuse``: (kernel name, dtype names) torch has no kernel for (NotImplementedError)."""
     op = Elementwise(
         forward, defop(grad_fn, rule) if rule else None, saves=saves, float_only=float_only
     )
@@ -96,6 +99,16 @@ def _unary(name, forward, grad_fn, rule, saves="inputs", float_only=True, method
     def func(input, *, out=None):
         result = op.unary(input)
         return result if out is None else _with_out(result, out)
+
+    if refuse is not None:
+        kernel, refused = refuse
+        unchecked = func
+
+        def func(input, *, out=None):
+            dtype = getattr(input, "_dtype", None)
+            if dtype is not None and dtype.name in refused:
+                raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype.scalar_name}'")
+            return unchecked(input, out=out)
 
     func.__name__ = name
     func.__doc__ = f"Elementwise {name} (torch.{name}); grad_fn {grad_fn}."
@@ -340,7 +353,9 @@ relu = _unary(
     saves="output",
     float_only=False,
 )
-abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
+abs = _unary(
+    "abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False, refuse=("abs_cpu", ("bool",))
+)
 absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
 sign = _unary(
     "sign",
@@ -350,9 +365,33 @@ sign = _unary(
     saves=None,
     float_only=False,
 )
-floor = _unary("floor", xp.floor, "FloorBackward0", _zero_rule, saves=None, float_only=False)
-ceil = _unary("ceil", xp.ceil, "CeilBackward0", _zero_rule, saves=None, float_only=False)
-trunc = _unary("trunc", xp.trunc, "TruncBackward0", _zero_rule, saves=None, float_only=False)
+floor = _unary(
+    "floor",
+    xp.floor,
+    "FloorBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("floor_vml_cpu", ("bool",)),
+)
+ceil = _unary(
+    "ceil",
+    xp.ceil,
+    "CeilBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("ceil_vml_cpu", ("bool",)),
+)
+trunc = _unary(
+    "trunc",
+    xp.trunc,
+    "TruncBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("trunc_vml_cpu", ("bool",)),
+)
 frac = _unary(
     "frac",
     lambda a: a - xp.trunc(a),
@@ -360,8 +399,17 @@ frac = _unary(
     lambda n, g: (g,),
     saves=None,
     float_only=False,
+    refuse=("frac_cpu", ("bool", "int64", "int32", "int16", "int8", "uint8")),
 )
-_round = _unary("round", xp.round, "RoundBackward0", _zero_rule, saves=None, float_only=False)
+_round = _unary(
+    "round",
+    xp.round,
+    "RoundBackward0",
+    _zero_rule,
+    saves=None,
+    float_only=False,
+    refuse=("round_vml_cpu", ("bool",)),
+)
 _RoundDecimalsNode = defop("RoundBackward1", _zero_rule)
 
 
@@ -403,9 +451,25 @@ def _atan2_vjp(node, g):
 _ATAN2 = Elementwise(xp.arctan2, defop("Atan2Backward0", _atan2_vjp), float_only=True)
 
 
-def atan2(input, other):
-    """Elementwise angle of (other, input), in radians."""
-    return _ATAN2.binary(input, to_tensor(other))
+def _tensor_pair(name, op):
+    """The function and method forms of a binary op whose ``other`` must be a tensor (torch
+    refuses a Python number there, counting positions per form)."""
+
+    def function_form(input, other):
+        require_tensor(name, "other", 2, other, method=False)
+        return op.binary(input, other)
+
+    def method_form(self, other):
+        require_tensor(name, "other", 2, other, method=True)
+        return op.binary(self, other)
+
+    function_form.__name__ = method_form.__name__ = name
+    return function_form, method_form
+
+
+atan2, _atan2_method = _tensor_pair("atan2", _ATAN2)
+atan2.__doc__ = """Elementwise angle of (other, input), in radians."""
+_arctan2, _arctan2_method = _tensor_pair("arctan2", _ATAN2)
 
 
 def _minmax_vjp(a_loses):
@@ -516,6 +580,10 @@ def clamp(input, min=None, max=None):
     if dtype.kind != FLOAT and (isinstance(min, float) or isinstance(max, float)):
         dtype = defaults.float_dtype
         data = data.astype(dtype.np)
+    if min is not None:
+        min = _backend.fit_scalar(min, dtype)
+    if max is not None:
+        max = _backend.fit_scalar(max, dtype)
     result = data
     with xp.errstate(invalid="ignore"):
         if min is not None:
@@ -577,6 +645,10 @@ def where(condition, input=None, other=None):
             f"{condition._dtype.scalar_name}"
         )
     dtype = result_dtype(input, other)
+    if not isinstance(input, Tensor):
+        input = _backend.fit_scalar(input, dtype, check_half=False)
+    if not isinstance(other, Tensor):
+        other = _backend.fit_scalar(other, dtype, check_half=False)
     x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
     y = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     try:
@@ -585,8 +657,6 @@ def where(condition, input=None, other=None):
         else:
             result = xp.where(condition._data, x, y)
     except ValueError:
-        from .._registry import broadcast_shape
-
         # torch broadcasts condition, input, other in that order: its message names the clash
         broadcast_shape(condition._data.shape, xp.shape(x), xp.shape(y))
         raise
@@ -609,12 +679,18 @@ def where(condition, input=None, other=None):
 # --------------------------------------------------------------------------- comparisons
 
 
+_TENSOR_OR_NUMBER_OTHER = (
+    "Tensor input, Tensor other, *, Tensor out = None",
+    "Tensor input, Number other, *, Tensor out = None",
+)
+
+
 def _comparison(name, ufunc, method_alias=None):
     op = Elementwise(ufunc, result_bool=True)
 
     def func(input, other):
-        if not isinstance(input, Tensor):
-            input = to_tensor(input)
+        if not isinstance(input, Tensor):  # torch.eq(2., t): torch has no number-first form
+            raise invalid_combination(name, (input, other), {}, _TENSOR_OR_NUMBER_OTHER)
         return op.binary(input, other)
 
     func.__name__ = name
@@ -636,11 +712,8 @@ ge = _comparison("ge", xp.greater_equal, "greater_equal")
 def _logical(name, ufunc):
     op = Elementwise(ufunc, result_bool=True)
 
-    def func(input, other):
-        return op.binary(input, to_tensor(other))
-
-    func.__name__ = name
-    _export(name, func, differentiable=False)
+    func, method_form = _tensor_pair(name, op)
+    _export(name, func, differentiable=False, method_form=method_form)
     return func
 
 
@@ -673,6 +746,8 @@ def _bitwise(ufunc, name, bool_ok=True):
                 raise NotImplementedError(
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
+            if isinstance(other, Tensor) and isinstance(input, Tensor):
+                broadcast_shape(input._data.shape, other._data.shape)  # torch's error for a clash
             a = xp.asarray(operand(input, dtype), dtype.np)
             b = xp.asarray(operand(other, dtype), dtype.np)
             token = _backend.quiet_on()
@@ -731,9 +806,9 @@ for _name, _func in (
 
 # --------------------------------------------------------------------------- publish
 
+_export("atan2", atan2, grad_fns=("Atan2Backward0",), method_form=_atan2_method)
+_export("arctan2", _arctan2, grad_fns=("Atan2Backward0",), method_form=_arctan2_method)
 for _name, _func, _grad_fns in (
-    ("atan2", atan2, ("Atan2Backward0",)),
-    ("arctan2", atan2, ("Atan2Backward0",)),
     ("maximum", maximum, ("MaximumBackward0",)),
     ("minimum", minimum, ("MinimumBackward0",)),
     ("clamp", clamp, ("ClampBackward1", "ClampBackward0")),

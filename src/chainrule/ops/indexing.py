@@ -81,7 +81,7 @@ def _select(input, dim, index, position=None):
         index += size
     result = data[(slice(None),) * d + (index, Ellipsis)]  # Ellipsis: a 0-d view, not a copy
     args = (data.shape, d - data.ndim, index)
-    return record(SelectNode, view_of(input, result), (input,), None, args)
+    return record(SelectNode, view_of(input, result, SelectNode), (input,), None, args)
 
 
 def narrow(input, dim, start, length):
@@ -114,7 +114,7 @@ def _slice(input, d, sl):
     norm = slice(start, max(stop, start), step)
     result = data[(slice(None),) * d + (norm,)]
     args = (data.shape, d - data.ndim, norm)
-    return record(SliceNode, view_of(input, result), (input,), None, args)
+    return record(SliceNode, view_of(input, result, SliceNode), (input,), None, args)
 
 
 # --------------------------------------------------------------------------- indexing
@@ -197,7 +197,7 @@ AliasNode = defop("AliasBackward0", lambda node, g: (g,))
 
 
 def _alias(input):
-    return record(AliasNode, view_of(input, input._data.view()), (input,))
+    return record(AliasNode, view_of(input, input._data.view(), AliasNode), (input,))
 
 
 def _as_int(item):
@@ -341,9 +341,67 @@ ScatterNode = defop("ScatterBackward0", _scatter_vjp, batchable=False)  # src a 
 ScatterValueNode = defop("ScatterBackward1", _scatter_vjp, batchable=False)  # src a number
 
 
-def _check_index(index, name):
-    if not isinstance(index, Tensor) or index._dtype is not _backend.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+_INDEX_DTYPES = (_backend.int64, _backend.int32)
+
+
+def check_gather_scatter(name, input, dim, index, src=None) -> int:
+    """torch's checks for gather / scatter*, in its order, before anything is computed:
+    the dim, the dtypes, the ranks, the index's sizes against self (and src), then each
+    index value (the first bad one in order is named). Returns the wrapped dim."""
+    data = input._data
+    d = wrap_dim(dim, data.ndim)
+    if not isinstance(index, Tensor) or index._dtype not in _INDEX_DTYPES:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    has_src = isinstance(src, Tensor)
+    if has_src and src._dtype is not input._dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+    idx = index._data
+    if not idx.size:
+        return d
+    self_shape, index_shape = data.shape or (1,), idx.shape or (1,)
+    if len(index_shape) != len(self_shape):
+        which = "input" if name == "gather" else "self"
+        raise RuntimeError(
+            f"Index tensor must have the same number of dimensions as {which} tensor"
+        )
+    if has_src:
+        _check_scatter_sizes(d, self_shape, index_shape, src._data.shape or (1,))
+    else:
+        _check_sizes(name, d, self_shape, index_shape)
+    size = self_shape[d]
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        first = int(idx.reshape(-1)[bad.reshape(-1).argmax()])
+        raise RuntimeError(f"index {first} is out of bounds for dimension {d} with size {size}")
+    return d
+
+
+def _check_sizes(name, d, self_shape, index_shape):
+    for i, (n_index, n_self) in enumerate(zip(index_shape, self_shape)):
+        if i != d and n_index > n_self:
+            prefix = (
+                f"Size does not match at dimension {i} expected"
+                if name == "gather"
+                else ("Expected")
+            )
+            raise RuntimeError(
+                f"{prefix} index {list(index_shape)} to be no larger than self "
+                f"{list(self_shape)} apart from dimension {d}"
+            )
+
+
+def _check_scatter_sizes(d, self_shape, index_shape, src_shape):
+    if len(src_shape) != len(index_shape):
+        if len(src_shape) < len(index_shape):  # torch asks src for a dim it lacks
+            wrap_dim(len(src_shape), len(src_shape))
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    for i, n_index in enumerate(index_shape):
+        if n_index > src_shape[i] or (i != d and n_index > self_shape[i]):
+            raise RuntimeError(
+                f"Expected index {list(index_shape)} to be no larger than self "
+                f"{list(self_shape)} apart from dimension {d} and to be no larger size than "
+                f"src {list(src_shape)}"
+            )
 
 
 def gather(input, dim, index):
@@ -351,16 +409,17 @@ def gather(input, dim, index):
 
     For dim 0: out[i][j] = input[index[i][j]][j].
     """
-    _check_index(index, "gather")
+    d = check_gather_scatter("gather", input, dim, index)
     data = input._data
-    d = wrap_dim(dim, data.ndim)
     idx = index._data
-    size = data.shape[d] if data.ndim else 1
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise RuntimeError(
-            f"index {int(idx.max())} is out of bounds for dimension {d} with size {size}"
-        )
-    result = xp.take_along_axis(data, idx, axis=d) if data.ndim else data.copy()
+    if not idx.size:
+        result = xp.zeros(idx.shape, data.dtype)
+    elif data.ndim and idx.ndim:
+        # torch lets the index be smaller than input in the other dims: use that corner
+        corner = tuple(slice(None) if i == d else slice(0, n) for i, n in enumerate(idx.shape))
+        result = xp.take_along_axis(data[corner], idx, axis=d)
+    else:  # torch counts a 0-d tensor as one element along dim 0; the index gives the shape
+        result = data.reshape(-1)[idx.reshape(-1)].reshape(idx.shape)
     return record(
         GatherNode, make(result, input._dtype), (input,), (input,), (data.shape, d, index)
     )
@@ -368,8 +427,7 @@ def gather(input, dim, index):
 
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (accumulating)."""
-    _check_index(index, "scatter_add")
-    d = wrap_dim(dim, input._data.ndim)
+    d = check_gather_scatter("scatter", input, dim, index, src)
     data = _backend.opmath(input._data).copy()  # half: accumulated in float32, rounded once
     positions = _scatter_positions(index._data, d)
     src_data = src._data[tuple(slice(0, s) for s in index._data.shape)]
@@ -382,16 +440,16 @@ def scatter_add(input, dim, index, src):
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (a tensor or number) written at ``index`` along ``dim``."""
-    _check_index(index, "scatter")
     if src is None:
         src = value
-    d = wrap_dim(dim, input._data.ndim)
+    d = check_gather_scatter("scatter", input, dim, index, src)
     data = input._data.copy()
     positions = _scatter_positions(index._data, d)
     if isinstance(src, Tensor):
         data[positions] = src._data[tuple(slice(0, s) for s in index._data.shape)]
         inputs, node = (input, None, src), ScatterNode
     else:
+        src = _backend.fit_scalar(src, input._dtype)
         data[positions] = src
         inputs, node = (input, None, None), ScatterValueNode
     return record(node, make(data, input._dtype), inputs, (index,), d)

@@ -27,14 +27,19 @@ def _index_vector(index, name):
     return index._data.reshape(-1).astype(xp.int64)
 
 
-def _check_bounds(idx, size, dim):
+def _check_bounds(idx, size, dim, prefix="", negative_ok=True):
+    """torch's IndexError for the first index outside the dim (index_fill counts from the
+    end for a negative index, index_copy_ does not)."""
     if idx.size and not size:  # torch fails deeper here, with a RuntimeError
         raise RuntimeError(
             f"index {int(idx.flat[0])} is out of bounds for dimension {dim} with size 0"
         )
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        bad = int(idx.max()) if idx.max() >= size else int(idx.min())
-        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    bad = (idx >= size) | (idx < (-size if negative_ok else 0))
+    if bad.any():
+        first = int(idx.reshape(-1)[bad.reshape(-1).argmax()])
+        raise IndexError(
+            f"{prefix}index {first} is out of bounds for dimension {dim} with size {size}"
+        )
 
 
 def _along(ndim, d, idx):
@@ -85,6 +90,8 @@ def index_fill(input, dim, index, value):
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
+    if not value_is_tensor:
+        value = _backend.fit_scalar(value, input._dtype)
     out = view.copy()
     out[_along(ndim, d, idx)] = value._data if value_is_tensor else value
     result = make(out.reshape(data.shape), input._dtype)
@@ -127,7 +134,7 @@ def index_copy(input, dim, index, source):
             f"index_copy_(): Number of indices ({idx.size}) should be equal to "
             f"source.size(dim) ({src.shape[d] if src.ndim > d else 1})"
         )
-    _check_bounds(idx, view.shape[d], d)
+    _check_bounds(idx, view.shape[d], d, "index_copy_(): ", negative_ok=False)
     out = view.copy()
     out[_along(ndim, d, idx)] = src
     result = make(out.reshape(data.shape), input._dtype)
@@ -266,18 +273,15 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     >>> tensor([0., 0.]).scatter_reduce(0, tensor([0, 0, 1]), tensor([1., 3., 2.]), "amax")
     tensor([3., 2.])
     """
-    from .indexing import _check_index, _scatter_positions
+    from .indexing import _scatter_positions, check_gather_scatter
 
-    _check_index(index, "scatter_reduce")
     if reduce not in _REDUCTIONS:
         raise RuntimeError(
             "reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce)
         )
+    d = check_gather_scatter("scatter", input, dim, index, src)
     data = input._data
-    d = wrap_dim(dim, max(data.ndim, 1))
     idx = index._data
-    size = data.shape[d] if data.ndim else 1
-    _check_bounds(idx, size, d)
     positions = _scatter_positions(idx, d)
     values = src._data[tuple(slice(0, s) for s in idx.shape)].astype(data.dtype, copy=False)
     out = data.copy()

@@ -8,14 +8,12 @@ node when the node needs it, so the gradient is the same as torch's.
 
 from __future__ import annotations
 
-import re
-
 from .. import _backend, _registry
 from .._backend import xp
-from .._graph import FREED, SavedOutput, grad_state
+from .._graph import FREED, SavedOutput, grad_state, short_name
 from .._registry import defop, export, sum_to_shape
 from .._tensor import Tensor, make
-from .shape import MULTI_OUTPUT_VIEW, NO_GRAD_VIEW
+from .shape import MULTI_OUTPUT_VIEW, made_in_no_grad
 from .views import commit, commit_region
 
 __all__ = []
@@ -23,6 +21,9 @@ __all__ = []
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_NO_GRAD = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled."
+)
+VIEW_OF_VIEW_NO_GRAD = (
+    " which was created in no_grad mode and is being modified inplace with grad mode enabled."
 )
 NO_GRAD_TAIL = (
     " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
@@ -45,7 +46,7 @@ def _check_target(self, others=(), message=LEAF_INPLACE):
         isinstance(o, Tensor) and o._requires_grad for o in others
     )
     info = getattr(self, "_viewof", None)
-    if info is not None and (recorded or (info[1] == NO_GRAD_VIEW and info[0]._requires_grad)):
+    if info is not None and (recorded or (made_in_no_grad(info[1]) and info[0]._requires_grad)):
         _check_view(self, info)  # (torch counts a no_grad view of a base needing grad as one)
     if self._requires_grad and self._grad_fn is None:
         from .._hints import leaf_inplace
@@ -59,8 +60,10 @@ def _check_view(self, info):
     if flag is not None:
         fn = self._grad_fn
         if fn is not None:
-            name = re.sub(r"Backward\d*$", "", type(fn).__name__)
+            name = short_name(fn)
             text = f"Output {self._output_nr} of {name} is a view and is being modified inplace."
+        elif type(flag) is tuple:  # made with grad mode on, of a view made in no_grad mode
+            text = f"Output 0 of {short_name(flag[1])} is a view of a view" + VIEW_OF_VIEW_NO_GRAD
         else:
             text = VIEW_NO_GRAD
         raise RuntimeError(text + (MULTI_VIEW_TAIL if flag == MULTI_OUTPUT_VIEW else NO_GRAD_TAIL))
@@ -377,7 +380,8 @@ def _fill(self, value, node_cls):
         value = value._data
     else:
         value = _backend.checked_fill_value(value, self._dtype, self._data.size)
-    target = writable(self._data, allow_overlap=True)  # repeated elements all get the value
+    # a number reaches repeated elements (of an expanded tensor) alike; torch refuses a tensor
+    target = writable(self._data, allow_overlap=value_t is None)
     token = _backend.quiet_on()  # 1e6 -> inf in float16, silently as in torch
     try:
         target[...] = value
@@ -441,20 +445,62 @@ def set_(self, source):
     return self
 
 
-def _random_fill(draw):
+def _random_node(name):
+    """A random fill's node: the new values do not depend on the old ones (zero gradient)."""
+    return defop(name, lambda node, g: (_zeros(g),))
+
+
+_RANDOM_NODES = {
+    name: _random_node(name)
+    for name in (
+        "UniformBackward0",
+        "NormalBackward0",
+        "ExponentialBackward0",
+        "RandomBackward0",
+        "RandomBackward1",
+        "RandomBackward2",
+        "BernoulliBackward1",
+        "BernoulliBackward2",
+    )
+}
+
+
+def _random_fill(draw, node_name):
+    """An in-place random fill; recorded (as torch does) so that gradients no longer flow
+    to the tensor's old history. ``node_name(args)`` picks torch's overload name."""
+
     def method(self, *args, generator=None, **kwargs):
         from .creation import _rng
 
-        if grad_state.enabled and self._requires_grad and self._grad_fn is None:
-            from .._hints import leaf_inplace
-
-            raise leaf_inplace(RuntimeError(LEAF_INPLACE))
+        recorded = _check_target(self)
         values = draw(_rng(generator), self._data.shape, *args, **kwargs)
         xp.copyto(writable(self._data), values, casting="unsafe")
         self._vbox[0] += 1
+        if recorded:
+            node_cls = _RANDOM_NODES[node_name(args + tuple(kwargs.values()))]
+            commit(self, node_cls((_edge(self),), None, None), 0)
         return self
 
     return method
+
+
+def _bernoulli_draw(rng, shape, p=0.5):
+    chance = p._data if isinstance(p, Tensor) else p
+    return rng.random(shape) < chance
+
+
+def _bernoulli_node(args):
+    return "BernoulliBackward1" if args and isinstance(args[0], Tensor) else "BernoulliBackward2"
+
+
+def _random_overload(args):
+    return ("RandomBackward2", "RandomBackward1", "RandomBackward0")[min(len(args), 2)]
+
+
+def _draw_integers(rng, shape, low=0, high=None):
+    if high is None:  # random_(to) draws from [0, to); random_() from [0, 2**24)
+        low, high = 0, (2**24 if low == 0 else low)
+    return rng.integers(low, high, shape)
 
 
 def apply_(self, callable):
@@ -492,11 +538,17 @@ Tensor.zero_ = zero_
 Tensor.fill_ = fill_
 Tensor.copy_ = copy_
 Tensor.set_ = set_
-Tensor.uniform_ = _random_fill(lambda r, s, a=0.0, b=1.0: r.uniform(a, b, s))
-Tensor.normal_ = _random_fill(lambda r, s, mean=0.0, std=1.0: r.normal(mean, std, s))
-Tensor.bernoulli_ = _random_fill(lambda r, s, p=0.5: r.random(s) < p)
-Tensor.exponential_ = _random_fill(lambda r, s, lambd=1.0: r.exponential(1 / lambd, s))
-Tensor.random_ = _random_fill(lambda r, s, a=0, b=2**24: r.integers(a, b, s))
+Tensor.uniform_ = _random_fill(
+    lambda r, s, a=0.0, b=1.0: r.uniform(a, b, s), lambda args: "UniformBackward0"
+)
+Tensor.normal_ = _random_fill(
+    lambda r, s, mean=0.0, std=1.0: r.normal(mean, std, s), lambda args: "NormalBackward0"
+)
+Tensor.bernoulli_ = _random_fill(_bernoulli_draw, _bernoulli_node)
+Tensor.exponential_ = _random_fill(
+    lambda r, s, lambd=1.0: r.exponential(1 / lambd, s), lambda args: "ExponentialBackward0"
+)
+Tensor.random_ = _random_fill(_draw_integers, _random_overload)
 
 # --------------------------------------------------------------------------- item assignment
 
@@ -537,6 +589,8 @@ def assign_index(self, index, value):
     from .indexing import _numpy_index
 
     np_index = _numpy_index(self, index if isinstance(index, tuple) else (index,))
+    if not isinstance(value, Tensor):
+        value = _backend.fit_scalar(value, self._dtype, check_half=False)
     if _selects_everything(self._data, np_index):  # torch writes to self, not to a view
         if isinstance(value, Tensor) and value._data.ndim:
             copy_(self, value)

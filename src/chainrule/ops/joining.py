@@ -145,6 +145,8 @@ UnbindNode = defop("UnbindBackward0", _pieces_vjp)
 
 def split(tensor, split_size_or_sections, dim=0):
     """Views of consecutive pieces along ``dim``: of a given size, or of the listed sizes."""
+    if not isinstance(tensor, Tensor):  # torch.split calls tensor.split
+        raise AttributeError(f"'{type(tensor).__name__}' object has no attribute 'split'")
     data = tensor._data
     if data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -152,7 +154,11 @@ def split(tensor, split_size_or_sections, dim=0):
     length = data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0 and length:
+        if step < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={step}"
+            )
+        if step == 0 and length:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got "
                 f"dimension size of {length}"

@@ -13,7 +13,7 @@ import math
 from .. import _backend
 from .._backend import xp
 from .._registry import defop, export, record
-from .._tensor import Tensor, make
+from .._tensor import Tensor, make, wrap_dim
 from .decompositions import (
     _SVD,
     OldCholeskyNode,
@@ -115,9 +115,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         )
     _check_float("linalg.matrix_norm", A)
     if ord == "fro":
+        _check_matrix_dims(A, dim)
         return vector_norm(A, 2, tuple(dim), keepdim)
     if ord not in ("nuc", 2, -2, 1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    _check_matrix_dims(A, dim)
     M = _matrix_dims(A, dim)
     if M._data.size == 0 and ord != "nuc":  # no singular values, no sums to take a max of
         return make(xp.zeros(M._data.shape[:-2], dtype=M._data.dtype), A._dtype)
@@ -136,10 +138,27 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     return result
 
 
+def _check_matrix_dims(A, dim):
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(
+            "linalg.matrix_norm: dim must be a 2-tuple. Got " + ", ".join(map(str, dim))
+        )
+    ndim = A._data.ndim
+    if wrap_dim(dim[0], ndim) == wrap_dim(dim[1], ndim):
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+
+
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """A vector norm or a matrix norm, chosen by ``ord`` and ``dim`` as torch.linalg.norm."""
     if isinstance(dim, int):
         dim = (dim,)
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(
+            f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}"
+        )
+    if isinstance(ord, str) and dim is not None:
+        return matrix_norm(A, ord, dim, keepdim)
     if dim is not None and len(dim) == 2 and ord is not None:
         return matrix_norm(A, ord, dim, keepdim)
     if ord is not None and dim is None:

@@ -209,7 +209,7 @@ def _integer_pair(name, ufunc):
         for t in (input, other):
             if isinstance(t, Tensor) and (t.is_floating_point() or t.dtype is _backend.bool_):
                 kind = "Float" if t.dtype is _backend.float32 else t.dtype.scalar_name
-                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{kind}'")
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{kind}'")
         dtype = result_dtype(input, other)
         b = other._data if isinstance(other, Tensor) else other
         return make(ufunc(input._data, b).astype(dtype.np), dtype)

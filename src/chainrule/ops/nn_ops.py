@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, IN_PLACE_MIN, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import defop, export, record, result_dtype, sum_to_shape
+from .._registry import broadcast_shape, defop, export, record, result_dtype, sum_to_shape
 from .._tensor import Tensor, make
 from .activations import softplus
 
@@ -65,7 +65,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
             f"{mat1._dtype.c_name} != {mat2._dtype.c_name}"
         )
     if input._dtype is _backend.bool_:
-        raise RuntimeError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     a, b = _backend.opmath(a), _backend.opmath(b)  # half: in float32, rounded once
     product = a @ b
     try:
@@ -433,6 +433,8 @@ MseLossNode = defop("MseLossBackward0", _mse_vjp)
 def mse(input, target, reduction):
     """mse_loss on checked arguments, recorded as torch's single MseLossBackward0 node."""
     a, b = input._data, target._data
+    if a.shape != b.shape:
+        broadcast_shape(a.shape, b.shape)  # torch's RuntimeError for shapes that clash
     dtype = input._dtype if input._dtype is target._dtype else None
     if dtype is None:
         dtype = result_dtype(input, target)

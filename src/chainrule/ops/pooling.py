@@ -117,7 +117,7 @@ def max_pool2d(
     )
     data, batched = _as_batch(input)
     if input._dtype is _backend.bool_:
-        raise RuntimeError("\"max_pool2d\" not implemented for 'Bool'")
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     is_float = input._dtype.kind == FLOAT
     tiled = None
     if _tiles(data, kernel, stride, dilation, pads):

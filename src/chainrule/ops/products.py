@@ -330,7 +330,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     for name, x in (("X1", x1), ("X2", x2)):
         if x._dtype.kind != _backend.FLOAT:
             raise RuntimeError(
-                f"cdist only supports floating-point dtypes, {name} got: {_dtype_of(x)}"
+                f"cdist only supports floating-point dtypes, {name} got: {x._dtype.scalar_name}"
             )
     a, b = x1._data, x2._data
     if a.ndim < 2 or b.ndim < 2:

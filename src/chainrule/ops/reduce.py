@@ -11,6 +11,7 @@ import warnings
 from collections import namedtuple
 
 from .. import _backend
+from .._argerrors import invalid_combination, wrong_type
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput
 from .._registry import defop, export, lead, record, will_record
@@ -97,7 +98,12 @@ def _converted(input, dtype):
     return input.to(dtype)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+# The default dim of sum and mean: no dim given is torch's first overload (SumBackward0);
+# an explicit dim=None is the dim overload reducing every dim (SumBackward1).
+_WHOLE = _ABSENT = type("NoDim", (), {"__repr__": lambda self: "None"})()
+
+
+def sum(input, dim=_WHOLE, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (int or tuple).
 
     >>> sum(tensor([[1., 2.], [3., 4.]]), 0)
@@ -106,7 +112,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     input = _converted(input, dtype)
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
-    if dim is None and not keepdim:
+    if dim is _WHOLE and not keepdim:
         result = data.sum(dtype=out_dtype.np)
         return record(
             SumAllNode,
@@ -115,12 +121,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
             None,
             (data.shape, tuple(range(data.ndim)), False),
         )
-    dims = reduce_dims(dim, data.ndim)
+    dims = reduce_dims(None if dim is _WHOLE else dim, data.ndim)
     result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
     return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=_WHOLE, keepdim=False, *, dtype=None):
     """Arithmetic mean of all elements, or along ``dim``."""
     if dtype is None and input._dtype.kind != FLOAT:
         raise RuntimeError(
@@ -130,8 +136,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     input = _converted(input, dtype)
     out_dtype = input._dtype
     data = input._data
-    whole = dim is None and not keepdim
-    dims = tuple(range(data.ndim)) if whole else reduce_dims(dim, data.ndim)
+    whole = dim is _WHOLE and not keepdim
+    dims = (
+        tuple(range(data.ndim)) if whole else reduce_dims(None if dim is _WHOLE else dim, data.ndim)
+    )
     with xp.errstate(all="ignore"):  # sum / count: NaN for empty input, without NumPy's warning
         acc = _backend.accumulates_in(out_dtype.np)  # half sums in float32: no overflow
         total = data.sum(axis=dims, keepdims=keepdim, dtype=acc)
@@ -192,6 +200,8 @@ ProdDimNode = defop("ProdBackward1", _prod_vjp)
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``."""
+    if dim is not None and type(dim) is not int:
+        raise _prod_error(False, (input, dim), {})
     input = _converted(input, dtype)
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
@@ -205,6 +215,48 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     result = data.prod(axis=dims, keepdims=keep, dtype=acc).astype(out_dtype.np, copy=False)
     out = make(result, out_dtype)
     return record(node, out, (input,), (input, SavedOutput(out)), (data.shape, dims, keep))
+
+
+_PROD_METHOD = (
+    "*, torch.dtype dtype = None",
+    "int dim, bool keepdim = False, *, torch.dtype dtype = None",
+)
+_PROD_FUNCTION = (
+    "Tensor input, *, torch.dtype dtype = None",
+    "Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None",
+)
+
+
+def _prod_form(method: bool):
+    """torch.prod / Tensor.prod: torch takes one int dim (never a tuple, a list or None)."""
+
+    def form(*args, **kwargs):
+        if not method and args and not isinstance(args[0], Tensor):
+            raise wrong_type("prod", "input", 1, "Tensor", args[0])
+        rest = args[1:]
+        dim = rest[0] if rest else kwargs.get("dim", _ABSENT)
+        if type(dim) is int or (dim is _ABSENT and "keepdim" not in kwargs):
+            return prod(*args, **kwargs)
+        raise _prod_error(method, args, kwargs)
+
+    form.__name__, form.__doc__ = "prod", prod.__doc__
+    return form
+
+
+def _prod_error(method: bool, args, kwargs) -> TypeError:
+    """torch's parser error: the one signature that takes as many arguments, or all of them."""
+    given = args[1:] if method else args
+    count = len(given) + len(kwargs)
+    first, second = ((0, 1), (1, 3)) if method else ((1, 2), (2, 5))
+    if not first[0] <= count <= first[1] and second[0] <= count <= second[1]:
+        rest = args[1:]
+        if rest:
+            return wrong_type("prod", "dim", 1 if method else 2, "int", rest[0])
+        if "dim" not in kwargs:
+            return TypeError('prod() missing 1 required positional arguments: "dim"')
+        return wrong_type("prod", "dim", None, "int", kwargs["dim"])
+    options = _PROD_METHOD if method else _PROD_FUNCTION
+    return invalid_combination("prod", given, kwargs, options)
 
 
 # --------------------------------------------------------------------------- max / min
@@ -364,6 +416,8 @@ def argmin(input, dim=None, keepdim=False):
 def _arg_extreme(input, dim, keepdim, is_max):
     data = input._data
     name = "argmax" if is_max else "argmin"
+    if input._dtype is _backend.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         _empty_reduction_check(data, name, error=IndexError, hint=False)
         flat = data.reshape(-1)
@@ -492,6 +546,8 @@ NormNode = defop("LinalgVectorNormBackward0", _norm_vjp)
 
 def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The p-norm of the elements (all of them, or along ``dim``)."""
+    if isinstance(ord, str) or ord is None:  # "fro" / "nuc" are matrix norms
+        raise wrong_type("linalg_vector_norm", "ord", None, "Number", ord)
     if input._dtype.kind != FLOAT:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -524,6 +580,11 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
+        dims = (dim,) if isinstance(dim, int) else dim
+        if dims is not None and len(dims) != 2:
+            raise RuntimeError(
+                "linalg.matrix_norm: dim must be a 2-tuple. Got " + ", ".join(map(str, dims))
+            )
         raise NotImplementedError("nuclear norm is not supported yet")
     return vector_norm(input, p, dim, keepdim)
 
@@ -663,7 +724,6 @@ def _from_end(d, out):
 for _name, _func, _grad_fns in (
     ("sum", sum, ("SumBackward0", "SumBackward1")),
     ("mean", mean, ("MeanBackward0", "MeanBackward1")),
-    ("prod", prod, ("ProdBackward0", "ProdBackward1")),
     ("max", max, ("MaxBackward1", "MaxBackward0", "MaximumBackward0")),
     ("min", min, ("MinBackward1", "MinBackward0", "MinimumBackward0")),
     ("amax", amax, ("AmaxBackward0",)),
@@ -677,5 +737,11 @@ for _name, _func, _grad_fns in (
     ("log_softmax", log_softmax, ("LogSoftmaxBackward0",)),
 ):
     _export(_name, _func, grad_fns=_grad_fns)
+_export(
+    "prod",
+    _prod_form(False),
+    grad_fns=("ProdBackward0", "ProdBackward1"),
+    method_form=_prod_form(True),
+)
 _export("argmax", argmax, differentiable=False)
 _export("argmin", argmin, differentiable=False)

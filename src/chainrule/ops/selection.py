@@ -114,6 +114,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     if alpha != 1:
         src = src * alpha
     view = data if data.ndim else data.reshape(1)
+    if idx.size and (idx.min() < 0 or idx.max() >= view.shape[d]):
+        raise IndexError("index out of range in self")
     src = src.reshape(view.shape[:d] + (idx.size,) + view.shape[d + 1 :])
     xp.add.at(view, (slice(None),) * d + (idx,), src)
     args = (d - max(data.ndim, 1), index, alpha)
@@ -157,6 +159,8 @@ def masked_fill(input, mask, value):
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
+    if not value_is_tensor:
+        value = _backend.fit_scalar(value, input._dtype)
     shape = broadcast_shape(mask._data.shape, input._data.shape)
     data = xp.array(xp.broadcast_to(input._data, shape))
     fill = value._data if value_is_tensor else value

@@ -25,13 +25,19 @@ def _export(name, func, **kw):
     return export(name, func, **kw)
 
 
-def view_of(base: Tensor, data, multi_output: bool = False) -> Tensor:
+def made_in_no_grad(flag) -> bool:
+    """Was the view (or the view it was made from) made in no_grad mode?"""
+    return flag == NO_GRAD_VIEW or type(flag) is tuple
+
+
+def view_of(base: Tensor, data, node=None, multi_output: bool = False) -> Tensor:
     """A tensor over ``data`` (a view of base's array) sharing base's version counter.
 
     The view remembers its base (the first tensor of the chain that is not a view), so an
     in-place change through it can rebase the base's history (see ops/inplace.py), and how
     it was made: in no_grad mode, or as one of several views returned by one op (split);
-    torch forbids recorded in-place changes to those.
+    torch forbids recorded in-place changes to those. A view made with grad mode on of a
+    view made in no_grad mode keeps the view op's node class (``node``) for torch's message.
     """
     out = make(data, base._dtype)
     out._vbox = base._vbox
@@ -41,6 +47,8 @@ def view_of(base: Tensor, data, multi_output: bool = False) -> Tensor:
         flag = flag or NO_GRAD_VIEW
     elif multi_output:
         flag = MULTI_OUTPUT_VIEW
+    elif flag is not None and node is not None and flag != MULTI_OUTPUT_VIEW:
+        flag = (NO_GRAD_VIEW, node)  # a view of a no_grad view: torch names this view's op
     out._viewof = [root, flag, None]  # base, creation flag, cached positions in the base
     views = getattr(root, "_views", None)
     if views is None:
@@ -114,7 +122,7 @@ def reshape(input, *shape):
     try:
         result = data.reshape(shape, copy=False)
         node = ViewNode if data.flags.c_contiguous else ReshapeAliasNode
-        out = view_of(input, result)
+        out = view_of(input, result, node)
     except ValueError:
         input = input.clone()
         out = make(input._data.reshape(shape), input._dtype)
@@ -135,7 +143,7 @@ def view(input, *shape):
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return record(ViewNode, view_of(input, result), (input,), None, data.shape)
+    return record(ViewNode, view_of(input, result, ViewNode), (input,), None, data.shape)
 
 
 def view_as(input, other):
@@ -206,7 +214,7 @@ def squeeze(input, dim=None):
             d for d in (wrap_dim(d, data.ndim) for d in dims) if data.ndim and data.shape[d] == 1
         )
     result = data.squeeze(axes) if axes else data.view()
-    return record(node, view_of(input, result), (input,), None, data.shape)
+    return record(node, view_of(input, result, node), (input,), None, data.shape)
 
 
 def _unsqueeze_vjp(node, g):
@@ -221,7 +229,11 @@ def unsqueeze(input, dim):
     data = input._data
     d = wrap_dim(dim, data.ndim + 1)
     return record(
-        UnsqueezeNode, view_of(input, xp.expand_dims(data, d)), (input,), None, d - data.ndim - 1
+        UnsqueezeNode,
+        view_of(input, xp.expand_dims(data, d), UnsqueezeNode),
+        (input,),
+        None,
+        d - data.ndim - 1,
     )
 
 
@@ -263,7 +275,7 @@ def transpose(input, dim0, dim1):
     result = xp.swapaxes(data, d0, d1) if ndim else data.view()
     return record(
         TransposeNode,
-        view_of(input, result),
+        view_of(input, result, TransposeNode),
         (input,),
         None,
         (d0 - ndim, d1 - ndim) if ndim else (0, 0),
@@ -275,7 +287,7 @@ def t(input):
     data = input._data
     if data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {data.ndim}D")
-    return record(TNode, view_of(input, data.T), (input,), None, data.ndim)
+    return record(TNode, view_of(input, data.T, TNode), (input,), None, data.ndim)
 
 
 def permute(input, *dims):
@@ -293,7 +305,9 @@ def permute(input, *dims):
     dims = tuple(wrap_dim(d, data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return record(PermuteNode, view_of(input, data.transpose(dims)), (input,), None, dims)
+    return record(
+        PermuteNode, view_of(input, data.transpose(dims), PermuteNode), (input,), None, dims
+    )
 
 
 def _T(input):
@@ -348,6 +362,12 @@ def expand(input, *sizes):
             f"the number of dimensions in the tensor ({data.ndim})"
         )
     lead = len(sizes) - data.ndim
+    for i in range(lead):
+        if sizes[i] == -1:
+            raise RuntimeError(
+                "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                f"dimension {i}"
+            )
     target = list(sizes)
     for i in reversed(range(data.ndim)):  # torch reports the last mismatching dim
         s, want = data.shape[i], sizes[lead + i]
@@ -359,8 +379,10 @@ def expand(input, *sizes):
                 f"non-singleton dimension {lead + i}.  Target sizes: {_fmt_shape(sizes)}.  "
                 f"Tensor sizes: {_fmt_shape(data.shape)}"
             )
+    if any(n < 0 for n in target):  # torch's element count of the result overflows
+        raise RuntimeError("numel: integer multiplication overflow")
     result = xp.broadcast_to(data, tuple(target))
-    return record(ExpandNode, view_of(input, result), (input,), None, data.shape)
+    return record(ExpandNode, view_of(input, result, ExpandNode), (input,), None, data.shape)
 
 
 def expand_as(input, other):
@@ -389,6 +411,13 @@ def repeat(input, *sizes):
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
             "of tensor"
+        )
+    padded = (1,) * (len(reps) - data.ndim) + data.shape
+    sizes = [n * r for n, r in zip(padded, reps)]
+    negative = [n for n in sizes if n < 0]
+    if negative:
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {negative[0]}: {sizes}"
         )
     result = xp.tile(data, reps)
     return record(RepeatNode, make(result, input._dtype), (input,), None, (data.shape, reps))

@@ -23,6 +23,7 @@ from .. import _backend
 from .._backend import xp
 from .._registry import defop, lead
 from .._tensor import edge, make
+from .shape import made_in_no_grad
 
 __all__ = []
 
@@ -145,7 +146,7 @@ def _rebase_views(root) -> None:
     base_edge = (root._grad_fn, root._output_nr)
     for ref in views:
         view = ref()
-        if view is None or view._viewof[1] == "no_grad":
+        if view is None or made_in_no_grad(view._viewof[1]):
             continue  # views made in no_grad mode stay out of the graph
         positions = view_positions(view)
         if positions is None:
