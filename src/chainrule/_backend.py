@@ -200,6 +200,17 @@ def result_type(dims_dtype, zero_dim_dtype, scalar_kind_) -> dtype:
     return result
 
 
+def cast(data, np_dtype, copy=True):
+    """``data.astype(np_dtype)`` without NumPy's overflow warnings: torch converts 1e6 to
+    float16 inf (and out-of-range floats to integers) silently."""
+    state = numpy.errstate(all="ignore")
+    state.__enter__()
+    try:
+        return data.astype(np_dtype, copy=copy)
+    finally:
+        state.__exit__(None, None, None)
+
+
 def opmath(data):
     """The array a kernel computes in: float16 data in float32, as torch's CPU kernels do
     (the caller rounds the result to float16 once); other data unchanged."""

@@ -545,10 +545,10 @@ class Elementwise:
             dtype = defaults.float_dtype
         av = a._data
         if a._dtype is not dtype:
-            av = av.astype(dtype.np)
+            av = _backend.cast(av, dtype.np)
         if b_tensor:
             if b._dtype is not dtype:
-                bv = bv.astype(dtype.np)
+                bv = _backend.cast(bv, dtype.np)
         elif dtype.kind != FLOAT and type(b) is not bool:
             bv = operand(b, dtype)
         elif dtype is _FLOAT16 and self.half_opmath:
@@ -556,7 +556,7 @@ class Elementwise:
         half = dtype is _FLOAT16 and self.widen_half
         if half:  # in float32, rounded once (a number is rounded to half first, as in torch)
             av = av.astype(_F32)
-            bv = bv.astype(_F32) if b_tensor else _F32(_F16(bv))
+            bv = bv.astype(_F32) if b_tensor else _F32(_backend.cast(xp.asarray(bv), _F16))
         token = quiet_on()
         try:
             ufunc = self.ufunc

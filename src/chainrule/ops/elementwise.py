@@ -649,8 +649,9 @@ def where(condition, input=None, other=None):
         input = _backend.fit_scalar(input, dtype, check_half=False)
     if not isinstance(other, Tensor):
         other = _backend.fit_scalar(other, dtype, check_half=False)
-    x = input._data.astype(dtype.np, copy=False) if isinstance(input, Tensor) else input
-    y = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
+    x = _backend.cast(input._data, dtype.np, False) if isinstance(input, Tensor) else input
+    y = _backend.cast(other._data, dtype.np, False) if isinstance(other, Tensor) else other
+    token = _backend.quiet_on()  # where(c, half, 1e6): inf, silently as in torch
     try:
         if _is_plus_zero(y) and isinstance(x, xp.ndarray) and x.dtype.kind == "f":
             result = _keep_where(condition._data, x)  # the masks of backward rules: fast path
@@ -660,7 +661,9 @@ def where(condition, input=None, other=None):
         # torch broadcasts condition, input, other in that order: its message names the clash
         broadcast_shape(condition._data.shape, xp.shape(x), xp.shape(y))
         raise
-    out = make(result.astype(dtype.np, copy=False), dtype)
+    finally:
+        _backend.quiet_off(token)
+    out = make(_backend.cast(result, dtype.np, False), dtype)
     inputs = (input, other)  # the condition gets no edge: it has no gradient
     shapes = tuple(
         t._data.shape if isinstance(t, Tensor) and t._data.shape != result.shape else None

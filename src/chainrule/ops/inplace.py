@@ -131,9 +131,9 @@ def _write(self, result, recorded, allow_overlap=False):
     target = writable(self._data, allow_overlap)
     if target is not self._data:  # repeated elements: write only the ones the op changed
         changed = xp.broadcast_to(result._data, target.shape) != target
-        xp.copyto(target, result._data, casting="unsafe", where=changed)
+        copy_silently(target, result._data, where=changed)
     elif self._data.size:
-        xp.copyto(target, result._data, casting="unsafe")
+        copy_silently(target, result._data)
     self._vbox[0] += 1
     if recorded:
         _alias_saved_output(self, result)
@@ -405,6 +405,16 @@ def _copy_vjp(node, g):
 CopyNode = defop("CopyBackwards", _copy_vjp)
 
 
+def copy_silently(target, values, where=True):
+    """``values`` into ``target`` converted to its dtype as torch converts: 1e6 into float16 is
+    inf and out-of-range floats into integers wrap, without NumPy's overflow warnings."""
+    token = _backend.quiet_on()
+    try:
+        xp.copyto(target, values, casting="unsafe", where=where)
+    finally:
+        _backend.quiet_off(token)
+
+
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
     recorded = _check_target(self, (src,))
@@ -416,7 +426,7 @@ def copy_(self, src, non_blocking=False):
             f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
             f"{list(src_t._data.shape)}"
         ) from None
-    xp.copyto(writable(self._data), values, casting="unsafe")
+    copy_silently(writable(self._data), values)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the source's
         _registry.inplace_tangent(self, src_t)
@@ -474,7 +484,7 @@ def _random_fill(draw, node_name):
 
         recorded = _check_target(self)
         values = draw(_rng(generator), self._data.shape, *args, **kwargs)
-        xp.copyto(writable(self._data), values, casting="unsafe")
+        copy_silently(writable(self._data), values)
         self._vbox[0] += 1
         if recorded:
             node_cls = _RANDOM_NODES[node_name(args + tuple(kwargs.values()))]
@@ -612,7 +622,9 @@ def assign_index(self, index, value):
         target = writable(self._data, allow_overlap=True)
         if not any(isinstance(i, xp.ndarray) for i in np_index):  # torch copies into a view
             writable(self._data[np_index])  # (index_put_ checks overlap only in backward)
-        target[np_index] = xp.broadcast_to(xp.asarray(raw, self._dtype.np), target_shape)
+        raw = raw if isinstance(raw, xp.ndarray) else xp.asarray(raw)
+        raw = _backend.cast(raw, self._dtype.np, False)  # 1e6 into half: inf, silently
+        target[np_index] = xp.broadcast_to(raw, target_shape)
     except ValueError:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(xp.shape(raw))} cannot be broadcast to "

@@ -463,7 +463,7 @@ def contiguous(input, memory_format=None):
 def _convert(input, dtype, copy=False):
     if dtype is input._dtype and not copy:
         return input
-    out = make(input._data.astype(dtype.np), dtype)
+    out = make(_backend.cast(input._data, dtype.np), dtype)
     if dtype.kind != _backend.FLOAT:
         return out
     return record(ToCopyNode, out, (input,), None, input._dtype)
