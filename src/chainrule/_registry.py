@@ -152,6 +152,38 @@ def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) ->
     return out
 
 
+_CONNECTING_NODES: dict = {}
+
+
+def _connected_vjp(node, gg):
+    """The gradient passes through to the rule's result; the inputs it was read from get
+    zeros (a mask, a window or an index chosen by them has derivative zero)."""
+    zeros = [
+        gg.new_zeros(lead(gg) + shape) if node.needs_input_grad(i) else None
+        for i, shape in enumerate(node._args, 1)
+    ]
+    return (gg, *zeros)
+
+
+def keep_connected(result: Tensor, inputs, grad_fn_name: str) -> Tensor:
+    """A rule's result that reads ``inputs`` only through masks, windows or indices (relu's
+    kinks, pooling, padding), made a function of them under create_graph, as torch's
+    ``*_backward`` kernels are: it requires grad, and the next derivative with respect to
+    those inputs is zeros (not None), as torch's. A plain backward (grad mode off) pays
+    nothing: the result comes back as it is.
+    """
+    if not grad_state.enabled:
+        return result
+    inputs = tuple(t for t in inputs if isinstance(t, Tensor) and t._requires_grad)
+    if not inputs:
+        return result
+    node_cls = _CONNECTING_NODES.get(grad_fn_name)
+    if node_cls is None:
+        node_cls = _CONNECTING_NODES[grad_fn_name] = defop(grad_fn_name, _connected_vjp)
+    out = make(result._data, result._dtype)
+    return record(node_cls, out, (result, *inputs), args=tuple(t._data.shape for t in inputs))
+
+
 def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):
     """Like record, for an op with several outputs sharing one node."""
     if needs_grad(*inputs):

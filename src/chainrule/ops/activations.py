@@ -12,7 +12,7 @@ import math
 
 from .. import _backend
 from .._backend import FLOAT, xp
-from .._registry import defop, export, record
+from .._registry import defop, export, keep_connected, record
 from .._tensor import make
 from .elementwise import sigmoid, where
 from .special import _refuse, erf
@@ -196,13 +196,14 @@ def mish(input, inplace=False):
 def _leaky_relu_rule(node, g):
     (x,) = node.saved
     (slope,) = node._args
-    return (where(x > 0, g, g * slope),)
+    return (keep_connected(where(x > 0, g, g * slope), (x,), "LeakyReluBackwardBackward0"),)
 
 
 def _hardtanh_rule(node, g):
     (x,) = node.saved
     low, high = node._args
-    return (where((x <= low) | (x >= high), 0.0, g),)
+    grad = where((x <= low) | (x >= high), 0.0, g)
+    return (keep_connected(grad, (x,), "HardtanhBackwardBackward0"),)
 
 
 def _hardsigmoid_rule(node, g):

@@ -9,7 +9,16 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import Elementwise, defop, export, record, result_dtype, times_temporary, to_tensor
+from .._registry import (
+    Elementwise,
+    defop,
+    export,
+    lead,
+    record,
+    result_dtype,
+    times_temporary,
+    to_tensor,
+)
 from .._tensor import Tensor, make
 from .elementwise import _tensor_first, _with_out, reciprocal, where
 
@@ -325,9 +334,11 @@ _NEG = Elementwise(xp.negative, NegNode, saves=None)
 def _pow_scalar_vjp(node, g):
     x, exponent = node.saved
     if exponent == 0:
-        return (g * 0,)
-    # torch's order, g * (e * x^(e-1)), and no x^1 copy for squares
-    if exponent == 2:
+        return (g.new_zeros(lead(g) + x.shape),)  # torch's zeros_like(x): no nan, no graph
+    # torch's order, g * (e * x^(e-1)). A plain backward skips the x^1 copy of squares; under
+    # create_graph x^(e-1) is a recorded power, as in torch: x^1 and then x^0 keep the next
+    # derivative connected to x (the third derivative of x**2 is zeros, not an error).
+    if exponent == 2 and not grad_state.enabled:
         return (times_temporary(g, x * exponent),)
     return (times_temporary(g, x ** (exponent - 1) * exponent),)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, IN_PLACE_MIN, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import defop, export, record, result_dtype, sum_to_shape
+from .._registry import defop, export, keep_connected, record, result_dtype, sum_to_shape
 from .._tensor import Tensor, make
 from .activations import softplus
 
@@ -120,12 +120,15 @@ def _index_pad_vjp(node, g):
     from .creation import zeros
 
     indices, shape = node._args
-    _ = node.saved  # torch saves the input (circular: buffers freed after one backward)
+    saved = node.saved  # torch saves the input (circular: buffers freed after one backward)
     grad = g
     for dim, index in reversed(indices):
         sizes = list(grad.shape)
         sizes[dim] = shape[dim]
         grad = zeros(*sizes, dtype=g.dtype).index_add(dim, make(index, _backend.int64), grad)
+    name = type(node).__name__
+    if name != "CopySlices":  # reflection and replication: torch's kernel takes the input
+        grad = keep_connected(grad, saved, name.replace("Backward0", "BackwardBackward0"))
     return (grad,)
 
 
