@@ -31,6 +31,8 @@ KNOWN = {
     "nn.functional.layer_norm/2 dims": _TORCH_THIRD_ORDER,
     "nn.functional.layer_norm/t2x5,[5],t5,None": _TORCH_THIRD_ORDER,
     "nn.functional.batch_norm/3-d, no affine": _TORCH_THIRD_ORDER,
+    "nn.functional.batch_norm/t4x3,None,None,t3,t3,training=True": _TORCH_THIRD_ORDER,
+    "nn.functional.layer_norm/t3x4,[4],t4,t4": _TORCH_THIRD_ORDER,
     "logcumsumexp/large": _TORCH_NAN,
     "logcumsumexp/t2x3,1": _TORCH_NAN,
     "logcumsumexp/t3x2,0": _TORCH_NAN,
@@ -39,35 +41,18 @@ KNOWN = {
 }
 # Not fixed yet (each differs from torch as its reason says); strict, so fixing one fails
 # the mark until it is removed.
-_CONV_BIAS = "the bias gradient does not require grad under create_graph (torch's does)"
 _EDGE_SHAPE = "a 0-d, empty or one-element input: torch short-cuts the rule, we do not"
 NOT_YET = {
     "cdist/t2x3x2,t2x1x2": "torch has no double backward for _cdist_backward",
     "cdist/t3x2,t2x2,p=1.0": "torch has no double backward for _cdist_backward",
     "cdist/t3x2,t2x2,p=3.0": "torch has no double backward for _cdist_backward",
     "cdist/t3x2,t4x2": "torch has no double backward for _cdist_backward",
-    "conv1d/t2x3x7,t4x3x3,t4": _CONV_BIAS,
-    "conv2d/t1x2x4x4,t2x2x3x3,t2,padding='same'": _CONV_BIAS,
-    "conv2d/t2x3x5x5,t4x3x3x3,t4": _CONV_BIAS,
-    "nn.functional.conv1d/t2x3x7,t4x3x3,t4": _CONV_BIAS,
-    "nn.functional.conv2d/t1x2x4x4,t2x2x3x3,t2,padding='same'": _CONV_BIAS,
-    "nn.functional.conv2d/t2x3x5x5,t4x3x3x3,t4": _CONV_BIAS,
-    "nn.functional.batch_norm/eval": _CONV_BIAS,
-    "nn.functional.batch_norm/eval,eps": "eval batch_norm's input gradient is not connected",
-    "nn.functional.batch_norm/t4x3,None,None,t3,t3,training=True": _CONV_BIAS,
-    "nn.functional.layer_norm/t3x4,[4],t4,t4": _CONV_BIAS,
     "cummax/t0x2,0": _EDGE_SHAPE,
     "cummin/t0x2,0": _EDGE_SHAPE,
     "cumprod/t0,0": _EDGE_SHAPE,
     "linalg.det/t1x1": _EDGE_SHAPE,
     "var/one element": _EDGE_SHAPE,
     "var_mean/one element": _EDGE_SHAPE,
-    "prod/t0d": _EDGE_SHAPE,
-    "prod/t0d,0": _EDGE_SHAPE,
-    "prod/t0x3": _EDGE_SHAPE,
-    "prod/t0x3,1": _EDGE_SHAPE,
-    "prod/zeros": "prod's third derivative with three zeros in a group is taken as 0",
-    "prod/3 and 2 zeros": "prod's third derivative with three zeros in a group is taken as 0",
     "scatter_reduce/prod,include_self=False": "the gradient does not require grad",
     "nanmedian/t2x0,1": "the error names nanmedian(), torch's says median()",
     "sinc/t5": "fourth derivative near 0: cancellation beyond the tolerance",
@@ -208,3 +193,14 @@ def test_piecewise_linear_backward_stays_a_function_of_the_input():
     assert type(g.grad_fn).__name__ == "LeakyReluBackwardBackward0"
     (gg,) = chainrule.autograd.grad(g.sum(), x)
     assert gg.tolist() == [0.0, 0.0] and gg.grad_fn is None
+
+
+def test_prod_third_derivative_with_three_zeros():
+    """d3 prod / dx0 dx1 dx2 is 1 at x = 0 (it was taken as 0 for three zeros in a group)."""
+    x = chainrule.tensor([0.0, 0.0, 0.0, 2.0], requires_grad=True)
+    (first,) = chainrule.autograd.grad(x.prod(), x, create_graph=True)
+    (second,) = chainrule.autograd.grad(first[0], x, create_graph=True)
+    (third,) = chainrule.autograd.grad(second[1], x)
+    assert first.tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert second.tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert third.tolist() == [0.0, 0.0, 2.0, 0.0]

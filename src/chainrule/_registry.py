@@ -158,19 +158,25 @@ _CONNECTING_NODES: dict = {}
 def _connected_vjp(node, gg):
     """The gradient passes through to the rule's result; the inputs it was read from get
     zeros (a mask, a window or an index chosen by them has derivative zero)."""
-    zeros = [
-        gg.new_zeros(lead(gg) + shape) if node.needs_input_grad(i) else None
-        for i, shape in enumerate(node._args, 1)
-    ]
-    return (gg, *zeros)
+    shapes, zeros = node._args
+    if not zeros:
+        return (gg,) + (None,) * len(shapes)
+    return (
+        gg,
+        *(
+            gg.new_zeros(lead(gg) + shape) if node.needs_input_grad(i) else None
+            for i, shape in enumerate(shapes, 1)
+        ),
+    )
 
 
-def keep_connected(result: Tensor, inputs, grad_fn_name: str) -> Tensor:
+def keep_connected(result: Tensor, inputs, grad_fn_name: str, zeros: bool = True) -> Tensor:
     """A rule's result that reads ``inputs`` only through masks, windows or indices (relu's
     kinks, pooling, padding), made a function of them under create_graph, as torch's
     ``*_backward`` kernels are: it requires grad, and the next derivative with respect to
-    those inputs is zeros (not None), as torch's. A plain backward (grad mode off) pays
-    nothing: the result comes back as it is.
+    those inputs is zeros (not None), as torch's -- or None with ``zeros=False``, where
+    torch's double backward gives none. A plain backward (grad mode off) pays nothing: the
+    result comes back as it is.
     """
     if not grad_state.enabled:
         return result
@@ -181,7 +187,8 @@ def keep_connected(result: Tensor, inputs, grad_fn_name: str) -> Tensor:
     if node_cls is None:
         node_cls = _CONNECTING_NODES[grad_fn_name] = defop(grad_fn_name, _connected_vjp)
     out = make(result._data, result._dtype)
-    return record(node_cls, out, (result, *inputs), args=tuple(t._data.shape for t in inputs))
+    shapes = tuple(t._data.shape for t in inputs)
+    return record(node_cls, out, (result, *inputs), args=(shapes, zeros))
 
 
 def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):

@@ -149,33 +149,36 @@ def _legacy(dtype):
 def _prod_vjp(node, g):
     x, _ = node.saved  # torch saves the result too (in-place checks)
     shape, dims, keepdim = node._args
-    return (expand_back(g, node) * _prod_of_others(x, dims),)
+    g = expand_back(g, node)
+    if x.ndim == 0:
+        return (g,)  # the product of one number: its derivative is 1 (and no graph, as torch)
+    is_zero = x == 0
+    if not is_zero._data.any():
+        return (g * (_group_prod(x, dims) / x),)
+    if len(dims) == 1 and x.shape[dims[0]] == 1:
+        return (g,)  # one element per group: as torch, the gradient passes as it is
+    return (g * _prod_of_others(x, dims),)
 
 
 def _prod_of_others(x, dims):
-    """For each element, the product of the other elements of its group (prod's derivative).
+    """For each element, the product of the other elements of its group (prod's derivative
+    where some are zero): the product of those before it times the product of those after
+    it, both exclusive cumulative products. No division, so it is exact at zeros, and built
+    from chainrule ops, so every higher derivative is right too (three zeros in a group have
+    a nonzero third derivative)."""
+    if len(dims) == 1:
+        return _exclusive_products(x, dims[0])
+    return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
 
-    Written with chainrule ops, so the rule can itself be differentiated, and right at zeros.
-    With P the product of a group's nonzero elements and c its number of zeros:
-      c = 0: P / x;
-      c = 1: P at the zero; z * P / x elsewhere, z the zero itself (0, but its derivative,
-             P / x, is the second derivative);
-      c = 2: the other zero times P at each zero; z1 * z2 * P / x elsewhere;
-      c > 2: 0 (every second derivative is 0 too).
-    """
-    if x.numel() == 0:
-        return x
-    is_zero = x == 0
-    if not is_zero._data.any():
-        return _group_prod(x, dims) / x
-    nonzero = where(is_zero, 1.0, x)
-    product = _group_prod(nonzero, dims)
-    count = is_zero.sum(dims, keepdim=True)
-    zeros = where(is_zero, x, 0.0)
-    other_zero = zeros.sum(dims, keepdim=True) - x  # the other zero of a group with two
-    at_zeros = where(count == 1, product, other_zero * product)
-    elsewhere = _group_prod(where(is_zero, x, 1.0), dims) * product / nonzero
-    return where(count > 2, 0.0, where(is_zero, at_zeros, elsewhere))
+
+def _exclusive_products(x, dim):
+    from .joining import cat
+
+    size = x.shape[dim]
+    one = x.new_ones(x.shape[:dim] + (1,) + x.shape[dim + 1 :])
+    before = cat([one, x.narrow(dim, 0, size - 1)], dim).cumprod(dim)
+    after = cat([one, x.flip(dim).narrow(dim, 0, size - 1)], dim).cumprod(dim).flip(dim)
+    return before * after
 
 
 def _group_prod(x, dims):
