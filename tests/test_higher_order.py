@@ -43,10 +43,6 @@ KNOWN = {
 # the mark until it is removed.
 _EDGE_SHAPE = "a 0-d, empty or one-element input: torch short-cuts the rule, we do not"
 NOT_YET = {
-    "cdist/t2x3x2,t2x1x2": "torch has no double backward for _cdist_backward",
-    "cdist/t3x2,t2x2,p=1.0": "torch has no double backward for _cdist_backward",
-    "cdist/t3x2,t2x2,p=3.0": "torch has no double backward for _cdist_backward",
-    "cdist/t3x2,t4x2": "torch has no double backward for _cdist_backward",
     "cummax/t0x2,0": _EDGE_SHAPE,
     "cummin/t0x2,0": _EDGE_SHAPE,
     "cumprod/t0,0": _EDGE_SHAPE,
@@ -204,3 +200,18 @@ def test_prod_third_derivative_with_three_zeros():
     assert first.tolist() == [0.0, 0.0, 0.0, 0.0]
     assert second.tolist() == [0.0, 0.0, 0.0, 0.0]
     assert third.tolist() == [0.0, 0.0, 2.0, 0.0]
+
+
+def test_cdist_double_backward_raises_as_torch():
+    """torch's cdist kernel has no second derivative (p=2 on many rows uses matrix products)."""
+    x1 = chainrule.tensor([[0.0, 1.0], [2.0, 0.5]], requires_grad=True)
+    x2 = chainrule.tensor([[1.0, 1.0]])
+    (g,) = chainrule.autograd.grad(chainrule.cdist(x1, x2, p=1.0).sum(), x1, create_graph=True)
+    assert type(g.grad_fn).__name__ == "CdistBackwardBackward0"
+    message = "the derivative for '_cdist_backward' is not implemented."
+    with pytest.raises(NotImplementedError, match=message):
+        chainrule.autograd.grad(g.sum(), x1)
+    many = chainrule.zeros(30, 2).normal_().requires_grad_()
+    (g,) = chainrule.autograd.grad(chainrule.cdist(many, x2).sum(), many, create_graph=True)
+    (gg,) = chainrule.autograd.grad(g.sum(), many)
+    assert tuple(gg.shape) == (30, 2)
