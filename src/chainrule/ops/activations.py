@@ -87,7 +87,7 @@ def _elu_rule(node, g):
     (x,) = node.saved
     alpha, scale, input_scale = node._args
     negative = g * (scale * alpha * input_scale) * (x * input_scale).exp()
-    return (where(x > 0, g * scale, negative),)
+    return (where(x <= 0, negative, g * scale),)  # nan: the linear side, as torch
 
 
 def _elu_forward(x, args):
@@ -98,7 +98,7 @@ def _elu_forward(x, args):
 def _celu_rule(node, g):
     (x,) = node.saved
     (alpha,) = node._args
-    return (where(x > 0, g, g * (x / alpha).exp()),)
+    return (where(x <= 0, g * (x / alpha).exp(), g),)  # nan: the linear side, as torch
 
 
 _EluNode = defop("EluBackward0", _elu_rule)
@@ -219,7 +219,8 @@ def _no_hardsigmoid_double_backward(node, g):
 
 def _hardswish_rule(node, g):
     (x,) = node.saved
-    return (where(x < -3, 0.0, where(x <= 3, g * (x / 3 + 0.5), g)),)
+    # torch's kinks: 0 at -3, g at 3
+    return (where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),)
 
 
 _LeakyReluNode = defop("LeakyReluBackward0", _leaky_relu_rule)

@@ -349,9 +349,8 @@ def _pow_tensor_vjp(node, g):
     if node.needs_input_grad(0):
         grad = g * exponent * base ** (exponent - 1)
         grad_base = where(exponent == 0, 0.0, grad)
-    if node.needs_input_grad(1):
-        grad = g * base**exponent * base.log()
-        grad_exp = where((base == 0) & (exponent >= 0), 0.0, grad)
+    if node.needs_input_grad(1):  # g times 0 where the base is 0: g's signed zero, as torch
+        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, base**exponent * base.log())
     return grad_base, grad_exp
 
 
@@ -388,6 +387,9 @@ PowScalarNode = defop("PowBackward0", _pow_scalar_vjp)
 PowTensorNode = defop("PowBackward1", _pow_tensor_vjp)
 RpowNode = defop("PowBackward2", _rpow_vjp)
 _POW_SCALAR = Elementwise(xp.power, PowScalarNode, number_edge=False)
+# torch computes x ** -0.5 as rsqrt: nan at -inf and -inf at -0. (NumPy's power: 0 and inf);
+# the derivative of x ** 0.5 goes through it too
+_POW_MINUS_HALF = Elementwise(lambda a, _: 1 / xp.sqrt(a), PowScalarNode, number_edge=False)
 _POW_TENSOR = Elementwise(
     _power, PowTensorNode, saves=lambda a, b, out, *_: (a, b, SavedOutput(out))
 )
@@ -406,6 +408,8 @@ def pow(input, exponent):
         _check_int_pow(input, exponent)
         return _POW_TENSOR.binary(input, exponent)
     _check_int_pow(input, exponent)
+    if exponent == -0.5 and type(exponent) is float and input._dtype.kind == FLOAT:
+        return _POW_MINUS_HALF.binary(input, exponent)
     return _POW_SCALAR.binary(input, exponent)
 
 

@@ -338,7 +338,7 @@ def _nll_selection(input, target, weight, ignore_index):
     xp.put_along_axis(
         selection,
         _with_class_axis(safe, class_axis),
-        _with_class_axis(-weights, class_axis),
+        _with_class_axis(0.0 - weights, class_axis),  # an ignored sample: +0, not -0
         class_axis,
     )
     return selection
@@ -363,7 +363,9 @@ def _nll_vjp(node, g):
         if reduction == "mean" and total != 0:  # all targets ignored: zeros, as in torch
             g = g / total
         g = g.reshape(lead_dims + (1,) * input._data.ndim)
-    return (g * selection, None, None)
+    # + 0: the classes off the target (and every ignored sample) get +0 whatever g's sign,
+    # as torch's kernel, which writes only the targets into zeros
+    return (g * selection + 0.0, None, None)
 
 
 NllLossNode = defop("NllLossBackward0", _nll_vjp)

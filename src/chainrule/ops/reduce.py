@@ -12,7 +12,7 @@ from collections import namedtuple
 
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
-from .._graph import SavedOutput
+from .._graph import SavedOutput, grad_state
 from .._registry import defop, export, lead, record, will_record
 from .._tensor import Tensor, make, wrap_dim
 from .elementwise import where
@@ -157,7 +157,10 @@ def _prod_vjp(node, g):
         return (g * (_group_prod(x, dims) / x),)
     if len(dims) == 1 and x.shape[dims[0]] == 1:
         return (g,)  # one element per group: as torch, the gradient passes as it is
-    return (g * _prod_of_others(x, dims),)
+    grad = g * _prod_of_others(x, dims)
+    if not grad_state.enabled and len(dims) == x.ndim and is_zero.sum().item() > 1:
+        grad = grad.new_zeros(grad.shape)  # torch's plain backward of a whole product: +0
+    return (grad,)
 
 
 def _prod_of_others(x, dims):
@@ -239,6 +242,17 @@ def _evenly_vjp(node, g):
     return (where(hit, g / count.expand(x.shape), 0.0),)
 
 
+def _scaled_by_count_vjp(node, g):
+    """amax/amin: torch's (g / count) * mask, mask the elements equal to the result. Unlike
+    max() there is no sharing between NaNs: a NaN result makes every gradient NaN (g / 0 times
+    0), and the elements off the mask get g's signed zero."""
+    x = node.saved[0]
+    out_value = node._args[3]
+    hit = (x == out_value).to(g.dtype)
+    count = hit.sum(node._args[1], keepdim=True)
+    return (expand_back(g, node) / count * hit,)
+
+
 def _select_vjp(node, g):
     """max/min along a dim: the gradient goes to the element whose index was returned."""
     shape, dim, keepdim = node._args
@@ -256,8 +270,8 @@ MaxAllNode = defop("MaxBackward1", _evenly_vjp)
 MinAllNode = defop("MinBackward1", _evenly_vjp)
 MaxDimNode = defop("MaxBackward0", _select_vjp, batchable=False)
 MinDimNode = defop("MinBackward0", _select_vjp, batchable=False)
-AmaxNode = defop("AmaxBackward0", _evenly_vjp)
-AminNode = defop("AminBackward0", _evenly_vjp)
+AmaxNode = defop("AmaxBackward0", _scaled_by_count_vjp)
+AminNode = defop("AminBackward0", _scaled_by_count_vjp)
 
 
 def _empty_reduction_check(data, name, dims=None, error=RuntimeError, hint=True):
@@ -417,8 +431,11 @@ def _std_vjp(node, g):
     centered = x - x.mean(dims, keepdim=True)
     if not keepdim:
         out = out.reshape(keepdim_shape(shape, dims))
-    # where the deviation is 0 (all values equal) torch gives 0, not 0 / 0
-    return (where(out == 0, 0.0, expand_back(g, node) * centered / (out * (n - ddof))),)
+    # torch's order: var's rule applied to g / (2 std), that masked to 0 where the deviation
+    # is 0 (all values equal: 0, not 0 / 0, with the sign of x - mean)
+    half = where(out == 0, 0.0, expand_back(g, node) / (out * 2))
+    dof = n - ddof
+    return (half * (2.0 / dof if dof > 0 else float("inf")) * centered,)
 
 
 VarNode = defop("VarBackward0", _var_vjp)

@@ -508,6 +508,7 @@ def _var_mean_vjp(node, grads):
             if not keepdim:
                 spread = spread.reshape(keepdim_shape(shape, dims))
             grad = expand_back(g_spread, node) * centered / (spread * (n - ddof))
+            grad = where(spread == 0, 0.0, grad)  # all values equal: 0, not 0 / 0 (as std)
         else:
             scale = 2.0 / (n - ddof) if n - ddof > 0 else float("inf")
             grad = expand_back(g_spread, node) * centered * scale
@@ -568,9 +569,8 @@ def _aminmax_vjp(node, grads):
     for g, value in zip(grads, (low, high)):
         if g is None:
             continue
-        hit = x == value
-        count = hit.sum(dims, keepdim=True).to(g.dtype)
-        term = where(hit, expand_back(g, node) / count.expand(x.shape), 0.0)
+        hit = (x == value).to(g.dtype)  # torch's (g / count) * mask, as amin and amax
+        term = expand_back(g, node) / hit.sum(dims, keepdim=True) * hit
         grad = term if grad is None else grad + term
     return (grad,)
 
