@@ -60,7 +60,6 @@ REASONS = {
     "dist": "inf-norm distance with nan or infinite entries, signed zeros",
     "cdist": "signed zeros and nan with infinite entries",
     "renorm": "nan rows: torch keeps the other rows finite",
-    "nanmedian": "the error names nanmedian(), torch's says median()",
     "var": "one element and nan: torch gives an infinity",
     "var_mean": "one element and nan: torch gives an infinity",
 }

@@ -45,12 +45,9 @@ _EDGE_SHAPE = "a 0-d, empty or one-element input: torch short-cuts the rule, we 
 NOT_YET = {
     "cummax/t0x2,0": _EDGE_SHAPE,
     "cummin/t0x2,0": _EDGE_SHAPE,
-    "cumprod/t0,0": _EDGE_SHAPE,
-    "linalg.det/t1x1": _EDGE_SHAPE,
     "var/one element": _EDGE_SHAPE,
     "var_mean/one element": _EDGE_SHAPE,
     "scatter_reduce/prod,include_self=False": "the gradient does not require grad",
-    "nanmedian/t2x0,1": "the error names nanmedian(), torch's says median()",
     "sinc/t5": "fourth derivative near 0: cancellation beyond the tolerance",
 }
 

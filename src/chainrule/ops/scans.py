@@ -51,8 +51,8 @@ def _int64(array) -> Tensor:
 def _cumprod_vjp(node, g):
     x, out = node.saved
     d = node._args
-    if x.ndim == 0:
-        return (g,)
+    if x.ndim == 0 or x._data.size <= 1:
+        return (g,)  # one element (or none): the gradient passes as it is, as torch's
     if not (x == 0)._data.any():  # the usual case: sum_{j>=k} g_j out_j / x_k
         return ((g * out).flip(d).cumsum(d).flip(d) / x,)
     return (_cumprod_grad_with_zeros(x, g, d),)
@@ -310,7 +310,8 @@ def _select_along(input, dim, keepdim, name, node, pick_rows):
         values, indices = data.copy(), xp.zeros((), xp.int64)
     else:
         if data.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            said = "median" if name == "nanmedian" else name  # torch's nanmedian says median()
+            raise IndexError(f"{said}(): Expected reduction dim {d} to have non-zero size.")
         moved = xp.moveaxis(data, d, -1)
         rows = moved.reshape(-1, moved.shape[-1])
         picks = pick_rows(rows) if rows.shape[0] else xp.zeros(0, xp.int64)
