@@ -38,6 +38,9 @@ _NO_EDGE = (None, 0)
 # them, so an op pays one check of this flag -- and the functions that derive tangents.
 dual_depth = 0
 propagate_tangents = inplace_tangent = stand_in_tangent = None
+# Non-zero while forward AD runs a VJP rule to derive tangents from it: a rule whose result
+# torch cannot differentiate again (cdist's) stays differentiable for that.
+deriving_tangents = 0
 
 _ndarray = xp.ndarray
 _ufunc = _backend.array_ufunc_type

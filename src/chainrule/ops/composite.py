@@ -16,7 +16,7 @@ import math
 from .. import _backend
 from .._backend import xp
 from .._graph import SavedOutput, enable_grad, grad_state, no_grad
-from .._registry import defop, export, lead, needs_grad, record, to_tensor
+from .._registry import defop, export, lead, record, to_tensor, will_record
 from .._tensor import Tensor, make
 from . import elementwise as E
 from .combine import diag_embed
@@ -361,7 +361,7 @@ def _copysign_tensor(a, b):
     with no_grad():
         value = _copysign(a, b)
     out = make(value._data, value._dtype)
-    if not needs_grad(a, b):
+    if not will_record(a, b):
         return out
     shape = out._data.shape
     shapes = tuple(None if t._data.shape == shape else t._data.shape for t in (a, b))
@@ -373,7 +373,8 @@ def _copysign_number(a, b):
     with no_grad():
         value = _copysign(a, b)
     out = make(value._data, value._dtype)
-    return record(_CopysignNumberNode, out, (a,), (a, SavedOutput(out)) if needs_grad(a) else None)
+    saved = (a, SavedOutput(out)) if will_record(a) else None
+    return record(_CopysignNumberNode, out, (a,), saved)
 
 
 def copysign(input, other, *, out=None):

@@ -13,7 +13,7 @@ tensor([[0., 1., 2., 0.]])
 from __future__ import annotations
 
 from .. import _backend
-from .._backend import FLOAT, IN_PLACE_MIN, xp
+from .._backend import FLOAT, IN_PLACE_MIN, big_own_buffer, write_into, xp
 from .._graph import SavedOutput, grad_state
 from .._registry import defop, export, keep_connected, record, result_dtype, sum_to_shape
 from .._tensor import Tensor, make
@@ -365,7 +365,13 @@ def _nll_vjp(node, g):
         g = g.reshape(lead_dims + (1,) * input._data.ndim)
     # + 0: the classes off the target (and every ignored sample) get +0 whatever g's sign,
     # as torch's kernel, which writes only the targets into zeros
-    return (g * selection + 0.0, None, None)
+    grad = g * selection
+    if grad_state.enabled:
+        return (grad + 0.0, None, None)
+    if big_own_buffer(grad._data):  # the product is this rule's own array
+        write_into(xp.add, grad._data, 0.0)
+        return (grad, None, None)
+    return (grad + 0.0, None, None)
 
 
 NllLossNode = defop("NllLossBackward0", _nll_vjp)

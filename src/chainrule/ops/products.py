@@ -6,7 +6,7 @@ the one torch shows). cross and cdist are primitives with their own VJPs.
 
 from __future__ import annotations
 
-from .. import _backend
+from .. import _backend, _registry
 from .._backend import xp
 from .._graph import grad_state
 from .._registry import broadcast_shape, defop, export, record
@@ -321,7 +321,9 @@ def _cdist_vjp(node, g):
         weighted.sum(-2) if node.needs_input_grad(0) else None,
         -weighted.sum(-3) if node.needs_input_grad(1) else None,
     )
-    if by_kernel and grad_state.enabled:  # torch's _cdist_backward has no derivative
+    # torch's _cdist_backward has no derivative. Forward AD differentiates the rule to derive
+    # tangents (which torch refuses for cdist): for that it stays whole
+    if by_kernel and grad_state.enabled and not _registry.deriving_tangents:
         grads = tuple(
             None
             if grad is None
