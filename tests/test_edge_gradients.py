@@ -190,3 +190,10 @@ def test_polygamma_at_minus_infinity_ends():
     """digamma's gradient at -inf looped forever (the recurrence never left -inf)."""
     (g,) = _grads(chainrule.digamma, [-math.inf, math.inf, 1.0])
     assert math.isnan(g[0]) and g[1] == 0.0 and g[2] == pytest.approx(math.pi**2 / 6)
+
+
+def test_inf_norm_with_a_nan_gives_signed_zeros():
+    """The inf-norm of a vector with a nan is nan and matches no element: torch gives signed
+    zeros (it was 0 / 0 = nan)."""
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, math.inf) * -1.5, [math.nan, 1.0, -0.5])
+    assert g == [0.0, 0.0, 0.0] and _signs(g) == [-1.0, -1.0, 1.0]

@@ -499,7 +499,9 @@ def _norm_vjp(node, g):
         return (None,)  # torch's rule gives no gradient at all for the 0-"norm"
     if p == float("inf") or p == float("-inf"):
         hit = (x.abs() == out).to(g.dtype)
-        count = hit.sum(dims, keepdim=True).expand(shape)
+        count = hit.sum(dims, keepdim=True)
+        # a nan norm matches no element: signed zeros (not 0 / 0), as torch gives
+        count = where(count == 0, 1.0, count).expand(shape)
         return (g * x.sign() * hit / count,)
     scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
     return (where(out == 0, 0.0, g * scaled),)
