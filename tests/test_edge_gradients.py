@@ -197,3 +197,12 @@ def test_inf_norm_with_a_nan_gives_signed_zeros():
     zeros (it was 0 / 0 = nan)."""
     (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, math.inf) * -1.5, [math.nan, 1.0, -0.5])
     assert g == [0.0, 0.0, 0.0] and _signs(g) == [-1.0, -1.0, 1.0]
+
+
+def test_digamma_gradient_next_to_a_pole_and_far_below_zero():
+    """trigamma by reflection below 1/2, as torch: finite next to the poles (it was -inf) and
+    no walk of ten million steps up from -1e7."""
+    (g,) = _grads(chainrule.digamma, [-2.0, -1e7, -2.5])
+    assert g[0] == pytest.approx(1.6451975368302367e32)
+    assert g[1] == pytest.approx(3.1242176084864373e19)
+    assert g[2] == pytest.approx(9.53924664493752)

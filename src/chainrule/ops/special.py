@@ -146,6 +146,10 @@ def _polygamma64(n, a):
     a = a.astype(xp.float64)
     finite = xp.isfinite(a)
     x = xp.where(finite, a, 1.0)  # -inf would never be shifted up: the loop would not end
+    # trigamma below 1/2 by reflection, as torch: psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x)
+    # (finite next to the poles, as torch's, and no long walk up from very negative x)
+    reflected = (x < 0.5) if n == 1 else xp.zeros(x.shape, bool)
+    x = xp.where(reflected, 1 - x, x)
     sign = 1.0 if n % 2 else -1.0
     factorial = math.factorial(n)
     x, total = _shift_up(x, 10.0 + 2 * n, lambda v: sign * factorial / v ** (n + 1))
@@ -158,7 +162,12 @@ def _polygamma64(n, a):
     at_inf = 0.0 if n == 1 else xp.nan
     at_minus_inf = xp.nan if n == 1 else sign * xp.inf
     off = xp.where(a == xp.inf, at_inf, xp.where(a == -xp.inf, at_minus_inf, xp.nan))
-    return xp.where(finite, total + sign * series, off)
+    value = total + sign * series
+    if n == 1:
+        with xp.errstate(all="ignore"):
+            mirror = math.pi**2 / xp.sin(math.pi * a) ** 2 - value
+        value = xp.where(reflected, mirror, value)
+    return xp.where(finite, value, off)
 
 
 # --------------------------------------------------------------------------- unary ops
