@@ -55,9 +55,8 @@ REASONS = {
     "mvlgamma": "torch no longer checks the domain in forward; we raise",
     "logcumsumexp": "infinite and nan inputs: torch's formula gives other nans",
     "nextafter": "torch's gradient of nextafter is zero where an input is 0 or infinite",
-    "digamma": "trigamma near the poles: torch finite (1e32), ours infinite",
-    "norm": "inf-norm with nan, and the sign of zero of p-norms",
-    "dist": "inf-norm distance with nan or infinite entries, signed zeros",
+    "norm": "p-norms of all-zero vectors: the sign of zero gradients",
+    "dist": "the sign of zero gradients at equal points",
     "cdist": "signed zeros and nan with infinite entries",
     "renorm": "nan rows: torch keeps the other rows finite",
     "var": "one element and nan: torch gives an infinity",
@@ -206,3 +205,9 @@ def test_digamma_gradient_next_to_a_pole_and_far_below_zero():
     assert g[0] == pytest.approx(1.6451975368302367e32)
     assert g[1] == pytest.approx(3.1242176084864373e19)
     assert g[2] == pytest.approx(9.53924664493752)
+
+
+def test_p_norm_below_two_is_flat_at_zero_entries():
+    """|x|^(p-2) is infinite at 0: the gradient there is 0, not 0 * inf = nan (torch: 0)."""
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 0.5), [0.0, 1.0, 4.0])
+    assert g[0] == 0.0 and g[1] == pytest.approx(3.0) and g[2] == pytest.approx(1.5)

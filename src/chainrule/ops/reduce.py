@@ -504,6 +504,8 @@ def _norm_vjp(node, g):
         count = where(count == 0, 1.0, count).expand(shape)
         return (g * x.sign() * hit / count,)
     scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
+    if p < 2:  # |x|^(p-2) is infinite at 0: there the gradient is 0 (not 0 * inf), as torch's
+        scaled = where(x == 0, 0.0, scaled)
     return (where(out == 0, 0.0, g * scaled),)
 
 
