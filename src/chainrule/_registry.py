@@ -39,6 +39,9 @@ _NO_EDGE = (None, 0)
 # them, so an op pays one check of this flag -- and the functions that derive tangents.
 dual_depth = 0
 propagate_tangents = inplace_tangent = stand_in_tangent = None
+# Non-zero while forward AD runs a VJP rule to derive tangents from it: a rule whose result
+# torch cannot differentiate again (cdist's) stays differentiable for that.
+deriving_tangents = 0
 
 _ndarray = xp.ndarray
 _ufunc = _backend.array_ufunc_type
@@ -271,6 +274,45 @@ def record(node_cls, out: Tensor, inputs, saved=None, args=None, shapes=None) ->
     if dual_depth:  # after attaching: tangent rules may use the output (and its history)
         propagate_tangents(node_cls, (out,), inputs, saved, args, shapes)
     return out
+
+
+_CONNECTING_NODES: dict = {}
+
+
+def _connected_vjp(node, gg):
+    """The gradient passes through to the rule's result; the inputs it was read from get
+    zeros (a mask, a window or an index chosen by them has derivative zero)."""
+    shapes, zeros = node._args
+    if not zeros:
+        return (gg,) + (None,) * len(shapes)
+    return (
+        gg,
+        *(
+            gg.new_zeros(lead(gg) + shape) if node.needs_input_grad(i) else None
+            for i, shape in enumerate(shapes, 1)
+        ),
+    )
+
+
+def keep_connected(result: Tensor, inputs, grad_fn_name: str, zeros: bool = True) -> Tensor:
+    """A rule's result that reads ``inputs`` only through masks, windows or indices (relu's
+    kinks, pooling, padding), made a function of them under create_graph, as torch's
+    ``*_backward`` kernels are: it requires grad, and the next derivative with respect to
+    those inputs is zeros (not None), as torch's -- or None with ``zeros=False``, where
+    torch's double backward gives none. A plain backward (grad mode off) pays nothing: the
+    result comes back as it is.
+    """
+    if not grad_state.enabled:
+        return result
+    inputs = tuple(t for t in inputs if isinstance(t, Tensor) and t._requires_grad)
+    if not inputs:
+        return result
+    node_cls = _CONNECTING_NODES.get(grad_fn_name)
+    if node_cls is None:
+        node_cls = _CONNECTING_NODES[grad_fn_name] = defop(grad_fn_name, _connected_vjp)
+    out = make(result._data, result._dtype)
+    shapes = tuple(t._data.shape for t in inputs)
+    return record(node_cls, out, (result, *inputs), args=(shapes, zeros))
 
 
 def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):

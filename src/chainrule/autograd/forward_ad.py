@@ -431,6 +431,7 @@ def _generic_jvp(node_cls, outs, inputs, tangents, saved, args, shapes, differen
     ]
     previous = grad_state.enabled
     grad_state.enabled = True
+    _registry.deriving_tangents += 1
     try:
         try:
             grads = node.vjp(node, cotangents[0] if nout == 1 else cotangents)
@@ -448,6 +449,7 @@ def _generic_jvp(node_cls, outs, inputs, tangents, saved, args, shapes, differen
             total = term if total is None else total + term
     finally:
         grad_state.enabled = previous
+        _registry.deriving_tangents -= 1
     wanted = [c for c in cotangents if c is not None]
     if total is None or total._grad_fn is None or not wanted:
         found = [None] * len(wanted)

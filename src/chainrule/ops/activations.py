@@ -12,7 +12,7 @@ import math
 
 from .. import _backend
 from .._backend import FLOAT, xp
-from .._registry import defop, export, record
+from .._registry import defop, export, keep_connected, record
 from .._tensor import make, wrap_dim
 from .elementwise import sigmoid, where
 from .joining import cat
@@ -136,7 +136,7 @@ def _elu_rule(node, g):
     (x,) = node.saved
     alpha, scale, input_scale = node._args
     negative = g * (scale * alpha * input_scale) * (x * input_scale).exp()
-    return (where(x > 0, g * scale, negative),)
+    return (where(x <= 0, negative, g * scale),)  # nan: the linear side, as torch
 
 
 def _elu_forward(x, args):
@@ -147,7 +147,7 @@ def _elu_forward(x, args):
 def _celu_rule(node, g):
     (x,) = node.saved
     (alpha,) = node._args
-    return (where(x > 0, g, g * (x / alpha).exp()),)
+    return (where(x <= 0, g * (x / alpha).exp(), g),)  # nan: the linear side, as torch
 
 
 _EluNode = defop("EluBackward0", _elu_rule)
@@ -245,13 +245,14 @@ def mish(input, inplace=False):
 def _leaky_relu_rule(node, g):
     (x,) = node.saved
     (slope,) = node._args
-    return (where(x > 0, g, g * slope),)
+    return (keep_connected(where(x > 0, g, g * slope), (x,), "LeakyReluBackwardBackward0"),)
 
 
 def _hardtanh_rule(node, g):
     (x,) = node.saved
     low, high = node._args
-    return (where((x <= low) | (x >= high), 0.0, g),)
+    grad = where((x <= low) | (x >= high), 0.0, g)
+    return (keep_connected(grad, (x,), "HardtanhBackwardBackward0"),)
 
 
 def _hardsigmoid_rule(node, g):
@@ -267,7 +268,8 @@ def _no_hardsigmoid_double_backward(node, g):
 
 def _hardswish_rule(node, g):
     (x,) = node.saved
-    return (where(x < -3, 0.0, where(x <= 3, g * (x / 3 + 0.5), g)),)
+    # torch's kinks: 0 at -3, g at 3
+    return (where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),)
 
 
 _LeakyReluNode = defop("LeakyReluBackward0", _leaky_relu_rule)

@@ -16,6 +16,7 @@ from .._registry import (
     beyond_int64,
     defop,
     export,
+    lead,
     operand,
     record,
     result_dtype,
@@ -371,9 +372,11 @@ _NEG = Elementwise(xp.negative, NegNode, saves=None)
 def _pow_scalar_vjp(node, g):
     x, exponent = node.saved
     if exponent == 0:
-        return (g * 0,)
-    # torch's order, g * (e * x^(e-1)), and no x^1 copy for squares
-    if exponent == 2:
+        return (g.new_zeros(lead(g) + x.shape),)  # torch's zeros_like(x): no nan, no graph
+    # torch's order, g * (e * x^(e-1)). A plain backward skips the x^1 copy of squares; under
+    # create_graph x^(e-1) is a recorded power, as in torch: x^1 and then x^0 keep the next
+    # derivative connected to x (the third derivative of x**2 is zeros, not an error).
+    if exponent == 2 and not grad_state.enabled:
         return (times_temporary(g, x * exponent),)
     return (times_temporary(g, x ** (exponent - 1) * exponent),)
 
@@ -384,9 +387,8 @@ def _pow_tensor_vjp(node, g):
     if node.needs_input_grad(0):
         grad = g * exponent * base ** (exponent - 1)
         grad_base = where(exponent == 0, 0.0, grad)
-    if node.needs_input_grad(1):
-        grad = g * base**exponent * base.log()
-        grad_exp = where((base == 0) & (exponent >= 0), 0.0, grad)
+    if node.needs_input_grad(1):  # g times 0 where the base is 0: g's signed zero, as torch
+        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, base**exponent * base.log())
     return grad_base, grad_exp
 
 
@@ -430,6 +432,10 @@ _POWER_BY_PRODUCTS = {  # (out=... keeps 0-d results arrays)
 def _scalar_power(base, exponent):
     """tensor ** number (base: the tensor's array), with torch's special cases for float32
     (and float16, which arrives widened to float32)."""
+    if type(exponent) is float and exponent == -0.5 and base.dtype.kind == "f":
+        # torch computes x ** -0.5 as rsqrt: nan at -inf and -inf at -0. (NumPy's power: 0
+        # and inf); the derivative of x ** 0.5 goes through it too
+        return xp.divide(1, xp.sqrt(base), out=...)
     if base.dtype != xp.float32 or type(exponent) is bool:
         return xp.power(base, exponent, out=...)
     by_products = _POWER_BY_PRODUCTS.get(exponent)

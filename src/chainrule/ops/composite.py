@@ -15,8 +15,8 @@ import math
 
 from .. import _backend
 from .._backend import xp
-from .._graph import enable_grad, grad_state, no_grad
-from .._registry import defop, export, record, to_tensor
+from .._graph import SavedOutput, enable_grad, grad_state, no_grad
+from .._registry import defop, export, lead, record, to_tensor, will_record
 from .._tensor import Tensor, make
 from . import elementwise as E
 from .combine import diag_embed
@@ -361,8 +361,40 @@ def _copysign(a, b):
     return E.where(negative, -a.abs(), a.abs())
 
 
-_copysign_tensor = composite("CopysignBackward0", _copysign)
-_copysign_number = composite("CopysignBackward1", lambda a, b: _copysign(a, b))
+def _copysign_vjp(node, g):
+    """torch's rule: g * (result / input), 0 where the input is 0; zeros for ``other``.
+    Written with the result (not sign(input), whose derivative is a constant zero) so that,
+    as in torch, the derivative stays a function of the input at every order."""
+    a, out = node.saved
+    grad_a = g * E.where(a == 0, 0.0, out / a) if node.needs_input_grad(0) else None
+    if node._args is None:  # copysign(tensor, number)
+        return (grad_a,)
+    grad_b = g.new_zeros(lead(g) + node._args) if node.needs_input_grad(1) else None
+    return grad_a, grad_b
+
+
+_CopysignTensorNode = defop("CopysignBackward0", _copysign_vjp)
+_CopysignNumberNode = defop("CopysignBackward1", _copysign_vjp)
+
+
+def _copysign_tensor(a, b):
+    with no_grad():
+        value = _copysign(a, b)
+    out = make(value._data, value._dtype)
+    if not will_record(a, b):
+        return out
+    shape = out._data.shape
+    shapes = tuple(None if t._data.shape == shape else t._data.shape for t in (a, b))
+    saved = (a, SavedOutput(out))
+    return record(_CopysignTensorNode, out, (a, b), saved, b._data.shape, shapes)
+
+
+def _copysign_number(a, b):
+    with no_grad():
+        value = _copysign(a, b)
+    out = make(value._data, value._dtype)
+    saved = (a, SavedOutput(out)) if will_record(a) else None
+    return record(_CopysignNumberNode, out, (a,), saved)
 
 
 def copysign(input, other, *, out=None):

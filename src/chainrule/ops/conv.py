@@ -20,7 +20,7 @@ from __future__ import annotations
 import warnings
 
 from .._backend import xp
-from .._registry import defop, export, record, will_record
+from .._registry import defop, export, keep_connected, record, will_record
 from .._tensor import Tensor, make
 from . import _conv_kernels
 
@@ -198,8 +198,8 @@ def _conv_vjp(node, g):
         grad_w = g_rows.matmul(cols.transpose(2, 3)).sum(0).reshape(w.shape)
         if one_d:
             grad_w = grad_w.squeeze(2)
-    if node.needs_input_grad(2):
-        grad_b = g.sum((0, 2, 3))
+    if node.needs_input_grad(2):  # torch's kernel takes the input and weight: keep them
+        grad_b = keep_connected(g.sum((0, 2, 3)), node.saved, "ConvolutionBackwardBackward0")
     return grad_x, grad_w, grad_b
 
 

@@ -179,6 +179,8 @@ def inv(A):
 
 def _det_vjp(node, g):
     A, det = node.saved
+    if A._data.shape[-1] == 1:  # det of a 1x1 matrix is its entry: g passes, as torch's
+        return (_scalar_grad(g),)
     if (det._data == 0).any():  # singular: the adjugate, through the SVD
         return (_scalar_grad(g) * _adjugate_t(A),)
     return (_scalar_grad(g * det) * inv(A).mT,)

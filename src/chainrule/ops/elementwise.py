@@ -442,9 +442,11 @@ export("round", round, grad_fns=("RoundBackward0", "RoundBackward1"))
 def _atan2_vjp(node, g):
     a, b = node.saved
     denom = a * a + b * b
+    # atan2(0, 0) is flat as torch takes it: 0, not 0 / 0
+    recip = where(denom == 0, 0.0, denom.reciprocal())
     return (
-        g * b / denom if node.needs_input_grad(0) else None,
-        g * -a / denom if node.needs_input_grad(1) else None,
+        g * b * recip if node.needs_input_grad(0) else None,
+        g * -a * recip if node.needs_input_grad(1) else None,
     )
 
 
@@ -554,7 +556,11 @@ def _clamp_tensor_vjp(node, g):
     if high is not None:
         inside = (x <= high) if inside is None else inside & (x <= high)
     grads = [where(inside, g, 0.0) if node.needs_input_grad(0) else None]
-    for bound, test, i in ((low, lambda: x < low, 1), (high, lambda: x > high, 2)):
+    # as torch: with both bounds the lower one gets the gradient only while it is below the
+    # upper one (min == max or min > max: the result is max's); nan anywhere: no gradient
+    below = (lambda: (x < low) & (low < high)) if high is not None else (lambda: x < low)
+    above = (lambda: (x > high) | (low > high)) if low is not None else (lambda: x > high)
+    for bound, test, i in ((low, below, 1), (high, above, 2)):
         grads.append(
             where(test(), g, 0.0) if bound is not None and node.needs_input_grad(i) else None
         )
@@ -598,12 +604,13 @@ def clamp(input, min=None, max=None):
 def _clamp_tensor(input, low, high):
     low = to_tensor(low) if low is not None else None
     high = to_tensor(high) if high is not None else None
-    result = input
+    result = input._data
+    # maximum/minimum, not comparisons: a nan bound gives nan, as torch; min > max gives max
     if low is not None:
-        result = where(input < low, low, input)
+        result = xp.maximum(result, low._data)
     if high is not None:
-        result = where(result > high, high, result)
-    out = make(result._data.astype(input._dtype.np, copy=False), input._dtype)
+        result = xp.minimum(result, high._data)
+    out = make(xp.asarray(result).astype(input._dtype.np, copy=False), input._dtype)
     inputs = (input, low, high)
     shapes = tuple(
         t._data.shape if t is not None and t._data.shape != out._data.shape else None

@@ -115,7 +115,7 @@ def positive(input):
 
 def _sgn_rule(node, g):
     node.saved  # noqa: B018 - torch saves the input (a freed or changed input is an error)
-    return (g * 0,)
+    return (g.new_zeros(g.shape),)  # +0 (g * 0 gives -0 and nan), as torch
 
 
 _SgnNode = defop("SgnBackward0", _sgn_rule)

@@ -13,9 +13,17 @@ tensor([[0., 1., 2., 0.]])
 from __future__ import annotations
 
 from .. import _backend
-from .._backend import FLOAT, IN_PLACE_MIN, xp
+from .._backend import FLOAT, IN_PLACE_MIN, big_own_buffer, write_into, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import broadcast_shape, defop, export, record, result_dtype, sum_to_shape
+from .._registry import (
+    broadcast_shape,
+    defop,
+    export,
+    keep_connected,
+    record,
+    result_dtype,
+    sum_to_shape,
+)
 from .._tensor import Tensor, make
 from .activations import softplus
 
@@ -122,12 +130,15 @@ def _index_pad_vjp(node, g):
     from .creation import zeros
 
     indices, shape = node._args
-    _ = node.saved  # torch saves the input (circular: buffers freed after one backward)
+    saved = node.saved  # torch saves the input (circular: buffers freed after one backward)
     grad = g
     for dim, index in reversed(indices):
         sizes = list(grad.shape)
         sizes[dim] = shape[dim]
         grad = zeros(*sizes, dtype=g.dtype).index_add(dim, make(index, _backend.int64), grad)
+    name = type(node).__name__
+    if name != "CopySlices":  # reflection and replication: torch's kernel takes the input
+        grad = keep_connected(grad, saved, name.replace("Backward0", "BackwardBackward0"))
     return (grad,)
 
 
@@ -337,7 +348,7 @@ def _nll_selection(input, target, weight, ignore_index):
     xp.put_along_axis(
         selection,
         _with_class_axis(safe, class_axis),
-        _with_class_axis(-weights, class_axis),
+        _with_class_axis(0.0 - weights, class_axis),  # an ignored sample: +0, not -0
         class_axis,
     )
     return selection
@@ -362,7 +373,15 @@ def _nll_vjp(node, g):
         if reduction == "mean" and total != 0:  # all targets ignored: zeros, as in torch
             g = g / total
         g = g.reshape(lead_dims + (1,) * input._data.ndim)
-    return (g * selection, None, None)
+    # + 0: the classes off the target (and every ignored sample) get +0 whatever g's sign,
+    # as torch's kernel, which writes only the targets into zeros
+    grad = g * selection
+    if grad_state.enabled:
+        return (grad + 0.0, None, None)
+    if big_own_buffer(grad._data):  # the product is this rule's own array
+        write_into(xp.add, grad._data, 0.0)
+        return (grad, None, None)
+    return (grad + 0.0, None, None)
 
 
 NllLossNode = defop("NllLossBackward0", _nll_vjp)

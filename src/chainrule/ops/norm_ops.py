@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .. import _backend
 from .._backend import xp
-from .._registry import defop, export, record
+from .._registry import defop, export, keep_connected, record
 from .._tensor import make
 
 __all__ = ["layer_norm", "group_norm", "batch_norm"]
@@ -44,6 +44,12 @@ def _input_grad(gx, xhat, rstd, dims):
     return (gx - mean_g - xhat * mean_gx) * rstd
 
 
+def _bias_grad(grad, x, weight, grad_fn_name):
+    """The bias gradient (a sum of g): torch's backward kernel takes the input and weight
+    too, so under create_graph it is a function of them (with derivative zero)."""
+    return keep_connected(grad, (x, weight), grad_fn_name)
+
+
 def _check_numel(name, value, count):
     if value is not None and value.numel() != count:
         raise RuntimeError(f"{name} should contain {count} elements not {value.numel()}")
@@ -66,7 +72,9 @@ def _layer_norm_vjp(node, g):
     if node.needs_input_grad(1):
         grad_w = (g * xhat).sum(lead) if lead else g * xhat
     if node.needs_input_grad(2):
-        grad_b = g.sum(lead) if lead else g
+        grad_b = _bias_grad(
+            g.sum(lead) if lead else g, x, weight, "NativeLayerNormBackwardBackward0"
+        )
     return grad_x, grad_w, grad_b
 
 
@@ -176,12 +184,18 @@ def _batch_norm_vjp(node, g):
     grad_x = grad_w = grad_b = None
     if node.needs_input_grad(0):
         gx = g if weight is None else g * weight.reshape(channel)
-        grad_x = _input_grad(gx, xhat, rstd, dims) if training else gx * rstd
+        if training:
+            grad_x = _input_grad(gx, xhat, rstd, dims)
+        else:  # running statistics: the input enters only through torch's backward kernel
+            grad_x = keep_connected(gx * rstd, (x,), _BATCH_NORM_BACKWARD, zeros=False)
     if node.needs_input_grad(1):
         grad_w = (g * xhat).sum(dims)
     if node.needs_input_grad(2):
-        grad_b = g.sum(dims)
+        grad_b = _bias_grad(g.sum(dims), x, weight, _BATCH_NORM_BACKWARD)
     return grad_x, grad_w, grad_b
+
+
+_BATCH_NORM_BACKWARD = "NativeBatchNormBackwardBackward0"
 
 
 BatchNormNode = defop("NativeBatchNormBackward0", _batch_norm_vjp, batchable=False)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .. import _backend
 from .._backend import FLOAT, xp
-from .._registry import defop, export, record, record_multi
+from .._registry import defop, export, keep_connected, record, record_multi
 from .._tensor import make
 from .conv import _fold, _pair, _windows
 from .elementwise import where
@@ -81,17 +81,26 @@ def _as_batch(input):
 
 def _max_pool_vjp(node, grads):
     g = grads[0]  # the indices output has no gradient
-    _ = node.saved  # torch saves the input: changing it in place breaks backward there too
-    indices, shape, winners = node._args
+    # torch saves the input: changing it in place breaks backward there too; the windows'
+    # winners were chosen by it, so under create_graph the result stays a function of it
+    (x,) = node.saved
+    return (keep_connected(_max_pool_grad(g, node._args), (x,), _MAX_POOL_BACKWARD),)
+
+
+_MAX_POOL_BACKWARD = "MaxPool2DWithIndicesBackwardBackward0"
+
+
+def _max_pool_grad(g, args):
+    indices, shape, winners = args
     if winners is not None:  # tiled windows: each g goes to its window's winner, 0 elsewhere
         tiles = g.reshape(*g.shape[:-2], g.shape[-2], 1, g.shape[-1], 1)
-        return (where(make(winners, _backend.bool_), tiles, 0.0).reshape(shape),)
+        return where(make(winners, _backend.bool_), tiles, 0.0).reshape(shape)
     from .creation import zeros
 
     flat_g = g.reshape(*g.shape[:-2], -1)
     flat_i = make(indices.reshape(*indices.shape[:-2], -1), _backend.int64)
     grad = zeros(*shape[:-2], shape[-2] * shape[-1], dtype=g.dtype)
-    return (grad.scatter_add(-1, flat_i, flat_g).reshape(shape),)
+    return grad.scatter_add(-1, flat_i, flat_g).reshape(shape)
 
 
 MaxPoolNode = defop("MaxPool2DWithIndicesBackward0", _max_pool_vjp, batchable=False)
@@ -226,7 +235,13 @@ def _tiled_max(data, kernel, is_float, with_indices):
 
 
 def _avg_pool_vjp(node, g):
-    _ = node.saved  # torch saves the input: changing it in place breaks backward there too
+    # torch saves the input (in-place checks); its backward kernel takes it, so under
+    # create_graph the result is a function of it, with derivative zero
+    (x,) = node.saved
+    return (keep_connected(_avg_pool_grad(node, g), (x,), "AvgPool2DBackwardBackward0"),)
+
+
+def _avg_pool_grad(node, g):
     kernel, stride, pads, divisor, size, batched, tiled = node._args
     if not batched:
         g = g.unsqueeze(0)
@@ -235,10 +250,10 @@ def _avg_pool_vjp(node, g):
     if tiled:  # each input entry is in exactly one window: spread g over its tile
         spread = (g / make(divisor, g._dtype)).reshape(n, c, oh, 1, ow, 1)
         grad = spread.expand(n, c, oh, kh, ow, kw).reshape(n, c, *size)
-        return (grad if batched else grad.squeeze(0),)
+        return grad if batched else grad.squeeze(0)
     spread = (g / make(divisor, g._dtype)).reshape(n, c, 1, oh * ow).expand(n, c, kk, oh * ow)
     grad = _fold(spread.reshape(n, c * kk, oh * ow), size, kernel, (1, 1), pads, stride)
-    return (grad if batched else grad.squeeze(0),)
+    return grad if batched else grad.squeeze(0)
 
 
 AvgPoolNode = defop("AvgPool2DBackward0", _avg_pool_vjp, batchable=False)
@@ -329,12 +344,12 @@ def _averaging_matrix(size, out, dtype):
 
 def _separable_vjp(node, g):
     """The adjoint of x -> P_h @ x @ P_w^T (P_h None for 1-D resizing): P_h^T @ g @ P_w."""
-    if node._saved is not None:
-        _ = node.saved  # torch saves the input of adaptive pooling
     ph, pw = node._args
     grad = g.matmul(make(pw, g._dtype))
     if ph is not None:
         grad = make(xp.ascontiguousarray(ph.T), g._dtype).matmul(grad)
+    if node._saved is not None:  # torch saves the input of adaptive pooling (not resizing)
+        grad = keep_connected(grad, node.saved, "AdaptiveAvgPool2DBackwardBackward0")
     return (grad,)
 
 

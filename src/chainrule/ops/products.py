@@ -6,8 +6,9 @@ the one torch shows). cross and cdist are primitives with their own VJPs.
 
 from __future__ import annotations
 
-from .. import _backend
+from .. import _backend, _registry
 from .._backend import xp
+from .._graph import grad_state
 from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make, wrap_dim
 from .joining import _common_dtype
@@ -305,7 +306,7 @@ def _cross(input, other, d):
 
 def _cdist_vjp(node, g):
     x1, x2, out = node.saved
-    p = node._args
+    p, by_kernel = node._args
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
     dist = out.unsqueeze(-1)
     if p == 2:
@@ -316,13 +317,39 @@ def _cdist_vjp(node, g):
         scale = diff.sign() * diff.abs() ** (p - 1) / dist.masked_fill(dist == 0, 1.0) ** (p - 1)
     scale = scale.masked_fill(dist == 0, 0.0)
     weighted = g.unsqueeze(-1) * scale
-    return (
+    grads = (
         weighted.sum(-2) if node.needs_input_grad(0) else None,
         -weighted.sum(-3) if node.needs_input_grad(1) else None,
     )
+    # torch's _cdist_backward has no derivative. Forward AD differentiates the rule to derive
+    # tangents (which torch refuses for cdist): for that it stays whole
+    if by_kernel and grad_state.enabled and not _registry.deriving_tangents:
+        grads = tuple(
+            None
+            if grad is None
+            else record(_CdistBackwardNode, make(grad._data, grad._dtype), (g, x1, x2))
+            for grad in grads
+        )
+    return grads
+
+
+def _no_cdist_double_backward(node, g):
+    raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
 
 
 CdistNode = defop("CdistBackward0", _cdist_vjp)
+_CdistBackwardNode = defop("CdistBackwardBackward0", _no_cdist_double_backward)
+_EUCLID_MM_ROWS = 25  # torch computes p=2 distances by matrix products past this many rows
+
+
+def _by_kernel(p, rows1, rows2, compute_mode):
+    """Does torch compute these distances with its cdist kernel (whose backward it cannot
+    differentiate), rather than with matrix products (p=2 only)?"""
+    if p != 2 or compute_mode == "donot_use_mm_for_euclid_dist":
+        return True
+    if compute_mode == "use_mm_for_euclid_dist":
+        return False
+    return rows1 <= _EUCLID_MM_ROWS and rows2 <= _EUCLID_MM_ROWS
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
@@ -355,7 +382,8 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     else:
         result = (diff**p).sum(-1) ** (1.0 / p)
     out = make(xp.ascontiguousarray(result.astype(a.dtype, copy=False)), x1._dtype)
-    return record(CdistNode, out, (x1, x2), (x1, x2, out), float(p))
+    by_kernel = _by_kernel(p, a.shape[-2], b.shape[-2], compute_mode)
+    return record(CdistNode, out, (x1, x2), (x1, x2, out), (float(p), by_kernel))
 
 
 # --------------------------------------------------------------------------- publish

@@ -13,7 +13,7 @@ from collections import namedtuple
 from .. import _backend
 from .._argerrors import invalid_combination, wrong_type
 from .._backend import FLOAT, defaults, xp
-from .._graph import SavedOutput
+from .._graph import SavedOutput, grad_state
 from .._registry import defop, export, lead, record, will_record
 from .._tensor import Tensor, make, wrap_dim
 from .elementwise import where
@@ -158,33 +158,39 @@ def _legacy(dtype):
 def _prod_vjp(node, g):
     x, _ = node.saved  # torch saves the result too (in-place checks)
     shape, dims, keepdim = node._args
-    return (expand_back(g, node) * _prod_of_others(x, dims),)
+    g = expand_back(g, node)
+    if x.ndim == 0:
+        return (g,)  # the product of one number: its derivative is 1 (and no graph, as torch)
+    is_zero = x == 0
+    if not is_zero._data.any():
+        return (g * (_group_prod(x, dims) / x),)
+    if len(dims) == 1 and x.shape[dims[0]] == 1:
+        return (g,)  # one element per group: as torch, the gradient passes as it is
+    grad = g * _prod_of_others(x, dims)
+    if not grad_state.enabled and len(dims) == x.ndim and is_zero.sum().item() > 1:
+        grad = grad.new_zeros(grad.shape)  # torch's plain backward of a whole product: +0
+    return (grad,)
 
 
 def _prod_of_others(x, dims):
-    """For each element, the product of the other elements of its group (prod's derivative).
+    """For each element, the product of the other elements of its group (prod's derivative
+    where some are zero): the product of those before it times the product of those after
+    it, both exclusive cumulative products. No division, so it is exact at zeros, and built
+    from chainrule ops, so every higher derivative is right too (three zeros in a group have
+    a nonzero third derivative)."""
+    if len(dims) == 1:
+        return _exclusive_products(x, dims[0])
+    return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
 
-    Written with chainrule ops, so the rule can itself be differentiated, and right at zeros.
-    With P the product of a group's nonzero elements and c its number of zeros:
-      c = 0: P / x;
-      c = 1: P at the zero; z * P / x elsewhere, z the zero itself (0, but its derivative,
-             P / x, is the second derivative);
-      c = 2: the other zero times P at each zero; z1 * z2 * P / x elsewhere;
-      c > 2: 0 (every second derivative is 0 too).
-    """
-    if x.numel() == 0:
-        return x
-    is_zero = x == 0
-    if not is_zero._data.any():
-        return _group_prod(x, dims) / x
-    nonzero = where(is_zero, 1.0, x)
-    product = _group_prod(nonzero, dims)
-    count = is_zero.sum(dims, keepdim=True)
-    zeros = where(is_zero, x, 0.0)
-    other_zero = zeros.sum(dims, keepdim=True) - x  # the other zero of a group with two
-    at_zeros = where(count == 1, product, other_zero * product)
-    elsewhere = _group_prod(where(is_zero, x, 1.0), dims) * product / nonzero
-    return where(count > 2, 0.0, where(is_zero, at_zeros, elsewhere))
+
+def _exclusive_products(x, dim):
+    from .joining import cat
+
+    size = x.shape[dim]
+    one = x.new_ones(x.shape[:dim] + (1,) + x.shape[dim + 1 :])
+    before = cat([one, x.narrow(dim, 0, size - 1)], dim).cumprod(dim)
+    after = cat([one, x.flip(dim).narrow(dim, 0, size - 1)], dim).cumprod(dim).flip(dim)
+    return before * after
 
 
 def _group_prod(x, dims):
@@ -290,6 +296,17 @@ def _evenly_vjp(node, g):
     return (where(hit, g / count.expand(x.shape), 0.0),)
 
 
+def _scaled_by_count_vjp(node, g):
+    """amax/amin: torch's (g / count) * mask, mask the elements equal to the result. Unlike
+    max() there is no sharing between NaNs: a NaN result makes every gradient NaN (g / 0 times
+    0), and the elements off the mask get g's signed zero."""
+    x = node.saved[0]
+    out_value = node._args[3]
+    hit = (x == out_value).to(g.dtype)
+    count = hit.sum(node._args[1], keepdim=True)
+    return (expand_back(g, node) / count * hit,)
+
+
 def _select_vjp(node, g):
     """max/min along a dim: the gradient goes to the element whose index was returned."""
     shape, dim, keepdim = node._args
@@ -307,8 +324,8 @@ MaxAllNode = defop("MaxBackward1", _evenly_vjp)
 MinAllNode = defop("MinBackward1", _evenly_vjp)
 MaxDimNode = defop("MaxBackward0", _select_vjp, batchable=False)
 MinDimNode = defop("MinBackward0", _select_vjp, batchable=False)
-AmaxNode = defop("AmaxBackward0", _evenly_vjp)
-AminNode = defop("AminBackward0", _evenly_vjp)
+AmaxNode = defop("AmaxBackward0", _scaled_by_count_vjp)
+AminNode = defop("AminBackward0", _scaled_by_count_vjp)
 
 
 def _empty_reduction_check(data, name, dims=None, error=RuntimeError, hint=True):
@@ -470,8 +487,11 @@ def _std_vjp(node, g):
     centered = x - x.mean(dims, keepdim=True)
     if not keepdim:
         out = out.reshape(keepdim_shape(shape, dims))
-    # where the deviation is 0 (all values equal) torch gives 0, not 0 / 0
-    return (where(out == 0, 0.0, expand_back(g, node) * centered / (out * (n - ddof))),)
+    # torch's order: var's rule applied to g / (2 std), that masked to 0 where the deviation
+    # is 0 (all values equal: 0, not 0 / 0, with the sign of x - mean)
+    half = where(out == 0, 0.0, expand_back(g, node) / (out * 2))
+    dof = n - ddof
+    return (half * (2.0 / dof if dof > 0 else float("inf")) * centered,)
 
 
 VarNode = defop("VarBackward0", _var_vjp)
@@ -535,9 +555,13 @@ def _norm_vjp(node, g):
         return (None,)  # torch's rule gives no gradient at all for the 0-"norm"
     if p == float("inf") or p == float("-inf"):
         hit = (x.abs() == out).to(g.dtype)
-        count = hit.sum(dims, keepdim=True).expand(shape)
+        count = hit.sum(dims, keepdim=True)
+        # a nan norm matches no element: signed zeros (not 0 / 0), as torch gives
+        count = where(count == 0, 1.0, count).expand(shape)
         return (g * x.sign() * hit / count,)
     scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
+    if p < 2:  # |x|^(p-2) is infinite at 0: there the gradient is 0 (not 0 * inf), as torch's
+        scaled = where(x == 0, 0.0, scaled)
     return (where(out == 0, 0.0, g * scaled),)
 
 

@@ -51,8 +51,8 @@ def _int64(array) -> Tensor:
 def _cumprod_vjp(node, g):
     x, out = node.saved
     d = node._args
-    if x.ndim == 0:
-        return (g,)
+    if x.ndim == 0 or x._data.size <= 1:
+        return (g,)  # one element (or none): the gradient passes as it is, as torch's
     if not (x == 0)._data.any():  # the usual case: sum_{j>=k} g_j out_j / x_k
         return ((g * out).flip(d).cumsum(d).flip(d) / x,)
     return (_cumprod_grad_with_zeros(x, g, d),)
@@ -314,7 +314,8 @@ def _select_along(input, dim, keepdim, name, node, pick_rows):
         values, indices = data.copy(), xp.zeros((), xp.int64)
     else:
         if data.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            said = "median" if name == "nanmedian" else name  # torch's nanmedian says median()
+            raise IndexError(f"{said}(): Expected reduction dim {d} to have non-zero size.")
         moved = xp.moveaxis(data, d, -1)
         rows = moved.reshape(-1, moved.shape[-1])
         picks = pick_rows(rows) if rows.shape[0] else xp.zeros(0, xp.int64)
@@ -512,6 +513,7 @@ def _var_mean_vjp(node, grads):
             if not keepdim:
                 spread = spread.reshape(keepdim_shape(shape, dims))
             grad = expand_back(g_spread, node) * centered / (spread * (n - ddof))
+            grad = where(spread == 0, 0.0, grad)  # all values equal: 0, not 0 / 0 (as std)
         else:
             scale = 2.0 / (n - ddof) if n - ddof > 0 else float("inf")
             grad = expand_back(g_spread, node) * centered * scale
@@ -573,9 +575,8 @@ def _aminmax_vjp(node, grads):
     for g, value in zip(grads, (low, high)):
         if g is None:
             continue
-        hit = x == value
-        count = hit.sum(dims, keepdim=True).to(g.dtype)
-        term = where(hit, expand_back(g, node) / count.expand(x.shape), 0.0)
+        hit = (x == value).to(g.dtype)  # torch's (g / count) * mask, as amin and amax
+        term = expand_back(g, node) / hit.sum(dims, keepdim=True) * hit
         grad = term if grad is None else grad + term
     return (grad,)
 

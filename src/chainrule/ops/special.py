@@ -143,7 +143,13 @@ def _digamma64(a):
 
 def _polygamma64(n, a):
     """The n-th derivative of digamma (n >= 1), by recurrence and the asymptotic series."""
-    x = a.astype(xp.float64)
+    a = a.astype(xp.float64)
+    finite = xp.isfinite(a)
+    x = xp.where(finite, a, 1.0)  # -inf would never be shifted up: the loop would not end
+    # trigamma below 1/2 by reflection, as torch: psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x)
+    # (finite next to the poles, as torch's, and no long walk up from very negative x)
+    reflected = (x < 0.5) if n == 1 else xp.zeros(x.shape, bool)
+    x = xp.where(reflected, 1 - x, x)
     sign = 1.0 if n % 2 else -1.0
     factorial = math.factorial(n)
     x, total = _shift_up(x, 10.0 + 2 * n, lambda v: sign * factorial / v ** (n + 1))
@@ -151,7 +157,17 @@ def _polygamma64(n, a):
     for k, b in enumerate(_BERNOULLI, start=1):
         coefficient = b * math.factorial(2 * k + n - 1) / math.factorial(2 * k)
         series = series + coefficient / x ** (2 * k + n)
-    return total + sign * series
+    # torch's values off the finite line: trigamma(inf) = 0, higher orders give nan at inf
+    # and an infinity of sign (-1)^(n+1) at -inf
+    at_inf = 0.0 if n == 1 else xp.nan
+    at_minus_inf = xp.nan if n == 1 else sign * xp.inf
+    off = xp.where(a == xp.inf, at_inf, xp.where(a == -xp.inf, at_minus_inf, xp.nan))
+    value = total + sign * series
+    if n == 1:
+        with xp.errstate(all="ignore"):
+            mirror = math.pi**2 / xp.sin(math.pi * a) ** 2 - value
+        value = xp.where(reflected, mirror, value)
+    return xp.where(finite, value, off)
 
 
 # --------------------------------------------------------------------------- unary ops
@@ -244,7 +260,7 @@ def _sinc_rule(node, g):
     (x,) = node.saved
     px = x * math.pi
     derivative = (px.cos() * px - px.sin()) / (px * x)
-    return (g * where(x == 0, 0.0, derivative),)
+    return (where(x == 0, 0.0, g * derivative),)  # +0 at 0 whatever the sign of g
 
 
 _SincNode = defop("SincBackward0", _sinc_rule)
@@ -278,7 +294,11 @@ rad2deg = _scaling("rad2deg", 180 / math.pi, "Rad2DegBackward0")
 def _logit_rule(node, g):
     (x,) = node.saved
     eps = node._args
-    derivative = g / (x * (1 - x))
+    denominator = x * (1 - x)
+    if eps is None:
+        # +0 at 0 and 1 (x = -0. too): g / 0 has g's sign, as torch's kernel gives
+        denominator = where(denominator == 0, 0.0, denominator)
+    derivative = g / denominator
     if eps is None:
         return (where((x < 0) | (x > 1), math.nan, derivative),)
     return (where((x < eps) | (x > 1 - eps), 0.0, derivative),)

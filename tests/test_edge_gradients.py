@@ -1,0 +1,213 @@
+"""First derivatives at special inputs (signed zeros, infinities, nan, ties, kinks) agree
+with torch's: values, nan positions and the sign of every zero.
+
+``tests/golden/edge_gradients.json`` holds what torch 2.13 gives (``tools/gen_edge_golden.py``
+made it; ``tests/edge_audit.py`` says how). The test replays every case with chainrule (no
+torch needed); the live variant reruns torch. The cases still known to differ are listed in
+``tests/golden/edge_gradients_known.txt`` and run as strict xfails, with the reason of their
+op below: fixing one fails its mark until the line is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import edge_audit
+import pytest
+
+import chainrule
+
+HERE = Path(__file__).parent
+GOLDEN = json.loads((HERE / "golden" / "edge_gradients.json").read_text())["cases"]
+KNOWN = set((HERE / "golden" / "edge_gradients_known.txt").read_text().split("\n")) - {""}
+
+_LINALG = "decompositions of non-finite matrices: LAPACK refuses or gives other nans than torch"
+_BLAS_ZERO = "the sign of a zero summed by BLAS (torch's kernels add in another order)"
+_TIES = "ties and nan among the candidates: torch picks another index"
+REASONS = {
+    "linalg": _LINALG,
+    "svd": _LINALG,
+    "qr": _LINALG,
+    "det": _LINALG,
+    "slogdet": _LINALG,
+    "logdet": _LINALG,
+    "cholesky": _LINALG,
+    "cholesky_inverse": _LINALG,
+    "pinverse": _LINALG,
+    "matrix_exp": _LINALG,
+    "matrix_power": _LINALG,
+    "chain_matmul": _BLAS_ZERO,
+    "matmul": _BLAS_ZERO,
+    "inner": _BLAS_ZERO,
+    "tensordot": _BLAS_ZERO,
+    "addmv": _BLAS_ZERO,
+    "nn.functional.layer_norm": _BLAS_ZERO,
+    "nn.functional.group_norm": _BLAS_ZERO,
+    "nn.functional.batch_norm": _BLAS_ZERO,
+    "topk": _TIES,
+    "kthvalue": _TIES,
+    "mode": _TIES,
+    "max_pool2d": _TIES,
+    "nn.functional.max_pool2d": _TIES,
+    "scatter_reduce": "prod with zeros: the sign of zero gradients",
+    "mvlgamma": "torch no longer checks the domain in forward; we raise",
+    "logcumsumexp": "infinite and nan inputs: torch's formula gives other nans",
+    "nextafter": "torch's gradient of nextafter is zero where an input is 0 or infinite",
+    "norm": "p-norms of all-zero vectors: the sign of zero gradients",
+    "dist": "the sign of zero gradients at equal points",
+    "cdist": "signed zeros and nan with infinite entries",
+    "renorm": "nan rows: torch keeps the other rows finite",
+    "var": "one element and nan: torch gives an infinity",
+    "var_mean": "one element and nan: torch gives an infinity",
+}
+
+
+def _reason(case_id):
+    op = case_id.split("/")[0]
+    return REASONS.get(op) or REASONS.get(op.split(".")[0])
+
+
+CASES = list(edge_audit.cases())
+
+
+def _params():
+    params = []
+    for case_id, run in CASES:
+        marks = []
+        if case_id in KNOWN:
+            marks.append(pytest.mark.xfail(reason=_reason(case_id), strict=True))
+        params.append(pytest.param(case_id, run, marks=marks, id=case_id))
+    return params
+
+
+PARAMS = _params()
+
+
+def test_golden_file_covers_every_case():
+    ids = {case_id for case_id, _ in CASES}
+    assert not ids - set(GOLDEN), "cases missing from the golden file: rerun the tool"
+    assert len(ids) > 7000
+    assert KNOWN <= ids, f"known cases that are gone: {sorted(KNOWN - ids)[:5]}"
+    assert all(_reason(case_id) for case_id in KNOWN), "a known case without a reason"
+
+
+@pytest.mark.parametrize("case_id,run", PARAMS)
+def test_gradient_at_special_inputs(case_id, run):
+    why = edge_audit.compare(run(chainrule), GOLDEN[case_id])
+    assert why is None, f"{case_id}: {why}"
+
+
+@pytest.mark.parametrize("case_id,run", PARAMS)
+def test_gradient_at_special_inputs_live(case_id, run):
+    torch = pytest.importorskip("torch")
+    want = run(torch)
+    assert edge_audit.compare(want, GOLDEN[case_id]) is None, f"{case_id}: stale golden file"
+    why = edge_audit.compare(run(chainrule), want)
+    assert why is None, f"{case_id}: {why}"
+
+
+def test_the_comparison_sees_signed_zeros_and_nans():
+    assert edge_audit.same_values([0.0, math.nan, -math.inf], [0.0, math.nan, -math.inf]) is None
+    assert "sign of a zero" in edge_audit.same_values([-0.0], [0.0])
+    assert "nan" in edge_audit.same_values([math.nan, 1.0], [1.0, math.nan])
+    assert "infinities" in edge_audit.same_values([math.inf], [-math.inf])
+    assert "values" in edge_audit.same_values([1.0], [1.0 + 1e-3])
+
+
+# --------------------------------------------------------------------------- the reported cases
+
+
+def _grads(f, *values):
+    leaves = [chainrule.tensor(v, dtype=chainrule.float64, requires_grad=True) for v in values]
+    f(*leaves).sum().backward()
+    return [leaf.grad.tolist() for leaf in leaves]
+
+
+def _signs(values):
+    return [math.copysign(1.0, v) for v in values]
+
+
+def test_atan2_at_the_origin_is_flat():
+    """atan2(0, 0) gave nan gradients (torch: 0)."""
+    gy, gx = _grads(chainrule.atan2, [0.0, -0.0, 1.0], [0.0, 0.0, 1.0])
+    assert gy == [0.0, 0.0, 0.5] and gx == [0.0, 0.0, -0.5]
+
+
+def test_every_target_ignored_gives_plus_zero_gradients():
+    """Every nll_loss / cross_entropy target ignored: +0 gradients (no nan, no -0)."""
+    x = chainrule.tensor([[0.5, -1.0, 2.0], [1.0, 0.0, -3.0]], requires_grad=True)
+    loss = chainrule.nn.functional.cross_entropy(x, chainrule.tensor([1, 1]), ignore_index=1)
+    assert math.isnan(loss.item())
+    (-loss).backward()
+    assert x.grad.tolist() == [[0.0] * 3] * 2 and _signs(x.grad.reshape(-1).tolist()) == [1.0] * 6
+
+
+def test_elu_family_at_nan_takes_the_linear_side():
+    """torch's elu kernel tests x <= 0: a nan input gets the linear slope (it was nan)."""
+    (g,) = _grads(chainrule.nn.functional.elu, [math.nan, -1.0])
+    assert g[0] == 1.0 and g[1] == pytest.approx(math.exp(-1.0))
+
+
+def test_amax_with_a_nan_gives_nan_gradients_and_signed_zeros():
+    (g,) = _grads(lambda x: x.amax() * -1.0, [1.0, math.nan, 0.0])
+    assert all(math.isnan(v) for v in g)
+    (g,) = _grads(lambda x: x.amax() * -1.0, [1.0, 3.0, -math.inf])
+    assert g == [0.0, -1.0, 0.0] and _signs(g) == [-1.0, -1.0, -1.0]
+
+
+def test_clamp_with_tensor_bounds_as_torch():
+    """min == max gives max the gradient; a nan bound gives nan values and no gradient."""
+    x, low, high = _grads(
+        lambda x, lo, hi: chainrule.clamp(x, lo, hi) * chainrule.tensor([1.0, 2.0, 3.0, 4.0]),
+        [-1.0, 0.5, -1.0, 0.5],
+        [1.0, 2.0, 0.0, math.nan],
+        [1.0, 1.0, 2.0, 2.0],
+    )
+    assert (x, low, high) == ([0.0] * 4, [0.0, 0.0, 3.0, 0.0], [0.0, 2.0, 0.0, 0.0])
+    value = chainrule.clamp(chainrule.tensor([0.5]), chainrule.tensor([math.nan]), None)
+    assert math.isnan(value.item())
+
+
+def test_pow_minus_half_is_rsqrt():
+    """torch computes x ** -0.5 as rsqrt (nan at -inf, -inf at -0.), and x ** 0.5's derivative
+    through it."""
+    out = chainrule.tensor([-math.inf, -0.0, 4.0]) ** -0.5
+    assert math.isnan(out[0].item()) and out[1].item() == -math.inf and out[2].item() == 0.5
+    (g,) = _grads(lambda x: x**0.5, [-0.0, -math.inf, 4.0])
+    assert g[0] == -math.inf and math.isnan(g[1]) and g[2] == 0.25
+
+
+def test_std_of_equal_values_and_std_mean():
+    """std_mean of equal values gave nan gradients (torch: the mean's 1/n)."""
+    (g,) = _grads(lambda x: sum(chainrule.std_mean(x)), [2.0, 2.0, 2.0, 2.0])
+    assert g == [0.25] * 4
+
+
+def test_polygamma_at_minus_infinity_ends():
+    """digamma's gradient at -inf looped forever (the recurrence never left -inf)."""
+    (g,) = _grads(chainrule.digamma, [-math.inf, math.inf, 1.0])
+    assert math.isnan(g[0]) and g[1] == 0.0 and g[2] == pytest.approx(math.pi**2 / 6)
+
+
+def test_inf_norm_with_a_nan_gives_signed_zeros():
+    """The inf-norm of a vector with a nan is nan and matches no element: torch gives signed
+    zeros (it was 0 / 0 = nan)."""
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, math.inf) * -1.5, [math.nan, 1.0, -0.5])
+    assert g == [0.0, 0.0, 0.0] and _signs(g) == [-1.0, -1.0, 1.0]
+
+
+def test_digamma_gradient_next_to_a_pole_and_far_below_zero():
+    """trigamma by reflection below 1/2, as torch: finite next to the poles (it was -inf) and
+    no walk of ten million steps up from -1e7."""
+    (g,) = _grads(chainrule.digamma, [-2.0, -1e7, -2.5])
+    assert g[0] == pytest.approx(1.6451975368302367e32)
+    assert g[1] == pytest.approx(3.1242176084864373e19)
+    assert g[2] == pytest.approx(9.53924664493752)
+
+
+def test_p_norm_below_two_is_flat_at_zero_entries():
+    """|x|^(p-2) is infinite at 0: the gradient there is 0, not 0 * inf = nan (torch: 0)."""
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 0.5), [0.0, 1.0, 4.0])
+    assert g[0] == 0.0 and g[1] == pytest.approx(3.0) and g[2] == pytest.approx(1.5)
