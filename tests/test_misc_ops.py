@@ -257,3 +257,19 @@ def test_float16_with_a_python_number_rounds_as_torch(op):
         mine, theirs = results
         assert mine.dtype == theirs.dtype
         np.testing.assert_array_equal(mine, theirs, err_msg=f"{op} {number}")
+
+
+def test_alpha_with_a_zero_dim_operand_sums_its_gradient():
+    """add/sub with alpha and a 0-d operand: its gradient is summed back to shape ()
+    (found by the fuzzer: backward raised 'invalid gradient ... expected []')."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = torch.tensor(3.0, requires_grad=True)
+    z = x * 1
+    z.sub_(s, alpha=-0.5)
+    (torch.add(x, s, alpha=2) + z).sum().backward()
+    assert s.grad.tolist() == 5.0  # 2 * 2 from add, 2 * 0.5 from sub_
+    assert x.grad.tolist() == [2.0, 2.0]
+    a = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(0.5, dtype=torch.float32, requires_grad=True)
+    torch.add(a, b, alpha=2).sum().backward()
+    assert b.grad.dtype == torch.float32 and b.grad.tolist() == 4.0

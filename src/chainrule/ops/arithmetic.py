@@ -220,7 +220,8 @@ def _with_alpha(node_cls, input, other, alpha, compute):
         return record(node_cls, out, (input,), None, alpha)
     shape = out._data.shape
     shapes = tuple(s if s != shape else None for s in (input._data.shape, other._data.shape))
-    return record(node_cls, out, (input, other), None, alpha, shapes if any(shapes) else None)
+    broadcast = any(s is not None for s in shapes)  # () is a shape too: a 0-d operand
+    return record(node_cls, out, (input, other), None, alpha, shapes if broadcast else None)
 
 
 def rsub(input, other, *, alpha=1):
