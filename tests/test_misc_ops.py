@@ -273,3 +273,39 @@ def test_alpha_with_a_zero_dim_operand_sums_its_gradient():
     b = torch.tensor(0.5, dtype=torch.float32, requires_grad=True)
     torch.add(a, b, alpha=2).sum().backward()
     assert b.grad.dtype == torch.float32 and b.grad.tolist() == 4.0
+
+
+def test_dtype_names_in_messages_are_torchs():
+    """isclose, lerp, heaviside and gather name dtypes as torch does (found by the fuzzer)."""
+    cases = [
+        (
+            lambda: torch.isclose(torch.ones(2, dtype=torch.int32), torch.ones(2).double()),
+            "Int did not match Double",
+        ),
+        (
+            lambda: torch.isclose(torch.ones(2).long(), torch.ones(2).half()),
+            "Long did not match Half",
+        ),
+        (
+            lambda: torch.lerp(torch.ones(2).short(), torch.ones(2).long(), 0.5),
+            "expected dtype short int for `end` but got dtype long int",
+        ),
+        (
+            lambda: torch.lerp(torch.ones(2).half(), torch.ones(2), 0.5),
+            "expected dtype c10::Half for `end` but got dtype float",
+        ),
+        (
+            lambda: torch.heaviside(torch.ones(2), torch.ones(2).double()),
+            "heaviside is not yet implemented for tensors with different dtypes.",
+        ),
+        (
+            lambda: torch.ones(2).gather(0, torch.tensor([0.0])),
+            "gather(): Expected dtype int32/int64 for index",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    index = torch.tensor([1, 1], dtype=torch.int32)  # torch takes int32 indices too
+    assert torch.tensor([1.0, 2.0]).gather(0, index).tolist() == [2.0, 2.0]

@@ -126,6 +126,12 @@ def _is_advanced(item) -> bool:
     return isinstance(item, (list, range, xp.ndarray)) or item is True or item is False
 
 
+ZERO_DIM_INDEX = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+    "C++ to convert a 0-dim tensor to a number"
+)
+
+
 def _expand_ellipsis(index, ndim):
     used = sum(1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
     used += sum(
@@ -134,6 +140,8 @@ def _expand_ellipsis(index, ndim):
         if isinstance(i, Tensor) and i._dtype is _backend.bool_ and i._data.ndim != 1
     )
     if used > ndim:
+        if ndim == 0:
+            raise IndexError(ZERO_DIM_INDEX)
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = []
     seen = False
@@ -342,8 +350,8 @@ ScatterValueNode = defop("ScatterBackward1", _scatter_vjp, batchable=False)  # s
 
 
 def _check_index(index, name):
-    if not isinstance(index, Tensor) or index._dtype is not _backend.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if not isinstance(index, Tensor) or index._dtype not in (_backend.int64, _backend.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
 
 
 def gather(input, dim, index):
