@@ -755,9 +755,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a = input._data.astype(dtype.np, copy=False)
     b = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     if input._dtype is not getattr(other, "_dtype", input._dtype):
-        raise RuntimeError(
-            f"{input._dtype.scalar_name} did not match {other._dtype.scalar_name}"
-        )
+        raise RuntimeError(f"{input._dtype.scalar_name} did not match {other._dtype.scalar_name}")
     with xp.errstate(all="ignore"):
         return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), _backend.bool_)
 
