@@ -416,3 +416,55 @@ def test_unrecorded_inplace_arithmetic_matches_torch(name, dtype, other):
         except RuntimeError as error:
             outcomes.append(("error", str(error)))
     assert outcomes[0] == outcomes[1]
+
+
+def test_gather_scatter_index_add_check_shapes_and_bounds_as_torch():
+    """torch's RuntimeErrors (texts taken from torch 2.13), raised before anything is
+    written, instead of NumPy's IndexError/ValueError (found by the fuzzer)."""
+    x, m = cr.ones(3), cr.ones(2, 2)
+    cases = [
+        (
+            lambda: x.scatter(0, cr.tensor([[0]]), 1.0),
+            "Index tensor must have the same number of dimensions as self tensor",
+        ),
+        (
+            lambda: x.scatter_add(0, cr.tensor([9]), cr.ones(1)),
+            "index 9 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: x.scatter(0, cr.tensor([-1]), 1.0),
+            "index -1 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: x.scatter_reduce(0, cr.tensor([9]), cr.ones(1), "sum"),
+            "index 9 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: m.scatter(0, cr.tensor([[0, 0, 0]]), 1.0),
+            "Expected index [1, 3] to be no larger than self [2, 2] apart from dimension 0",
+        ),
+        (
+            lambda: x.gather(0, cr.tensor([[0]])),
+            "Index tensor must have the same number of dimensions as input tensor",
+        ),
+        (
+            lambda: cr.ones(2, 3).gather(1, cr.tensor([[0], [0], [0]])),
+            "Size does not match at dimension 0 expected index [3, 1] to be no larger than "
+            "self [2, 3] apart from dimension 1",
+        ),
+        (
+            lambda: m.index_add(0, cr.tensor([0]), cr.ones(1, 9)),
+            "source tensor shape must match self tensor shape, excluding the specified "
+            "dimension. Got self.shape = [2, 2] source.shape = [1, 9]",
+        ),
+        (
+            lambda: m.index_add(0, cr.tensor([0]), cr.ones(3)),
+            "index_add_(): Number of indices (1) should be equal to source.size(dim): (3), "
+            "for dim: 0",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    assert m.index_add(0, cr.tensor([1]), cr.ones(1, 2)).tolist() == [[1.0, 1.0], [2.0, 2.0]]

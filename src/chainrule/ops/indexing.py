@@ -354,6 +354,28 @@ def _check_index(index, name):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
 
 
+def _check_positions(input, d, index, kind):
+    """torch's checks for gather and the scatter family (kind "input" or "self"): index has
+    input's number of dims, is no larger apart from dim ``d``, and points inside ``d``."""
+    data, idx = input._data, index._data
+    if idx.ndim != max(data.ndim, 1) and not (idx.ndim == 0 or data.ndim == 0):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {kind} tensor")
+    if data.ndim and idx.ndim:
+        if any(i > s for k, (i, s) in enumerate(zip(idx.shape, data.shape)) if k != d):
+            prefix = (
+                "Size does not match at dimension 0 expected" if kind == "input" else "Expected"
+            )
+            raise RuntimeError(
+                f"{prefix} index {list(idx.shape)} to be no larger than self "
+                f"{list(data.shape)} apart from dimension {d}"
+            )
+    size = data.shape[d] if data.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        value = int(idx[bad].flat[0]) if idx.ndim else int(idx)
+        raise RuntimeError(f"index {value} is out of bounds for dimension {d} with size {size}")
+
+
 def gather(input, dim, index):
     """Values of ``input`` at ``index`` along ``dim``.
 
@@ -363,11 +385,7 @@ def gather(input, dim, index):
     data = input._data
     d = wrap_dim(dim, data.ndim)
     idx = index._data
-    size = data.shape[d] if data.ndim else 1
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise RuntimeError(
-            f"index {int(idx.max())} is out of bounds for dimension {d} with size {size}"
-        )
+    _check_positions(input, d, index, "input")
     result = xp.take_along_axis(data, idx, axis=d) if data.ndim else data.copy()
     return record(
         GatherNode, make(result, input._dtype), (input,), (input,), (data.shape, d, index)
@@ -378,6 +396,7 @@ def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (accumulating)."""
     _check_index(index, "scatter_add")
     d = wrap_dim(dim, input._data.ndim)
+    _check_positions(input, d, index, "self")
     data = input._data.copy()
     positions = _scatter_positions(index._data, d)
     src_data = src._data[tuple(slice(0, s) for s in index._data.shape)]
@@ -393,6 +412,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if src is None:
         src = value
     d = wrap_dim(dim, input._data.ndim)
+    _check_positions(input, d, index, "self")
     data = input._data.copy()
     positions = _scatter_positions(index._data, d)
     if isinstance(src, Tensor):

@@ -266,7 +266,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     >>> tensor([0., 0.]).scatter_reduce(0, tensor([0, 0, 1]), tensor([1., 3., 2.]), "amax")
     tensor([3., 2.])
     """
-    from .indexing import _check_index, _scatter_positions
+    from .indexing import _check_index, _check_positions, _scatter_positions
 
     _check_index(index, "scatter_reduce")
     if reduce not in _REDUCTIONS:
@@ -276,8 +276,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     data = input._data
     d = wrap_dim(dim, max(data.ndim, 1))
     idx = index._data
-    size = data.shape[d] if data.ndim else 1
-    _check_bounds(idx, size, d)
+    _check_positions(input, d, index, "self")
     positions = _scatter_positions(idx, d)
     values = src._data[tuple(slice(0, s) for s in idx.shape)].astype(data.dtype, copy=False)
     out = data.copy()
