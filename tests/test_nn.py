@@ -79,3 +79,46 @@ def test_optimizer_steps_reduce_the_loss():
             opt.step()
             first = first if first is not None else loss.item()
         assert loss.item() < first / 10
+
+
+def test_errors_found_by_the_fuzzer_match_torch():
+    """linear reports shapes before dtypes; max_pool2d / avg_pool2d rank errors; logsumexp
+    without dim (texts taken from torch 2.13)."""
+    F = torch.nn.functional
+    cases = [
+        (
+            lambda: F.linear(torch.ones(2, 3, dtype=torch.float64), torch.ones(4, 4)),
+            RuntimeError,
+            "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x4)",
+        ),
+        (
+            lambda: F.linear(torch.ones(2, 5, 3, dtype=torch.float64), torch.ones(4, 4)),
+            RuntimeError,
+            "mat1 and mat2 shapes cannot be multiplied (10x3 and 4x4)",
+        ),
+        (
+            lambda: F.max_pool2d(torch.ones(2, 3), 7),
+            RuntimeError,
+            "non-empty 3D or 4D (batch mode) tensor expected for input",
+        ),
+        (
+            lambda: F.avg_pool2d(torch.ones(2, 3), 1),
+            IndexError,
+            "Dimension out of range (expected to be in range of [-2, 1], but got -3)",
+        ),
+        (
+            lambda: F.avg_pool2d(torch.ones(1, 1, 1, 2, 3), 1),
+            RuntimeError,
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            "but got:[1, 1, 1, 2, 3]",
+        ),
+        (
+            lambda: torch.ones(2).logsumexp(),
+            TypeError,
+            'logsumexp() missing 1 required positional arguments: "dim"',
+        ),
+    ]
+    for call, kind, text in cases:
+        with pytest.raises(kind) as info:
+            call()
+        assert str(info.value) == text

@@ -540,8 +540,13 @@ def _logsumexp_vjp(node, g):
 LogsumexpNode = defop("LogsumexpBackward0", _logsumexp_vjp)
 
 
-def logsumexp(input, dim, keepdim=False):
+_NO_DIM = object()  # logsumexp's and softmax's dim is required (torch has no default)
+
+
+def logsumexp(input, dim=_NO_DIM, keepdim=False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
+    if dim is _NO_DIM:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     data = input._data
     if input._dtype.kind != FLOAT:
         data = data.astype(defaults.float_dtype.np)
@@ -593,9 +598,6 @@ def _log_softmax_vjp(node, g):
 
 SoftmaxNode = defop("SoftmaxBackward0", _softmax_vjp)
 LogSoftmaxNode = defop("LogSoftmaxBackward0", _log_softmax_vjp)
-
-
-_NO_DIM = object()  # softmax's dim is required (torch has no default)
 
 
 def _softmax_dim(name, dim):
