@@ -1044,8 +1044,10 @@ def test_detach_inplace_refuses_views_and_zero_dim_index_message():
             view.detach_()
     assert (x * 1).detach_().grad_fn is None  # not a view: fine
     with pytest.raises(IndexError) as info:
-        torch.tensor(2.0)[0]
+        torch.tensor(2.0)[0] = 1.0
     assert str(info.value) == (
         "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
     )
+    with pytest.raises(IndexError, match="^too many indices for tensor of dimension 0$"):
+        torch.tensor(2.0)[..., 0] = 1.0

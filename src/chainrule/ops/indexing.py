@@ -126,12 +126,6 @@ def _is_advanced(item) -> bool:
     return isinstance(item, (list, range, xp.ndarray)) or item is True or item is False
 
 
-ZERO_DIM_INDEX = (
-    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-    "C++ to convert a 0-dim tensor to a number"
-)
-
-
 def _expand_ellipsis(index, ndim):
     used = sum(1 for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
     used += sum(
@@ -140,8 +134,6 @@ def _expand_ellipsis(index, ndim):
         if isinstance(i, Tensor) and i._dtype is _backend.bool_ and i._data.ndim != 1
     )
     if used > ndim:
-        if ndim == 0:
-            raise IndexError(ZERO_DIM_INDEX)
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = []
     seen = False
@@ -307,6 +299,8 @@ def setitem(input, index, value):
     """x[index] = value, in place (recorded so gradients flow to x's history and to value)."""
     from .inplace import assign_index
 
+    if not isinstance(index, tuple) and input._data.ndim == 0:
+        _check_0d_index(index)  # torch's messages for x[0] = v on a 0-d x
     assign_index(input, index, value)
 
 
