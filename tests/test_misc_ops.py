@@ -309,3 +309,18 @@ def test_dtype_names_in_messages_are_torchs():
         assert str(info.value) == text
     index = torch.tensor([1, 1], dtype=torch.int32)  # torch takes int32 indices too
     assert torch.tensor([1.0, 2.0]).gather(0, index).tolist() == [2.0, 2.0]
+
+
+def test_inv_ex_reports_singular_matrices_in_info():
+    """torch.linalg.inv_ex (missing before; found by the fuzzer), values from torch 2.13."""
+    x = torch.tensor([[2.0, 1.0], [0.0, 3.0]], requires_grad=True)
+    result = torch.linalg.inv_ex(x)
+    assert type(result).__name__ == "linalg_inv_ex"
+    assert repr(result.info) == "tensor(0, dtype=torch.int32)"
+    assert type(result.inverse.grad_fn).__name__ == "LinalgInvExBackward0"
+    result.inverse.sum().backward()
+    assert np.allclose(x.grad.tolist(), [[-1 / 6, -1 / 6], [-1 / 18, -1 / 18]])
+    batch = torch.stack([torch.eye(2), torch.zeros(2, 2)])
+    assert torch.linalg.inv_ex(batch).info.tolist() == [0, 1]
+    with pytest.raises(torch.linalg.LinAlgError, match="^linalg.inv_ex: The diagonal element 1"):
+        torch.linalg.inv_ex(torch.zeros(2, 2), check_errors=True)
