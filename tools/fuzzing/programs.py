@@ -434,7 +434,7 @@ def _normalisation(rng, values, pending):
         "z = F.layer_norm(x, x.shape[1:], eps=1e-3)",
         "z = F.layer_norm(x.transpose(1, 2), (x.shape[1],), y, y * 0.5)",
         "m = torch.zeros(x.shape[1], dtype=x.dtype)\nv = torch.ones(x.shape[1], dtype=x.dtype)\n"
-        "z = F.batch_norm(x, m, v, y, y, training=True, momentum=0.3)\nR(m)\nR(v)",
+        "z = F.batch_norm(x, m, v, y, y, training=True, momentum=0.3)\nR(m, False)\nR(v, False)",
         "m = torch.zeros(x.shape[1], dtype=x.dtype)\nv = torch.ones(x.shape[1], dtype=x.dtype)\n"
         "z = F.batch_norm(x, m, v, training=False)",
         "z = F.group_norm(x, 2, y, y)",

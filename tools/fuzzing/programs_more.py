@@ -1,5 +1,7 @@
 """Program families for linalg with gradients, the autograd API and programs built to raise."""
 
+import re
+
 from .programs import allowed, leaf
 
 
@@ -156,7 +158,8 @@ def gen_autograd(rng, values, pending):
     dtype = rng.choice(["float32", "float64"])
     shape = rng.choice([(), (2,), (3,), (2, 2)])
     lines = [leaf(rng, values, "x", shape, dtype), leaf(rng, values, "y", shape, dtype)]
-    return lines + [rng.choice(AUTOGRAD_PROGRAMS)]
+    program = re.sub(r"R\(([wxy])\.grad\)", r"R(\1.grad, False)", rng.choice(AUTOGRAD_PROGRAMS))
+    return lines + [program]
 
 
 RAISING = [
