@@ -324,3 +324,31 @@ def test_inv_ex_reports_singular_matrices_in_info():
     assert torch.linalg.inv_ex(batch).info.tolist() == [0, 1]
     with pytest.raises(torch.linalg.LinAlgError, match="^linalg.inv_ex: The diagonal element 1"):
         torch.linalg.inv_ex(torch.zeros(2, 2), check_errors=True)
+
+
+def test_matrix_norm_checks_dim_and_order_as_torch():
+    """torch's RuntimeErrors (found by the fuzzer; NumPy's ValueError leaked before)."""
+    x = torch.ones(2, 3)
+    cases = [
+        (
+            lambda: torch.linalg.norm(x, "nuc", dim=0),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0",
+        ),
+        (
+            lambda: torch.linalg.matrix_norm(x, "fro", dim=(0, 1, 1)),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 1",
+        ),
+        (
+            lambda: torch.linalg.norm(x, "fro", dim=0),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0",
+        ),
+        (
+            lambda: torch.linalg.matrix_norm(x, "bad"),
+            "linalg.matrix_norm: Order bad not supported.",
+        ),
+        (lambda: x.norm(p="bad"), "linalg.matrix_norm: Order bad not supported."),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text

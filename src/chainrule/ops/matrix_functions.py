@@ -113,10 +113,14 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
         )
     _check_float("linalg.matrix_norm", A)
-    if ord == "fro":
-        return vector_norm(A, 2, tuple(dim), keepdim)
-    if ord not in ("nuc", 2, -2, 1, -1, math.inf, -math.inf):
+    dim = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dim) != 2:
+        got = " ".join(str(d) for d in dim)
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+    if ord not in ("fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim)
     M = _matrix_dims(A, dim)
     if M._data.size == 0 and ord != "nuc":  # no singular values, no sums to take a max of
         return make(xp.zeros(M._data.shape[:-2], dtype=M._data.dtype), A._dtype)
