@@ -122,3 +122,40 @@ def test_errors_found_by_the_fuzzer_match_torch():
         with pytest.raises(kind) as info:
             call()
         assert str(info.value) == text
+
+
+def test_loss_and_group_norm_input_errors_match_torch():
+    """Found by the fuzzer; texts taken from torch 2.13."""
+    F = torch.nn.functional
+    cases = [
+        (
+            lambda: F.group_norm(torch.ones(1, 2, 1), 2),
+            ValueError,
+            "Expected more than 1 value per channel when training, got input size [1, 2, 1]",
+        ),
+        (
+            lambda: F.group_norm(torch.ones(1, 2), 2),
+            ValueError,
+            "Expected more than 1 value per channel when training, got input size [1, 2]",
+        ),
+        (
+            lambda: F.cross_entropy(torch.ones(3), torch.tensor([0, 1])),
+            ValueError,
+            "For 1D input, 1D target must have size 1, but got target size: 2",
+        ),
+        (
+            lambda: F.nll_loss(torch.ones(3), torch.tensor([0, 1])),
+            ValueError,
+            "For 1D input, 1D target must have size 1, but got target size: 2",
+        ),
+        (
+            lambda: F.cross_entropy(torch.ones(2, 3), torch.ones(2, 3), ignore_index=0),
+            RuntimeError,
+            "ignore_index is not supported for floating point target",
+        ),
+    ]
+    for call, kind, text in cases:
+        with pytest.raises(kind) as info:
+            call()
+        assert str(info.value) == text
+    assert F.group_norm(torch.ones(1, 4, 1), 2).shape == (1, 4, 1)
