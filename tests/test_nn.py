@@ -1,5 +1,6 @@
 """nn.Module mechanics, Parameter, and optimizers (numbers against torch live in programs/)."""
 
+import numpy as np
 import pytest
 
 import chainrule as torch
@@ -159,3 +160,22 @@ def test_loss_and_group_norm_input_errors_match_torch():
             call()
         assert str(info.value) == text
     assert F.group_norm(torch.ones(1, 4, 1), 2).shape == (1, 4, 1)
+
+
+def test_glu_and_global_average_pool_record_torchs_nodes():
+    """F.glu is one GluBackward0 node; adaptive_avg_pool2d to 1x1 is a mean (MeanBackward1),
+    as in torch (found by the fuzzer)."""
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 0.0, 2.0, -1.0]], dtype=torch.float64, requires_grad=True)
+    out = F.glu(x)
+    assert type(out.grad_fn).__name__ == "GluBackward0"
+    assert torch.autograd.gradcheck(F.glu, (x,)) and torch.autograd.gradgradcheck(F.glu, (x,))
+    (g,) = torch.autograd.grad(out.sum(), x)
+    assert np.allclose(g.tolist(), [[0.880797, 0.268941, 0.104994, -0.0]], atol=1e-6)
+    jac = torch.func.jacrev(lambda t: F.glu(t, 0))(torch.tensor([1.0, 0.0, 2.0, 1.0]))
+    assert jac.shape == (2, 4)
+    with pytest.raises(RuntimeError, match="^Halving dimension must be even, but dimension 0"):
+        F.glu(torch.ones(3))
+    p = torch.ones(1, 2, 3, 3, requires_grad=True)
+    assert type(F.adaptive_avg_pool2d(p, 1).grad_fn).__name__ == "MeanBackward1"
+    assert type(F.adaptive_avg_pool2d(p, 2).grad_fn).__name__ == "AdaptiveAvgPool2DBackward0"

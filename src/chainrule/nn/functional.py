@@ -6,6 +6,7 @@ attention, resizing and the losses.
 tensor([0., 3., 6.])
 """
 
+from ..ops import activations
 from ..ops.activations import (  # noqa: F401
     celu,
     elu,
@@ -85,6 +86,5 @@ def tanhshrink(input):
 
 
 def glu(input, dim=-1):
-    """a * sigmoid(b) for the two halves a, b of input along dim."""
-    a, b = input.chunk(2, dim)
-    return a * b.sigmoid()
+    """a * sigmoid(b) for the two halves a, b of input along dim (GluBackward0)."""
+    return activations.glu(input, dim)

@@ -13,8 +13,9 @@ import math
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._registry import defop, export, record
-from .._tensor import make
+from .._tensor import make, wrap_dim
 from .elementwise import sigmoid, where
+from .joining import cat
 from .special import _refuse, erf
 
 __all__ = [
@@ -285,6 +286,40 @@ for _func, _grad_fns in (
     export(
         f"nn.functional.{_func.__name__}", _func, function=False, method=False, grad_fns=_grad_fns
     )
+
+
+# --------------------------------------------------------------------------- glu
+
+
+def _glu_rule(node, g):
+    (x,) = node.saved
+    a, b = x.chunk(2, node._args)
+    gate = b.sigmoid()
+    return (cat([g * gate, g * a * gate * (1 - gate)], node._args),)
+
+
+GluNode = defop("GluBackward0", _glu_rule)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) for the halves a, b of input along dim (one node, as torch records it).
+
+    >>> glu(tensor([1., 0.]))
+    tensor([0.5000])
+    """
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input.dim())
+    size = input.shape[d]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
+    if input._dtype.kind != FLOAT:
+        _refuse("glu_cpu", input._dtype)
+    a, b = xp.split(input._data, 2, axis=d)
+    out = _quiet(lambda: a / (1 + xp.exp(-b)))()
+    result = make(out.astype(a.dtype, copy=False), input._dtype)
+    # the dim counted from the end: batched cotangents carry extra leading dims
+    return record(GluNode, result, (input,), (input,), d - input.dim())
 
 
 def _torch_selu(input):
