@@ -468,3 +468,38 @@ def test_gather_scatter_index_add_check_shapes_and_bounds_as_torch():
             call()
         assert str(info.value) == text
     assert m.index_add(0, cr.tensor([1]), cr.ones(1, 2)).tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_inplace_shape_errors_come_before_dtype_and_name_the_broadcast_shape():
+    """Found by the fuzzer; texts taken from torch 2.13."""
+    overlap = (
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
+    cases = [
+        (
+            lambda: cr.ones(2, 3).copy_(cr.ones(2)),
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+            "dimension 1",
+        ),
+        (
+            lambda: cr.tensor(-3).pow_(cr.ones(1, 3).double()),
+            "output with shape [] doesn't match the broadcast shape [1, 3]",
+        ),
+        (
+            lambda: cr.ones(1, 1, 1).add_(cr.ones(2, 1)),
+            "output with shape [1, 1, 1] doesn't match the broadcast shape [1, 2, 1]",
+        ),
+        (
+            lambda: (
+                (cr.ones(3, requires_grad=True) * 1)
+                .expand(2, 3)
+                .addcmul_(cr.ones(2), cr.tensor(1.0))
+            ),
+            overlap,
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text

@@ -13,7 +13,7 @@ import re
 from .. import _backend, _registry
 from .._backend import xp
 from .._graph import FREED, SavedOutput, grad_state
-from .._registry import defop, export, sum_to_shape
+from .._registry import broadcast_error, defop, export, sum_to_shape
 from .._tensor import Tensor, make
 from .shape import MULTI_OUTPUT_VIEW, NO_GRAD_VIEW
 from .views import commit, commit_region
@@ -82,8 +82,24 @@ def _stand_in(self):
     return alias
 
 
+def _check_broadcasts_into(shape, other_shape):
+    """torch's errors when a value of ``other_shape`` cannot be written into ``shape``: the
+    two do not broadcast at all, or their broadcast shape is not ``shape``."""
+    if other_shape == shape:
+        return
+    try:
+        both = tuple(xp.broadcast_shapes(shape, other_shape))
+    except ValueError:
+        raise broadcast_error(shape, other_shape) from None
+    if both != tuple(shape):
+        raise RuntimeError(
+            f"output with shape {list(shape)} doesn't match the broadcast shape {list(both)}"
+        )
+
+
 def _write(self, result, recorded, allow_overlap=False):
     """Store ``result`` into self's array and take over its history."""
+    _check_broadcasts_into(self._data.shape, result._data.shape)  # torch: shapes, then dtypes
     if result._dtype.kind > self._dtype.kind or (
         result._dtype is not self._dtype and self._dtype is _backend.bool_
     ):
@@ -91,14 +107,6 @@ def _write(self, result, recorded, allow_overlap=False):
             f"result type {result._dtype.scalar_name} can't be cast to the desired output type "
             f"{self._dtype.scalar_name}"
         )
-    if result._data.shape != self._data.shape:
-        try:
-            xp.broadcast_to(result._data, self._data.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result._data.shape)}"
-            ) from None
     target = writable(self._data, allow_overlap)
     if target is not self._data:  # repeated elements: write only the ones the op changed
         changed = xp.broadcast_to(result._data, target.shape) != target
@@ -190,6 +198,8 @@ def inplace(op, kernel=None):
             if isinstance(other, Tensor) and other is not self:
                 _check_overlap(self._data, other._data)
         recorded = _check_target(self, args)
+        if not allow_overlap:  # torch refuses a target with repeated elements first
+            writable(self._data)
         if (
             kernel is not None
             and not recorded
@@ -346,13 +356,8 @@ def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
     recorded = _check_target(self, (src,))
     src_t = src if isinstance(src, Tensor) else make(xp.asarray(src), self._dtype)
-    try:
-        values = xp.broadcast_to(src_t._data, self._data.shape)
-    except ValueError:
-        raise RuntimeError(
-            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-            f"{list(src_t._data.shape)}"
-        ) from None
+    _check_broadcasts_into(self._data.shape, src_t._data.shape)
+    values = xp.broadcast_to(src_t._data, self._data.shape)
     xp.copyto(writable(self._data), values, casting="unsafe")
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the source's
