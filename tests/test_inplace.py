@@ -503,3 +503,38 @@ def test_inplace_shape_errors_come_before_dtype_and_name_the_broadcast_shape():
         with pytest.raises(RuntimeError) as info:
             call()
         assert str(info.value) == text
+
+
+def test_setitem_errors_name_expand_for_views_and_index_put_for_leaves():
+    """x[basic] = v expands v to a view (torch's expand errors); x[int tensor] = v on a leaf
+    is index_put_ on the leaf itself. Found by the fuzzer; texts from torch 2.13."""
+    z = cr.ones(3, 2)
+    cases = [
+        (
+            lambda: z.__setitem__(0, cr.ones(3, 3)),
+            "expand(torch.FloatTensor{[3, 3]}, size=[2]): the number of sizes provided (1) must "
+            "be greater or equal to the number of dimensions in the tensor (2)",
+        ),
+        (
+            lambda: z.__setitem__((Ellipsis, slice(0, 1)), cr.ones(1, 1, 3)),
+            "The expanded size of the tensor (1) must match the existing size (3) at "
+            "non-singleton dimension 1.  Target sizes: [3, 1].  Tensor sizes: [3]",
+        ),
+        (
+            lambda: z.__setitem__(cr.tensor([0, 0]), cr.ones(3, 3)),
+            "shape mismatch: value tensor of shape [3, 3] cannot be broadcast to indexing "
+            "result of shape [2, 2]",
+        ),
+        (
+            lambda: cr.ones(3, requires_grad=True).__setitem__(cr.tensor([0, 0]), 1.0),
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ),
+        (
+            lambda: cr.ones(3, requires_grad=True).__setitem__(0, 1.0),
+            "a view of a leaf Variable that requires grad is being used in an in-place operation.",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text

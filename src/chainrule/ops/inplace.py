@@ -491,7 +491,9 @@ def assign_index(self, index, value):
                 value = make(xp.asarray(value, self._dtype.np), self._dtype)
             _fill(self, value, FillTensorNode)
         return
-    recorded = _check_target(self, (value,), "a view of " + LEAF_INPLACE)  # x[i] = v writes a view
+    advanced = any(isinstance(i, xp.ndarray) for i in np_index)  # index_put_ on self
+    leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
+    recorded = _check_target(self, (value,), leaf_message)
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
@@ -502,10 +504,12 @@ def assign_index(self, index, value):
     target_shape = self._data[np_index].shape
     try:
         target = writable(self._data, allow_overlap=True)
-        if not any(isinstance(i, xp.ndarray) for i in np_index):  # torch copies into a view
+        if not advanced:  # torch copies into a view
             writable(self._data[np_index])  # (index_put_ checks overlap only in backward)
         target[np_index] = xp.broadcast_to(xp.asarray(raw, self._dtype.np), target_shape)
     except ValueError:
+        if not advanced:  # torch expands the value to the view's shape
+            raise _expand_error(xp.shape(raw), target_shape, self._dtype) from None
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(xp.shape(raw))} cannot be broadcast to "
             f"indexing result of shape {list(target_shape)}"
@@ -526,6 +530,25 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _expand_error(shape, target, dtype) -> RuntimeError:
+    """torch's error for expanding a value of ``shape`` to ``target`` (the dims that clash,
+    counted from the right)."""
+    if len(shape) > len(target):
+        return RuntimeError(
+            f"expand(torch.{dtype.scalar_name}Tensor{{{list(shape)}}}, size={list(target)}): the "
+            f"number of sizes provided ({len(target)}) must be greater or equal to the number "
+            f"of dimensions in the tensor ({len(shape)})"
+        )
+    for i in range(1, len(shape) + 1):
+        if shape[-i] != 1 and shape[-i] != target[-i]:
+            return RuntimeError(
+                f"The expanded size of the tensor ({target[-i]}) must match the existing size "
+                f"({shape[-i]}) at non-singleton dimension {len(target) - i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+    return RuntimeError(f"cannot expand {list(shape)} to {list(target)}")
 
 
 def _selects_everything(data, np_index) -> bool:
