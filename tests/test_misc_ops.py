@@ -352,3 +352,37 @@ def test_matrix_norm_checks_dim_and_order_as_torch():
         with pytest.raises(RuntimeError) as info:
             call()
         assert str(info.value) == text
+
+
+def test_small_torch_behaviours_found_by_the_fuzzer():
+    """abs of bool, mean to an integer dtype and prelu of mixed dtypes raise torch's errors;
+    sums and products that meet inf - inf give nan without NumPy's RuntimeWarning."""
+    F = torch.nn.functional
+    cases = [
+        (
+            lambda: torch.ones(2, dtype=torch.bool).abs(),
+            NotImplementedError,
+            "\"abs_cpu\" not implemented for 'Bool'",
+        ),
+        (
+            lambda: torch.ones(2).mean(dtype=torch.int64),
+            RuntimeError,
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            "point or complex dtype. Got: Long",
+        ),
+        (
+            lambda: F.prelu(torch.ones(2).double(), torch.tensor([0.25])),
+            RuntimeError,
+            "prelu: Type promoting not supported. Got Double and Float",
+        ),
+    ]
+    for call, kind, text in cases:
+        with pytest.raises(kind) as info:
+            call()
+        assert str(info.value) == text
+    x = torch.tensor([-float("inf"), float("inf")], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert repr(x.sum()) == "tensor(nan, grad_fn=<SumBackward0>)"
+        assert repr(x.sum(0)) == "tensor(nan, grad_fn=<SumBackward1>)"
+        assert repr(torch.tensor([float("inf"), 0.0]).prod()) == "tensor(nan)"

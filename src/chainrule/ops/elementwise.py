@@ -337,7 +337,15 @@ relu = _unary(
     saves="output",
     float_only=False,
 )
-abs = _unary("abs", xp.abs, "AbsBackward0", _abs_rule, float_only=False)
+
+
+def _abs_kernel(a):
+    if a.dtype == bool:  # torch has no abs kernel for bool
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return xp.abs(a)
+
+
+abs = _unary("abs", _abs_kernel, "AbsBackward0", _abs_rule, float_only=False)
 absolute = _export("absolute", abs, grad_fns=("AbsBackward0",))
 sign = _unary(
     "sign",

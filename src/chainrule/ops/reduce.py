@@ -97,6 +97,17 @@ def _converted(input, dtype):
     return input.to(dtype)
 
 
+def _quiet_sum(data, dims, keepdim, dtype):
+    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none)."""
+    if data.dtype.kind != "f":
+        return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    token = _backend.quiet_on()
+    try:
+        return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    finally:
+        _backend.quiet_off(token)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (int or tuple).
 
@@ -107,7 +118,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
     if dim is None and not keepdim:
-        result = data.sum(dtype=out_dtype.np)
+        result = _quiet_sum(data, None, False, out_dtype.np)
         return record(
             SumAllNode,
             make(result, out_dtype),
@@ -116,7 +127,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
             (data.shape, tuple(range(data.ndim)), False),
         )
     dims = reduce_dims(dim, data.ndim)
-    result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+    result = _quiet_sum(data, dims, keepdim, out_dtype.np)
     return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
 
@@ -126,6 +137,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_legacy(input._dtype)}"
+        )
+    if dtype is not None and dtype.kind != FLOAT:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {_legacy(dtype)}"
         )
     input = _converted(input, dtype)
     out_dtype = input._dtype
@@ -200,7 +216,11 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     else:
         dims, node = reduce_dims(dim, data.ndim), ProdDimNode
         keep = keepdim
-    result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
+    token = _backend.quiet_on()  # inf * 0: nan, silently as in torch
+    try:
+        result = data.prod(axis=dims, keepdims=keep, dtype=out_dtype.np)
+    finally:
+        _backend.quiet_off(token)
     out = make(result, out_dtype)
     return record(node, out, (input,), (input, SavedOutput(out)), (data.shape, dims, keep))
 
