@@ -386,3 +386,21 @@ def test_small_torch_behaviours_found_by_the_fuzzer():
         assert repr(x.sum()) == "tensor(nan, grad_fn=<SumBackward0>)"
         assert repr(x.sum(0)) == "tensor(nan, grad_fn=<SumBackward1>)"
         assert repr(torch.tensor([float("inf"), 0.0]).prod()) == "tensor(nan)"
+
+
+def test_clamp_with_tensor_bounds_promotes_like_torch():
+    """clamp(a, min=b) has the result type of a and b (found by the fuzzer; from torch)."""
+    assert (
+        torch.clamp(torch.tensor(0), min=torch.tensor([3, 2, 4], dtype=torch.uint8)).dtype
+        == torch.uint8
+    )
+    assert torch.clamp(torch.tensor(True), min=torch.tensor(-0.5)).dtype == torch.float32
+    out = torch.clamp(torch.ones(2, dtype=torch.int16), min=torch.tensor([0.5, 2.5]))
+    assert out.dtype == torch.float32 and out.tolist() == [1.0, 2.5]
+    with pytest.raises(
+        RuntimeError, match="^result type Float can't be cast to the desired output type Short$"
+    ):
+        torch.ones(2, dtype=torch.int16).clamp_(min=torch.ones(2))
+    x = torch.tensor([0.2, 1.0], requires_grad=True)
+    z = torch.clamp(x, min=torch.tensor(0.5, dtype=torch.float64))
+    assert z.dtype == torch.float32  # a 0-d bound does not promote a float tensor

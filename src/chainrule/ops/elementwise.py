@@ -521,7 +521,8 @@ def _clamp_tensor(input, low, high):
         result = where(input < low, low, input)
     if high is not None:
         result = where(result > high, high, result)
-    out = make(result._data.astype(input._dtype.np, copy=False), input._dtype)
+    # the result type of input and the bounds, as where promotes (torch: result_type)
+    out = make(result._data, result._dtype)
     inputs = (input, low, high)
     shapes = tuple(
         t._data.shape if t is not None and t._data.shape != out._data.shape else None
