@@ -538,3 +538,24 @@ def test_setitem_errors_name_expand_for_views_and_index_put_for_leaves():
         with pytest.raises(RuntimeError) as info:
             call()
         assert str(info.value) == text
+
+
+def test_index_put_refuses_values_of_another_dtype():
+    """x[int index] = v and index_put(_) write only values of x's dtype (torch's error; a
+    mask or a basic index still converts). Found by the fuzzer."""
+    x = cr.ones(2, 3, dtype=cr.float64)
+    text = (
+        "Index put requires the source and destination dtypes match, got Double for the "
+        "destination and Float for the source."
+    )
+    for call in (
+        lambda: x.__setitem__(cr.tensor([0]), cr.tensor(1.0)),
+        lambda: x.index_put_((cr.tensor([0, 0]),), cr.ones(3)),
+        lambda: x.index_put((cr.tensor([0, 0]),), cr.ones(3), accumulate=True),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    x[x > 0] = cr.tensor(2.0)
+    x[0] = cr.tensor(3.0)
+    assert x.tolist() == [[3.0, 3.0, 3.0], [2.0, 2.0, 2.0]]

@@ -389,6 +389,16 @@ def _index_put_vjp(node, g):
 IndexPutNode = defop("IndexPutBackward0", _index_put_vjp, batchable=False)
 
 
+def check_index_put_dtypes(input, values):
+    """torch's index_put_ writes values of the destination's dtype only."""
+    if isinstance(values, Tensor) and values._dtype is not input._dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{input._dtype.scalar_name} for the destination and {values._dtype.scalar_name} "
+            "for the source."
+        )
+
+
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` at ``input[indices]`` (added with accumulate=True).
 
@@ -400,6 +410,7 @@ def index_put(input, indices, values, accumulate=False):
     if not isinstance(indices, (tuple, list)):
         raise TypeError("index_put(): argument 'indices' must be tuple of Tensors")
     np_index = _numpy_index(input, tuple(indices))
+    check_index_put_dtypes(input, values)
     out = input._data.copy()
     target = out[np_index]
     try:

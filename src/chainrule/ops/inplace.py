@@ -492,6 +492,12 @@ def assign_index(self, index, value):
             _fill(self, value, FillTensorNode)
         return
     advanced = any(isinstance(i, xp.ndarray) for i in np_index)  # index_put_ on self
+    if advanced and any(
+        _integer_index(i) for i in (index if isinstance(index, tuple) else (index,))
+    ):
+        from .indexing_more import check_index_put_dtypes
+
+        check_index_put_dtypes(self, value)
     leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
     recorded = _check_target(self, (value,), leaf_message)
     if isinstance(value, Tensor):
@@ -530,6 +536,13 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _integer_index(item) -> bool:
+    """An index of positions (an integer tensor or a list), not a mask."""
+    if isinstance(item, Tensor):
+        return item._dtype is not _backend.bool_ and item._data.ndim > 0
+    return isinstance(item, list)
 
 
 def _expand_error(shape, target, dtype) -> RuntimeError:
