@@ -556,6 +556,8 @@ def test_index_put_refuses_values_of_another_dtype():
         with pytest.raises(RuntimeError) as info:
             call()
         assert str(info.value) == text
+    with pytest.raises(RuntimeError, match="^shape mismatch: value tensor of shape"):
+        cr.ones(2, 2, dtype=cr.float64).index_put_((cr.tensor([0, 0]),), cr.ones(3))  # shapes first
     x[x > 0] = cr.tensor(2.0)
     x[0] = cr.tensor(3.0)
     assert x.tolist() == [[3.0, 3.0, 3.0], [2.0, 2.0, 2.0]]

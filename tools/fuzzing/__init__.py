@@ -43,6 +43,11 @@ ALLOWED_DIFFERENCES = (
     "version counters of a .grad the engine filled and of batch_norm's running statistics:"
     " torch's count depends on whether its engine stole or copied a buffer, and its kernel"
     " updates running stats without counting; these records are compared without it",
+    "index_fill_ and friends on an empty view at an offset: torch fails in its storage layer"
+    " ('setStorage: ... out of bounds'), chainrule with its own RuntimeError; only the type"
+    " and line are compared",
+    "nll_loss of a 1-D input with a one-element 1-D target: torch's forward accepts it and"
+    " its backward raises 'size mismatch'; chainrule raises torch's forward error at once",
     "float32 rounding: a float32 program that differs is accepted when it agrees in float64",
     "nan in second derivatives at singular points of a first-derivative formula (sinc' at 0,"
     " p=-1 norms of zeros): entries that are nan on one side only are not compared;"
@@ -76,12 +81,27 @@ PENDING_CATEGORIES = {
         "avoid": (r"F\.pairwise_distance",),
     },
     "logsigmoid-node": {"avoid": (r"F\.logsigmoid",)},  # LogSigmoidBackward0 (errors branch)
-    "edge-case-gradients": {  # std/var of equal values: torch's zero gradient (higher branch)
-        "differences": ((r"std|var", r"grads\[\d\] differs: .* vs chainrule .*nan"),),
+    "repeat-errors": {"avoid": (r"\.tile\(-1\)",)},  # repeat/tile error types (errors branch)
+    "edge-case-gradients": {  # std/var of equal values, nan at singular points (higher branch)
+        "differences": (
+            (r"std|var", r"grads\[\d\] differs: .* vs chainrule .*nan"),
+            (r".", r"(grads|second)\[\d\] differs: torch .*nan"),
+        ),
+    },
+    "float16-bits": {  # float16 results rounded once, as torch does (dtype branch)
+        "differences": ((r"float16", r"(grads|second)\[\d\] differs"),),
     },
 }
-# Defects this fuzzer found that are not fixed yet (same format; see the report)
-KNOWN_DEFECTS = {}
+# Defects this fuzzer found that are not fixed yet (same format): remove an entry with its fix
+KNOWN_DEFECTS = {
+    "resize_": {"avoid": (r"resize_",)},  # Tensor.resize_ is missing
+    "view-dtype": {"avoid": (r"\.view\(torch\.int64\)",)},  # Tensor.view(dtype) is missing
+    "broadcast-checked-after-kernel": {  # int % 0, logaddexp of ints: torch checks shapes first
+        "differences": (
+            (r"%|remainder|fmod|//|logaddexp|&|\||\^|copysign", r"The size of tensor a"),
+        ),
+    },
+}
 PENDING = set(PENDING_CATEGORIES) | set(KNOWN_DEFECTS)
 
 

@@ -104,6 +104,10 @@ def _accepted_exception(theirs, ours):
         return ours[0] == "ok" or (ours[0] == "raised" and theirs[1:3] == ours[2:4])
     if theirs[0] == "raised" and theirs[3].startswith("view size is not compatible"):
         return ours[0] == "ok"  # torch kept a permuted layout that chainrule made contiguous
+    if theirs[0] == "raised in backward" and theirs[2].startswith("size mismatch (got input"):
+        return ours[0] == "raised" and ours[2] == theirs[1]  # nll_loss: see ALLOWED_DIFFERENCES
+    if theirs[0] == "raised" and theirs[3].startswith("setStorage: "):
+        return ours[:3] == theirs[:3]  # torch's storage layer fails first (an empty view)
     return False
 
 
@@ -134,7 +138,10 @@ def compare(theirs, ours, lines=(), pending_messages=()):
 
 # warnings torch gives once per process (TORCH_WARN_ONCE): which program sees them depends on
 # the order programs run in, so they are left out on both sides
-WARN_ONCE = (r"The use of `x\.T` on tensors of dimension other than 2",)
+WARN_ONCE = (
+    r"The use of `x\.T` on tensors of dimension other than 2",
+    r"Tensor\.mT is deprecated on 0-D tensors",
+)
 
 
 def _warnings(result):

@@ -410,7 +410,6 @@ def index_put(input, indices, values, accumulate=False):
     if not isinstance(indices, (tuple, list)):
         raise TypeError("index_put(): argument 'indices' must be tuple of Tensors")
     np_index = _numpy_index(input, tuple(indices))
-    check_index_put_dtypes(input, values)
     out = input._data.copy()
     target = out[np_index]
     try:
@@ -420,6 +419,7 @@ def index_put(input, indices, values, accumulate=False):
             f"shape mismatch: value tensor of shape {list(values._data.shape)} cannot be "
             f"broadcast to indexing result of shape {list(target.shape)}"
         ) from None
+    check_index_put_dtypes(input, values)  # after the shapes, as torch
     if accumulate:
         xp.add.at(out, np_index, raw)
     else:

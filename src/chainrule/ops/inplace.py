@@ -492,12 +492,6 @@ def assign_index(self, index, value):
             _fill(self, value, FillTensorNode)
         return
     advanced = any(isinstance(i, xp.ndarray) for i in np_index)  # index_put_ on self
-    if advanced and any(
-        _integer_index(i) for i in (index if isinstance(index, tuple) else (index,))
-    ):
-        from .indexing_more import check_index_put_dtypes
-
-        check_index_put_dtypes(self, value)
     leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
     recorded = _check_target(self, (value,), leaf_message)
     if isinstance(value, Tensor):
@@ -508,6 +502,12 @@ def assign_index(self, index, value):
     else:
         raw = value
     target_shape = self._data[np_index].shape
+    items = index if isinstance(index, tuple) else (index,)
+    if advanced and any(_integer_index(i) for i in items):  # index_put_: shapes, then dtypes
+        from .indexing_more import check_index_put_dtypes
+
+        if _broadcasts_to(xp.shape(raw), target_shape):
+            check_index_put_dtypes(self, value)
     try:
         target = writable(self._data, allow_overlap=True)
         if not advanced:  # torch copies into a view
@@ -536,6 +536,13 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _broadcasts_to(shape, target) -> bool:
+    try:
+        return tuple(xp.broadcast_shapes(shape, target)) == tuple(target)
+    except ValueError:
+        return False
 
 
 def _integer_index(item) -> bool:
