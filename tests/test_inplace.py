@@ -561,3 +561,17 @@ def test_index_put_refuses_values_of_another_dtype():
     x[x > 0] = cr.tensor(2.0)
     x[0] = cr.tensor(3.0)
     assert x.tolist() == [[3.0, 3.0, 3.0], [2.0, 2.0, 2.0]]
+
+
+def test_copy_into_integer_records_nothing_and_view_shape_is_checked_before_leaf():
+    """copy_ of a float that requires grad into a bool/int tensor has no history; x[0] = v
+    on a leaf reports the shape first (torch expands v before the leaf check)."""
+    for dtype in (cr.bool, cr.int64):
+        a = cr.zeros(2, dtype=dtype)
+        a.copy_(cr.ones(2, requires_grad=True))
+        assert a.grad_fn is None and not a.requires_grad and a._version == 1
+    x = cr.ones(3, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^The expanded size of the tensor \(2\)"):
+        x[0] = cr.ones(3)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable"):
+        x[0] = cr.ones(2)

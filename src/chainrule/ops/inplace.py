@@ -354,7 +354,7 @@ CopyNode = defop("CopyBackwards", _copy_vjp)
 
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
-    recorded = _check_target(self, (src,))
+    recorded = _check_target(self, (src,)) and self._dtype.kind == _backend.FLOAT
     src_t = src if isinstance(src, Tensor) else make(xp.asarray(src), self._dtype)
     _check_broadcasts_into(self._data.shape, src_t._data.shape)
     values = xp.broadcast_to(src_t._data, self._data.shape)
@@ -492,6 +492,11 @@ def assign_index(self, index, value):
             _fill(self, value, FillTensorNode)
         return
     advanced = any(isinstance(i, xp.ndarray) for i in np_index)  # index_put_ on self
+    if not advanced and isinstance(value, Tensor):  # torch expands the value to the view first
+        stripped = _strip_leading_ones(value._data.shape)
+        target_shape = self._data[np_index].shape
+        if not _broadcasts_to(stripped, target_shape):
+            raise _expand_error(stripped, target_shape, value._dtype)
     leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
     recorded = _check_target(self, (value,), leaf_message)
     if isinstance(value, Tensor):
