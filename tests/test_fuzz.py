@@ -25,7 +25,7 @@ spec = importlib.util.spec_from_file_location("fuzz_against_torch", PATH)
 fuzz = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fuzz)
 
-BLOCKS = 12
+BLOCKS = 20
 PER_BLOCK = 100
 
 

@@ -141,6 +141,7 @@ def compare(theirs, ours, lines=(), pending_messages=()):
 WARN_ONCE = (
     r"The use of `x\.T` on tensors of dimension other than 2",
     r"Tensor\.mT is deprecated on 0-D tensors",
+    r"Tensor\.T is deprecated on 0-D tensors",
 )
 
 
