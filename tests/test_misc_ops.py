@@ -404,3 +404,20 @@ def test_clamp_with_tensor_bounds_promotes_like_torch():
     x = torch.tensor([0.2, 1.0], requires_grad=True)
     z = torch.clamp(x, min=torch.tensor(0.5, dtype=torch.float64))
     assert z.dtype == torch.float32  # a 0-d bound does not promote a float tensor
+
+
+def test_bool_remainder_and_rounded_division_have_no_kernel():
+    """torch's NotImplementedError, before any zero check (found by the fuzzer)."""
+    a, b = torch.tensor([True, False]), torch.tensor([True, False])
+    cases = [
+        (lambda: a % b, "remainder_cpu"),
+        (lambda: torch.remainder(a, True), "remainder_cpu"),
+        (lambda: a // b, "div_floor_cpu"),
+        (lambda: torch.div(a, b, rounding_mode="trunc"), "div_trunc_cpu"),
+        (lambda: torch.div(a, b, rounding_mode="floor"), "div_floor_cpu"),
+    ]
+    for call, kernel in cases:
+        with pytest.raises(NotImplementedError) as info:
+            call()
+        assert str(info.value) == f"\"{kernel}\" not implemented for 'Bool'"
+    assert (a % 2).tolist() == [1, 0] and (a / torch.tensor([True, True])).tolist() == [1.0, 0.0]

@@ -96,9 +96,6 @@ PENDING_CATEGORIES = {
 KNOWN_DEFECTS = {
     "resize_": {"avoid": (r"resize_",)},  # Tensor.resize_ is missing
     "view-dtype": {"avoid": (r"\.view\(torch\.int64\)",)},  # Tensor.view(dtype) is missing
-    "bool-kernels": {  # bool % bool, div(bool, bool, rounding_mode='trunc') run in chainrule
-        "differences": ((r".", r"not implemented for .{0,2}Bool"),),
-    },
     "broadcast-checked-after-kernel": {  # int % 0, logaddexp of ints: torch checks shapes first
         "differences": (
             (r"%|remainder|fmod|//|logaddexp|&|\||\^|copysign", r"The size of tensor a"),

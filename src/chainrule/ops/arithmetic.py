@@ -145,6 +145,12 @@ _DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
 _DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
 
 
+def _refuse_bool(kernel, a, b):
+    """torch has no bool kernel for %, // and rounded division (checked before zeros)."""
+    if result_dtype(a, b) is _backend.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _check_int_division(a, b):
     if isinstance(b, Tensor):
         if b._dtype.kind != FLOAT and result_dtype(a, b).kind != FLOAT and not b._data.all():
@@ -275,6 +281,7 @@ def _is_float(a, b):
 
 def _trunc_int_div(a, b):
     a = to_tensor(a)
+    _refuse_bool("div_trunc_cpu", a, b)
     _check_int_division(a, b)
     dtype = result_dtype(a, b)
     bv = b._data if isinstance(b, Tensor) else b
@@ -291,6 +298,7 @@ def rdiv(input, other):
 def floor_divide(input, other):
     """Division rounded toward minus infinity (``//``); not differentiable, as in torch."""
     input = to_tensor(input)  # not commutative: a number first is the dividend
+    _refuse_bool("div_floor_cpu", input, other)
     _check_int_division(input, other)
     return _FLOOR_DIVIDE.binary(input, other)
 
@@ -299,8 +307,10 @@ def remainder(input, other):
     """Python's modulus (sign of the divisor), ``%``."""
     if not isinstance(input, Tensor):  # number % tensor: torch has no derivative for it
         input = to_tensor(input)
+        _refuse_bool("remainder_cpu", input, other)
         _check_int_division(input, other)
         return _REMAINDER_OF_NUMBER.binary(input, other)
+    _refuse_bool("remainder_cpu", input, other)
     _check_int_division(input, other)
     if isinstance(other, Tensor):
         return _REMAINDER_TENSOR.binary(input, other)
