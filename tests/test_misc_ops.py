@@ -421,3 +421,25 @@ def test_bool_remainder_and_rounded_division_have_no_kernel():
             call()
         assert str(info.value) == f"\"{kernel}\" not implemented for 'Bool'"
     assert (a % 2).tolist() == [1, 0] and (a / torch.tensor([True, True])).tolist() == [1.0, 0.0]
+
+
+def test_division_family_checks_shapes_before_kernels_and_zeros():
+    """int % (bool with zeros) of clashing shapes, copysign of clashing shapes: torch reports
+    the shapes first (found by the fuzzer)."""
+    a, b = torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([[True, False]])
+    text = (
+        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+    )
+    for call in (
+        lambda: a % b,
+        lambda: a // b,
+        lambda: torch.div(a, b, rounding_mode="trunc"),
+        lambda: torch.copysign(
+            torch.ones(2, 3, dtype=torch.float16), torch.ones(1, 2, dtype=torch.int16)
+        ),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+        a % torch.tensor([1, 2, 0])

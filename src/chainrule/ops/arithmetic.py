@@ -9,7 +9,16 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput, grad_state
-from .._registry import Elementwise, defop, export, record, result_dtype, times_temporary, to_tensor
+from .._registry import (
+    Elementwise,
+    broadcast_shape,
+    defop,
+    export,
+    record,
+    result_dtype,
+    times_temporary,
+    to_tensor,
+)
 from .._tensor import Tensor, make
 from .elementwise import _tensor_first, _with_out, reciprocal, where
 
@@ -146,7 +155,10 @@ _DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
 
 
 def _refuse_bool(kernel, a, b):
-    """torch has no bool kernel for %, // and rounded division (checked before zeros)."""
+    """torch checks the shapes, then that there is a kernel (none for bool %, // and rounded
+    division), then the zeros of an integer divisor."""
+    if isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)
     if result_dtype(a, b) is _backend.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
