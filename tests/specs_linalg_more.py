@@ -239,3 +239,15 @@ spec(
     ],
     forms=(),
 )
+
+
+def _inv_ex(lib, a):
+    return lib.linalg.inv_ex(a).inverse
+
+
+spec(
+    "linalg.inv_ex",
+    [Sample(In(3, 3), call=_inv_ex), Sample(In(2, 3, 3), call=_inv_ex, label="batch")],
+    np.linalg.inv,
+    **LINALG,
+)

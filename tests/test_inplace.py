@@ -416,3 +416,162 @@ def test_unrecorded_inplace_arithmetic_matches_torch(name, dtype, other):
         except RuntimeError as error:
             outcomes.append(("error", str(error)))
     assert outcomes[0] == outcomes[1]
+
+
+def test_gather_scatter_index_add_check_shapes_and_bounds_as_torch():
+    """torch's RuntimeErrors (texts taken from torch 2.13), raised before anything is
+    written, instead of NumPy's IndexError/ValueError (found by the fuzzer)."""
+    x, m = cr.ones(3), cr.ones(2, 2)
+    cases = [
+        (
+            lambda: x.scatter(0, cr.tensor([[0]]), 1.0),
+            "Index tensor must have the same number of dimensions as self tensor",
+        ),
+        (
+            lambda: x.scatter_add(0, cr.tensor([9]), cr.ones(1)),
+            "index 9 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: x.scatter(0, cr.tensor([-1]), 1.0),
+            "index -1 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: x.scatter_reduce(0, cr.tensor([9]), cr.ones(1), "sum"),
+            "index 9 is out of bounds for dimension 0 with size 3",
+        ),
+        (
+            lambda: m.scatter(0, cr.tensor([[0, 0, 0]]), 1.0),
+            "Expected index [1, 3] to be no larger than self [2, 2] apart from dimension 0",
+        ),
+        (
+            lambda: x.gather(0, cr.tensor([[0]])),
+            "Index tensor must have the same number of dimensions as input tensor",
+        ),
+        (
+            lambda: cr.ones(2, 3).gather(1, cr.tensor([[0], [0], [0]])),
+            "Size does not match at dimension 0 expected index [3, 1] to be no larger than "
+            "self [2, 3] apart from dimension 1",
+        ),
+        (
+            lambda: m.index_add(0, cr.tensor([0]), cr.ones(1, 9)),
+            "source tensor shape must match self tensor shape, excluding the specified "
+            "dimension. Got self.shape = [2, 2] source.shape = [1, 9]",
+        ),
+        (
+            lambda: m.index_add(0, cr.tensor([0]), cr.ones(3)),
+            "index_add_(): Number of indices (1) should be equal to source.size(dim): (3), "
+            "for dim: 0",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    assert m.index_add(0, cr.tensor([1]), cr.ones(1, 2)).tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_inplace_shape_errors_come_before_dtype_and_name_the_broadcast_shape():
+    """Found by the fuzzer; texts taken from torch 2.13."""
+    overlap = (
+        "unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location. Please clone() the tensor before performing the operation."
+    )
+    cases = [
+        (
+            lambda: cr.ones(2, 3).copy_(cr.ones(2)),
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+            "dimension 1",
+        ),
+        (
+            lambda: cr.tensor(-3).pow_(cr.ones(1, 3).double()),
+            "output with shape [] doesn't match the broadcast shape [1, 3]",
+        ),
+        (
+            lambda: cr.ones(1, 1, 1).add_(cr.ones(2, 1)),
+            "output with shape [1, 1, 1] doesn't match the broadcast shape [1, 2, 1]",
+        ),
+        (
+            lambda: (
+                (cr.ones(3, requires_grad=True) * 1)
+                .expand(2, 3)
+                .addcmul_(cr.ones(2), cr.tensor(1.0))
+            ),
+            overlap,
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+
+
+def test_setitem_errors_name_expand_for_views_and_index_put_for_leaves():
+    """x[basic] = v expands v to a view (torch's expand errors); x[int tensor] = v on a leaf
+    is index_put_ on the leaf itself. Found by the fuzzer; texts from torch 2.13."""
+    z = cr.ones(3, 2)
+    cases = [
+        (
+            lambda: z.__setitem__(0, cr.ones(3, 3)),
+            "expand(torch.FloatTensor{[3, 3]}, size=[2]): the number of sizes provided (1) must "
+            "be greater or equal to the number of dimensions in the tensor (2)",
+        ),
+        (
+            lambda: z.__setitem__((Ellipsis, slice(0, 1)), cr.ones(1, 1, 3)),
+            "The expanded size of the tensor (1) must match the existing size (3) at "
+            "non-singleton dimension 1.  Target sizes: [3, 1].  Tensor sizes: [3]",
+        ),
+        (
+            lambda: z.__setitem__(cr.tensor([0, 0]), cr.ones(3, 3)),
+            "shape mismatch: value tensor of shape [3, 3] cannot be broadcast to indexing "
+            "result of shape [2, 2]",
+        ),
+        (
+            lambda: cr.ones(3, requires_grad=True).__setitem__(cr.tensor([0, 0]), 1.0),
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ),
+        (
+            lambda: cr.ones(3, requires_grad=True).__setitem__(0, 1.0),
+            "a view of a leaf Variable that requires grad is being used in an in-place operation.",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+
+
+def test_index_put_refuses_values_of_another_dtype():
+    """x[int index] = v and index_put(_) write only values of x's dtype (torch's error; a
+    mask or a basic index still converts). Found by the fuzzer."""
+    x = cr.ones(2, 3, dtype=cr.float64)
+    text = (
+        "Index put requires the source and destination dtypes match, got Double for the "
+        "destination and Float for the source."
+    )
+    for call in (
+        lambda: x.__setitem__(cr.tensor([0]), cr.tensor(1.0)),
+        lambda: x.index_put_((cr.tensor([0, 0]),), cr.ones(3)),
+        lambda: x.index_put((cr.tensor([0, 0]),), cr.ones(3), accumulate=True),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    with pytest.raises(RuntimeError, match="^shape mismatch: value tensor of shape"):
+        cr.ones(2, 2, dtype=cr.float64).index_put_((cr.tensor([0, 0]),), cr.ones(3))  # shapes first
+    x[x > 0] = cr.tensor(2.0)
+    x[0] = cr.tensor(3.0)
+    assert x.tolist() == [[3.0, 3.0, 3.0], [2.0, 2.0, 2.0]]
+
+
+def test_copy_into_integer_records_nothing_and_view_shape_is_checked_before_leaf():
+    """copy_ of a float that requires grad into a bool/int tensor has no history; x[0] = v
+    on a leaf reports the shape first (torch expands v before the leaf check)."""
+    for dtype in (cr.bool, cr.int64):
+        a = cr.zeros(2, dtype=dtype)
+        a.copy_(cr.ones(2, requires_grad=True))
+        assert a.grad_fn is None and not a.requires_grad and a._version == 1
+    x = cr.ones(3, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^The expanded size of the tensor \(2\)"):
+        x[0] = cr.ones(3)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable"):
+        x[0] = cr.ones(2)

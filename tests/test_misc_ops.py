@@ -257,3 +257,189 @@ def test_float16_with_a_python_number_rounds_as_torch(op):
         mine, theirs = results
         assert mine.dtype == theirs.dtype
         np.testing.assert_array_equal(mine, theirs, err_msg=f"{op} {number}")
+
+
+def test_alpha_with_a_zero_dim_operand_sums_its_gradient():
+    """add/sub with alpha and a 0-d operand: its gradient is summed back to shape ()
+    (found by the fuzzer: backward raised 'invalid gradient ... expected []')."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = torch.tensor(3.0, requires_grad=True)
+    z = x * 1
+    z.sub_(s, alpha=-0.5)
+    (torch.add(x, s, alpha=2) + z).sum().backward()
+    assert s.grad.tolist() == 5.0  # 2 * 2 from add, 2 * 0.5 from sub_
+    assert x.grad.tolist() == [2.0, 2.0]
+    a = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(0.5, dtype=torch.float32, requires_grad=True)
+    torch.add(a, b, alpha=2).sum().backward()
+    assert b.grad.dtype == torch.float32 and b.grad.tolist() == 4.0
+
+
+def test_dtype_names_in_messages_are_torchs():
+    """isclose, lerp, heaviside and gather name dtypes as torch does (found by the fuzzer)."""
+    cases = [
+        (
+            lambda: torch.isclose(torch.ones(2, dtype=torch.int32), torch.ones(2).double()),
+            "Int did not match Double",
+        ),
+        (
+            lambda: torch.isclose(torch.ones(2).long(), torch.ones(2).half()),
+            "Long did not match Half",
+        ),
+        (
+            lambda: torch.lerp(torch.ones(2).short(), torch.ones(2).long(), 0.5),
+            "expected dtype short int for `end` but got dtype long int",
+        ),
+        (
+            lambda: torch.lerp(torch.ones(2).half(), torch.ones(2), 0.5),
+            "expected dtype c10::Half for `end` but got dtype float",
+        ),
+        (
+            lambda: torch.heaviside(torch.ones(2), torch.ones(2).double()),
+            "heaviside is not yet implemented for tensors with different dtypes.",
+        ),
+        (
+            lambda: torch.ones(2).gather(0, torch.tensor([0.0])),
+            "gather(): Expected dtype int32/int64 for index",
+        ),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    index = torch.tensor([1, 1], dtype=torch.int32)  # torch takes int32 indices too
+    assert torch.tensor([1.0, 2.0]).gather(0, index).tolist() == [2.0, 2.0]
+
+
+def test_inv_ex_reports_singular_matrices_in_info():
+    """torch.linalg.inv_ex (missing before; found by the fuzzer), values from torch 2.13."""
+    x = torch.tensor([[2.0, 1.0], [0.0, 3.0]], requires_grad=True)
+    result = torch.linalg.inv_ex(x)
+    assert type(result).__name__ == "linalg_inv_ex"
+    assert repr(result.info) == "tensor(0, dtype=torch.int32)"
+    assert type(result.inverse.grad_fn).__name__ == "LinalgInvExBackward0"
+    result.inverse.sum().backward()
+    assert np.allclose(x.grad.tolist(), [[-1 / 6, -1 / 6], [-1 / 18, -1 / 18]])
+    batch = torch.stack([torch.eye(2), torch.zeros(2, 2)])
+    assert torch.linalg.inv_ex(batch).info.tolist() == [0, 1]
+    with pytest.raises(torch.linalg.LinAlgError, match="^linalg.inv_ex: The diagonal element 1"):
+        torch.linalg.inv_ex(torch.zeros(2, 2), check_errors=True)
+
+
+def test_matrix_norm_checks_dim_and_order_as_torch():
+    """torch's RuntimeErrors (found by the fuzzer; NumPy's ValueError leaked before)."""
+    x = torch.ones(2, 3)
+    cases = [
+        (
+            lambda: torch.linalg.norm(x, "nuc", dim=0),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0",
+        ),
+        (
+            lambda: torch.linalg.matrix_norm(x, "fro", dim=(0, 1, 1)),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 1",
+        ),
+        (
+            lambda: torch.linalg.norm(x, "fro", dim=0),
+            "linalg.matrix_norm: dim must be a 2-tuple. Got 0",
+        ),
+        (
+            lambda: torch.linalg.matrix_norm(x, "bad"),
+            "linalg.matrix_norm: Order bad not supported.",
+        ),
+        (lambda: x.norm(p="bad"), "linalg.matrix_norm: Order bad not supported."),
+    ]
+    for call, text in cases:
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+
+
+def test_small_torch_behaviours_found_by_the_fuzzer():
+    """abs of bool, mean to an integer dtype and prelu of mixed dtypes raise torch's errors;
+    sums and products that meet inf - inf give nan without NumPy's RuntimeWarning."""
+    F = torch.nn.functional
+    cases = [
+        (
+            lambda: torch.ones(2, dtype=torch.bool).abs(),
+            NotImplementedError,
+            "\"abs_cpu\" not implemented for 'Bool'",
+        ),
+        (
+            lambda: torch.ones(2).mean(dtype=torch.int64),
+            RuntimeError,
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            "point or complex dtype. Got: Long",
+        ),
+        (
+            lambda: F.prelu(torch.ones(2).double(), torch.tensor([0.25])),
+            RuntimeError,
+            "prelu: Type promoting not supported. Got Double and Float",
+        ),
+    ]
+    for call, kind, text in cases:
+        with pytest.raises(kind) as info:
+            call()
+        assert str(info.value) == text
+    x = torch.tensor([-float("inf"), float("inf")], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert repr(x.sum()) == "tensor(nan, grad_fn=<SumBackward0>)"
+        assert repr(x.sum(0)) == "tensor(nan, grad_fn=<SumBackward1>)"
+        assert repr(torch.tensor([float("inf"), 0.0]).prod()) == "tensor(nan)"
+
+
+def test_clamp_with_tensor_bounds_promotes_like_torch():
+    """clamp(a, min=b) has the result type of a and b (found by the fuzzer; from torch)."""
+    assert (
+        torch.clamp(torch.tensor(0), min=torch.tensor([3, 2, 4], dtype=torch.uint8)).dtype
+        == torch.uint8
+    )
+    assert torch.clamp(torch.tensor(True), min=torch.tensor(-0.5)).dtype == torch.float32
+    out = torch.clamp(torch.ones(2, dtype=torch.int16), min=torch.tensor([0.5, 2.5]))
+    assert out.dtype == torch.float32 and out.tolist() == [1.0, 2.5]
+    with pytest.raises(
+        RuntimeError, match="^result type Float can't be cast to the desired output type Short$"
+    ):
+        torch.ones(2, dtype=torch.int16).clamp_(min=torch.ones(2))
+    x = torch.tensor([0.2, 1.0], requires_grad=True)
+    z = torch.clamp(x, min=torch.tensor(0.5, dtype=torch.float64))
+    assert z.dtype == torch.float32  # a 0-d bound does not promote a float tensor
+
+
+def test_bool_remainder_and_rounded_division_have_no_kernel():
+    """torch's NotImplementedError, before any zero check (found by the fuzzer)."""
+    a, b = torch.tensor([True, False]), torch.tensor([True, False])
+    cases = [
+        (lambda: a % b, "remainder_cpu"),
+        (lambda: torch.remainder(a, True), "remainder_cpu"),
+        (lambda: a // b, "div_floor_cpu"),
+        (lambda: torch.div(a, b, rounding_mode="trunc"), "div_trunc_cpu"),
+        (lambda: torch.div(a, b, rounding_mode="floor"), "div_floor_cpu"),
+    ]
+    for call, kernel in cases:
+        with pytest.raises(NotImplementedError) as info:
+            call()
+        assert str(info.value) == f"\"{kernel}\" not implemented for 'Bool'"
+    assert (a % 2).tolist() == [1, 0] and (a / torch.tensor([True, True])).tolist() == [1.0, 0.0]
+
+
+def test_division_family_checks_shapes_before_kernels_and_zeros():
+    """int % (bool with zeros) of clashing shapes, copysign of clashing shapes: torch reports
+    the shapes first (found by the fuzzer)."""
+    a, b = torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([[True, False]])
+    text = (
+        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
+    )
+    for call in (
+        lambda: a % b,
+        lambda: a // b,
+        lambda: torch.div(a, b, rounding_mode="trunc"),
+        lambda: torch.copysign(
+            torch.ones(2, 3, dtype=torch.float16), torch.ones(1, 2, dtype=torch.int16)
+        ),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value) == text
+    with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+        a % torch.tensor([1, 2, 0])

@@ -1034,3 +1034,20 @@ def test_legacy_typed_constructors():
     assert x.new([3.0]).tolist() == [3.0] and x.new(2, 2).shape == (2, 2)
     with pytest.raises(TypeError, match=r"expected TensorOptions\(dtype=float, .*dtype=long int"):
         torch.FloatTensor(torch.tensor([1, 2]))
+
+
+def test_detach_inplace_refuses_views_and_zero_dim_index_message():
+    """torch's errors (found by the fuzzer): detach_() of a view, indexing a 0-d tensor."""
+    x = torch.ones(3, requires_grad=True)
+    for view in (x.view(-1), (x * 1)[:1], (x * 1).unbind(0)[0], torch.ones(3)[1:]):
+        with pytest.raises(RuntimeError, match=r"^Can't detach views in-place\. Use detach\(\)"):
+            view.detach_()
+    assert (x * 1).detach_().grad_fn is None  # not a view: fine
+    with pytest.raises(IndexError) as info:
+        torch.tensor(2.0)[0] = 1.0
+    assert str(info.value) == (
+        "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+        "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+    )
+    with pytest.raises(IndexError, match="^too many indices for tensor of dimension 0$"):
+        torch.tensor(2.0)[..., 0] = 1.0

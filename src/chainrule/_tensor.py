@@ -32,6 +32,13 @@ SCALAR_WARNING = (
     "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
     "Consider using tensor.detach() first."
 )
+DETACH_VIEW_IN_PLACE = (
+    "Can't detach views in-place. Use detach() instead. If you are using "
+    "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+    "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+    "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+    "torch/optim/optimizer.py as the solution."
+)
 NUMPY_REQUIRES_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
 )
@@ -456,7 +463,9 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
-        """Cut this tensor from its history, in place."""
+        """Cut this tensor from its history, in place (views cannot be: use detach())."""
+        if self._is_view():
+            raise RuntimeError(DETACH_VIEW_IN_PLACE)
         self._grad_fn = None
         self._requires_grad = False
         return self

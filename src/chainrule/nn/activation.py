@@ -211,6 +211,11 @@ _prelu_op = composite("PreluKernelBackward0", _prelu)
 
 def prelu(input, weight):
     """x where x > 0, else weight * x; weight has one slope, or one per channel (dim 1)."""
+    if weight._dtype is not input._dtype:
+        raise RuntimeError(
+            "prelu: Type promoting not supported. Got "
+            f"{input._dtype.scalar_name} and {weight._dtype.scalar_name}"
+        )
     if weight.numel() != 1:
         if input.dim() == 0:
             raise RuntimeError("Not allow zero-dim input tensor.")

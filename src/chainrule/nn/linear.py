@@ -28,6 +28,17 @@ def _check_same_dtype(input, weight):
         )
 
 
+def _check_shapes(input, weight):
+    if weight.dim() == 2 and input.dim() >= 1 and input.shape[-1] != weight.shape[1]:
+        rows = 1
+        for size in input.shape[:-1]:
+            rows *= size
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+            f"{weight.shape[1]}x{weight.shape[0]})"
+        )
+
+
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, recorded as torch records it (AddmmBackward0 for 2-D input).
 
@@ -35,6 +46,7 @@ def linear(input, weight, bias=None):
     tensor([[3., 3., 3., 3.],
             [3., 3., 3., 3.]])
     """
+    _check_shapes(input, weight)  # torch reports the shapes before the dtypes
     _check_same_dtype(input, weight)
     if bias is None:
         return input.matmul(weight.t())

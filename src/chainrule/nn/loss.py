@@ -227,6 +227,10 @@ def _check_batch(input, target):
         )
     if len(shape) <= 2 and len(target_shape) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if len(shape) == 1 and len(target_shape) == 1 and target_shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
+        )
     expected = shape[:1] + shape[2:] if len(shape) >= 2 else ()
     if target_shape != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target_shape)}")
@@ -293,6 +297,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_weight(weight, classes)
     logp = input.log_softmax(class_dim)
     if tuple(input.shape) == tuple(target.shape):
+        if ignore_index != -100:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothing)
     _check_class_target(target)
     _check_batch(input, target)

@@ -14,6 +14,7 @@ from .._graph import SavedOutput, grad_state
 from .._registry import (
     Elementwise,
     beyond_int64,
+    broadcast_shape,
     defop,
     export,
     lead,
@@ -165,6 +166,8 @@ _DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
 def _check_int_division(a, b, kernel):
     """torch's refusals for a rounded division: no bool kernel, and an integer divisor that
     is zero once cast to the result dtype (2**40 is 0 as uint8)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):  # torch checks the shapes first
+        broadcast_shape(a._data.shape, b._data.shape)
     if type(b) is int and not -(2**63) <= b < 2**63:
         beyond_int64(a, b)  # torch's refusals of an int past int64
     dtype = result_dtype(a, b)
@@ -254,7 +257,8 @@ def _with_alpha(node_cls, input, other, alpha, compute):
         return record(node_cls, out, (input,), None, alpha)
     shape = out._data.shape
     shapes = tuple(s if s != shape else None for s in (input._data.shape, other._data.shape))
-    return record(node_cls, out, (input, other), None, alpha, shapes if any(shapes) else None)
+    broadcast = any(s is not None for s in shapes)  # () is a shape too: a 0-d operand
+    return record(node_cls, out, (input, other), None, alpha, shapes if broadcast else None)
 
 
 def _in_dtype(value, dtype):

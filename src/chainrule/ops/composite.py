@@ -16,7 +16,7 @@ import math
 from .. import _backend
 from .._backend import xp
 from .._graph import SavedOutput, enable_grad, grad_state, no_grad
-from .._registry import defop, export, lead, record, to_tensor, will_record
+from .._registry import broadcast_shape, defop, export, lead, record, to_tensor, will_record
 from .._tensor import Tensor, make
 from . import elementwise as E
 from .combine import diag_embed
@@ -404,6 +404,8 @@ def copysign(input, other, *, out=None):
     >>> torch.copysign(torch.tensor([1., -2.]), -1.)
     tensor([-1., -2.])
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor):  # shapes first, as torch
+        broadcast_shape(input._data.shape, other._data.shape)
     a, b = _float_pair(input, other)
     if isinstance(other, Tensor):
         return _copysign_tensor(a, b)

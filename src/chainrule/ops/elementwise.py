@@ -601,6 +601,16 @@ def clamp(input, min=None, max=None):
     return record(ClampScalarNode, make(result, dtype), (input,), (input,), (min, max))
 
 
+def _clamp_result_dtype(input, low, high):
+    """The result type of input and the tensor bounds, as torch's clamp promotes them."""
+    dtype, probe = input._dtype, input
+    for bound in (low, high):
+        if bound is not None and bound._dtype is not dtype:
+            dtype = result_dtype(probe, bound)
+            probe = make(xp.broadcast_to(xp.zeros((), dtype.np), input._data.shape), dtype)
+    return dtype
+
+
 def _clamp_tensor(input, low, high):
     low = to_tensor(low) if low is not None else None
     high = to_tensor(high) if high is not None else None
@@ -610,7 +620,8 @@ def _clamp_tensor(input, low, high):
         result = xp.maximum(result, low._data)
     if high is not None:
         result = xp.minimum(result, high._data)
-    out = make(xp.asarray(result).astype(input._dtype.np, copy=False), input._dtype)
+    dtype = _clamp_result_dtype(input, low, high)
+    out = make(xp.asarray(result).astype(dtype.np, copy=False), dtype)
     inputs = (input, low, high)
     shapes = tuple(
         t._data.shape if t is not None and t._data.shape != out._data.shape else None
@@ -879,9 +890,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a = input._data.astype(dtype.np, copy=False)
     b = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     if input._dtype is not getattr(other, "_dtype", input._dtype):
-        raise RuntimeError(
-            f"{input._dtype.name.capitalize()} did not match {other._dtype.name.capitalize()}"
-        )
+        raise RuntimeError(f"{input._dtype.scalar_name} did not match {other._dtype.scalar_name}")
     with xp.errstate(all="ignore"):
         return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), _backend.bool_)
 

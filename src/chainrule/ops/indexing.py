@@ -299,6 +299,8 @@ def setitem(input, index, value):
     """x[index] = value, in place (recorded so gradients flow to x's history and to value)."""
     from .inplace import assign_index
 
+    if not isinstance(index, tuple) and input._data.ndim == 0:
+        _check_0d_index(index)  # torch's messages for x[0] = v on a 0-d x
     assign_index(input, index, value)
 
 

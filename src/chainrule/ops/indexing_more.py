@@ -394,6 +394,16 @@ def _index_put_vjp(node, g):
 IndexPutNode = defop("IndexPutBackward0", _index_put_vjp, batchable=False)
 
 
+def check_index_put_dtypes(input, values):
+    """torch's index_put_ writes values of the destination's dtype only."""
+    if isinstance(values, Tensor) and values._dtype is not input._dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{input._dtype.scalar_name} for the destination and {values._dtype.scalar_name} "
+            "for the source."
+        )
+
+
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` at ``input[indices]`` (added with accumulate=True).
 
@@ -414,6 +424,7 @@ def index_put(input, indices, values, accumulate=False):
             f"shape mismatch: value tensor of shape {list(values._data.shape)} cannot be "
             f"broadcast to indexing result of shape {list(target.shape)}"
         ) from None
+    check_index_put_dtypes(input, values)  # after the shapes, as torch
     if accumulate:
         xp.add.at(out, np_index, raw)
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import _backend, _registry
 from .._backend import xp
 from .._graph import FREED, SavedOutput, grad_state, short_name
-from .._registry import defop, export, sum_to_shape
+from .._registry import broadcast_error, defop, export, sum_to_shape
 from .._tensor import Tensor, make
 from .shape import MULTI_OUTPUT_VIEW, made_in_no_grad
 from .views import commit, commit_region
@@ -85,17 +85,25 @@ def _stand_in(self):
     return alias
 
 
+def _check_broadcasts_into(shape, other_shape):
+    """torch's errors when a value of ``other_shape`` cannot be written into ``shape``: the
+    two do not broadcast at all, or their broadcast shape is not ``shape``."""
+    if other_shape == shape:
+        return
+    try:
+        both = tuple(xp.broadcast_shapes(shape, other_shape))
+    except ValueError:
+        raise broadcast_error(shape, other_shape) from None
+    if both != tuple(shape):
+        raise RuntimeError(
+            f"output with shape {list(shape)} doesn't match the broadcast shape {list(both)}"
+        )
+
+
 def _check_result_fits(self, shape, dtype):
     """Can a result of ``shape`` and ``dtype`` be written into self? torch's errors if not,
     the shape checked before the dtype."""
-    if shape != self._data.shape:
-        try:
-            xp.broadcast_to(xp.empty(shape, bool), self._data.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(shape)}"
-            ) from None
+    _check_broadcasts_into(self._data.shape, shape)
     target = self._dtype
     if dtype.kind > target.kind or (dtype is not target and target is _backend.bool_):
         raise RuntimeError(
@@ -219,6 +227,8 @@ def inplace(op, kernel=None):
             if isinstance(other, Tensor) and other is not self:
                 _check_overlap(self._data, other._data)
         recorded = _check_target(self, args)
+        if not allow_overlap:  # torch refuses a target with repeated elements first
+            writable(self._data)
         if (
             kernel is not None
             and not recorded
@@ -417,15 +427,10 @@ def copy_silently(target, values, where=True):
 
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
-    recorded = _check_target(self, (src,))
+    recorded = _check_target(self, (src,)) and self._dtype.kind == _backend.FLOAT
     src_t = src if isinstance(src, Tensor) else make(xp.asarray(src), self._dtype)
-    try:
-        values = xp.broadcast_to(src_t._data, self._data.shape)
-    except ValueError:
-        raise RuntimeError(
-            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-            f"{list(src_t._data.shape)}"
-        ) from None
+    _check_broadcasts_into(self._data.shape, src_t._data.shape)
+    values = xp.broadcast_to(src_t._data, self._data.shape)
     copy_silently(writable(self._data), values)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the source's
@@ -609,7 +614,14 @@ def assign_index(self, index, value):
                 value = make(xp.asarray(value, self._dtype.np), self._dtype)
             _fill(self, value, FillTensorNode)
         return
-    recorded = _check_target(self, (value,), "a view of " + LEAF_INPLACE)  # x[i] = v writes a view
+    advanced = any(isinstance(i, xp.ndarray) for i in np_index)  # index_put_ on self
+    if not advanced and isinstance(value, Tensor):  # torch expands the value to the view first
+        stripped = _strip_leading_ones(value._data.shape)
+        target_shape = self._data[np_index].shape
+        if not _broadcasts_to(stripped, target_shape):
+            raise _expand_error(stripped, target_shape, value._dtype)
+    leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
+    recorded = _check_target(self, (value,), leaf_message)
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
@@ -618,14 +630,22 @@ def assign_index(self, index, value):
     else:
         raw = value
     target_shape = self._data[np_index].shape
+    items = index if isinstance(index, tuple) else (index,)
+    if advanced and any(_integer_index(i) for i in items):  # index_put_: shapes, then dtypes
+        from .indexing_more import check_index_put_dtypes
+
+        if _broadcasts_to(xp.shape(raw), target_shape):
+            check_index_put_dtypes(self, value)
     try:
         target = writable(self._data, allow_overlap=True)
-        if not any(isinstance(i, xp.ndarray) for i in np_index):  # torch copies into a view
+        if not advanced:  # torch copies into a view
             writable(self._data[np_index])  # (index_put_ checks overlap only in backward)
         raw = raw if isinstance(raw, xp.ndarray) else xp.asarray(raw)
         raw = _backend.cast(raw, self._dtype.np, False)  # 1e6 into half: inf, silently
         target[np_index] = xp.broadcast_to(raw, target_shape)
     except ValueError:
+        if not advanced:  # torch expands the value to the view's shape
+            raise _expand_error(xp.shape(raw), target_shape, self._dtype) from None
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(xp.shape(raw))} cannot be broadcast to "
             f"indexing result of shape {list(target_shape)}"
@@ -646,6 +666,39 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _broadcasts_to(shape, target) -> bool:
+    try:
+        return tuple(xp.broadcast_shapes(shape, target)) == tuple(target)
+    except ValueError:
+        return False
+
+
+def _integer_index(item) -> bool:
+    """An index of positions (an integer tensor or a list), not a mask."""
+    if isinstance(item, Tensor):
+        return item._dtype is not _backend.bool_ and item._data.ndim > 0
+    return isinstance(item, list)
+
+
+def _expand_error(shape, target, dtype) -> RuntimeError:
+    """torch's error for expanding a value of ``shape`` to ``target`` (the dims that clash,
+    counted from the right)."""
+    if len(shape) > len(target):
+        return RuntimeError(
+            f"expand(torch.{dtype.scalar_name}Tensor{{{list(shape)}}}, size={list(target)}): the "
+            f"number of sizes provided ({len(target)}) must be greater or equal to the number "
+            f"of dimensions in the tensor ({len(shape)})"
+        )
+    for i in range(1, len(shape) + 1):
+        if shape[-i] != 1 and shape[-i] != target[-i]:
+            return RuntimeError(
+                f"The expanded size of the tensor ({target[-i]}) must match the existing size "
+                f"({shape[-i]}) at non-singleton dimension {len(target) - i}.  Target sizes: "
+                f"{list(target)}.  Tensor sizes: {list(shape)}"
+            )
+    return RuntimeError(f"cannot expand {list(shape)} to {list(target)}")
 
 
 def _selects_everything(data, np_index) -> bool:

@@ -24,6 +24,7 @@ LINALG_MORE = {}  # torch.linalg.<name> -> function (re-exported by chainrule.li
 TriangularSolveResult = _return_type("triangular_solve", ["solution", "cloned_coefficient"])
 LuFactorResult = _return_type("linalg_lu_factor", ["LU", "pivots"])
 LuResult = _return_type("linalg_lu", ["P", "L", "U"])
+InvExResult = _return_type("linalg_inv_ex", ["inverse", "info"])
 
 
 def _export(name, func, **kw):
@@ -504,6 +505,34 @@ def _no_complex(name):
 eig = _no_complex("eig")
 eigvals = _no_complex("eigvals")
 
+
+def inv_ex(A, *, check_errors=False):
+    """linalg.inv that reports singular matrices in ``info`` (LAPACK's 1-based index of the
+    first zero pivot, 0 when invertible) instead of raising, unless ``check_errors``.
+
+    >>> inv_ex(tensor([[2., 0.], [0., 4.]])).info
+    tensor(0, dtype=torch.int32)
+    """
+    from .decompositions import InvNode, _first_zero_pivot, _singular_error, inv
+
+    data = _check_matrix("linalg.inv_ex", A)
+    info = xp.zeros(data.shape[:-2], xp.int32)
+    for index in xp.ndindex(*data.shape[:-2]):
+        if not xp.isfinite(xp.linalg.cond(data[index])):
+            info[index] = _first_zero_pivot(data[index])
+    if info.any() and check_errors:
+        raise _singular_error("linalg.inv_ex", data)
+    if not info.any():
+        return InvExResult(inv(A), make(info, _backend.int32))
+    result = xp.full(data.shape, xp.nan, data.dtype)  # torch's values are LAPACK's leftovers
+    good = info == 0
+    if good.any():
+        result[good] = xp.linalg.inv(data[good])
+    out = make(result, A._dtype)
+    out = record(InvNode, out, (A,), (SavedOutput(out),))
+    return InvExResult(out, make(info, _backend.int32))
+
+
 _export("triangular_solve", triangular_solve, grad_fns=("TriangularSolveBackward0",))
 _export("cholesky_solve", cholesky_solve, grad_fns=("CholeskySolveBackward0",))
 _export("cholesky_inverse", cholesky_inverse, grad_fns=("CholeskyInverseBackward0",))
@@ -516,6 +545,7 @@ for _name, _func, _grad_fns in (
     ("cross", cross, ("LinalgCrossBackward0",)),
     ("vecdot", vecdot, ("SumBackward1", "VdotBackward0")),
     ("householder_product", householder_product, ("LinalgHouseholderProductBackward0",)),
+    ("inv_ex", inv_ex, ("LinalgInvExBackward0",)),
 ):
     _export(f"linalg.{_name}", _func, method=False, function=False, grad_fns=_grad_fns)
     LINALG_MORE[_name] = _func

@@ -199,7 +199,7 @@ def heaviside(input, values, *, out=None):
     tensor([0.0000, 0.5000, 1.0000])
     """
     if input.dtype != values.dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     result = make(xp.heaviside(input._data, values._data).astype(input._data.dtype), input._dtype)
     return record(_HeavisideNode, result, (input, values))
 

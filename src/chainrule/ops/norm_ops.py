@@ -14,6 +14,8 @@ normalised dims, the input gradient is rstd * (g - mean(g) - x^ * mean(g * x^)).
 
 from __future__ import annotations
 
+import math
+
 from .. import _backend
 from .._backend import xp
 from .._registry import defop, export, keep_connected, record
@@ -152,6 +154,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"of shape {list(input.shape)} and num_groups={num_groups}"
         )
     channels = input.shape[1]
+    sizes = [input.shape[0] * channels // num_groups, num_groups, *input.shape[2:]]
+    if math.prod(sizes[:1] + sizes[2:]) == 1:  # each group would hold one value
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {sizes}"
+        )
     _check_numel("weight", weight, channels)
     _check_numel("bias", bias, channels)
     data = input._data

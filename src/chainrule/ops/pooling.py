@@ -23,7 +23,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._registry import defop, export, keep_connected, record, record_multi
-from .._tensor import make
+from .._tensor import make, wrap_dim
 from .conv import _fold, _pair, _windows
 from .elementwise import where
 
@@ -38,11 +38,21 @@ def _out_size(size, kernel, stride, pad, dilation, ceil_mode):
     return out
 
 
+def _pool_rank_error(input, name):
+    """torch's error for a pooled input that is not 3-D or 4-D (each kernel has its own)."""
+    if name == "max_pool2d":
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if input.dim() < 3:  # avg_pool2d reads dim -3 first
+        wrap_dim(-3, input.dim())
+    raise RuntimeError(
+        "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+        f"but got:{list(input.shape)}"
+    )
+
+
 def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, name):
     if input.dim() not in (3, 4):
-        raise RuntimeError(
-            f"{name}: Expected 3D or 4D (batch mode) tensor for input, but got: {input.dim()}D"
-        )
+        _pool_rank_error(input, name)
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] or stride == () else _pair(stride)
     pad, dilation = _pair(padding), _pair(dilation)
@@ -394,6 +404,8 @@ def adaptive_avg_pool2d(input, output_size):
         output_size = (output_size, output_size)
     oh = h if output_size[0] is None else int(output_size[0])
     ow = w if output_size[1] is None else int(output_size[1])
+    if (oh, ow) == (1, 1):  # torch takes the mean then (MeanBackward1)
+        return input.mean((-1, -2), keepdim=True)
     dtype = input._data.dtype
     ph, pw = _averaging_matrix(h, oh, dtype), _averaging_matrix(w, ow, dtype)
     values = xp.matmul(xp.matmul(ph, input._data), pw.T)

@@ -98,6 +98,17 @@ def _converted(input, dtype):
     return input.to(dtype)
 
 
+def _quiet_sum(data, dims, keepdim, dtype):
+    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none)."""
+    if data.dtype.kind != "f":
+        return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    token = _backend.quiet_on()
+    try:
+        return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+    finally:
+        _backend.quiet_off(token)
+
+
 # The default dim of sum and mean: no dim given is torch's first overload (SumBackward0);
 # an explicit dim=None is the dim overload reducing every dim (SumBackward1).
 _WHOLE = _ABSENT = type("NoDim", (), {"__repr__": lambda self: "None"})()
@@ -113,7 +124,7 @@ def sum(input, dim=_WHOLE, keepdim=False, *, dtype=None):
     data = input._data
     out_dtype = _sum_dtype(input, dtype)
     if dim is _WHOLE and not keepdim:
-        result = data.sum(dtype=out_dtype.np)
+        result = _quiet_sum(data, None, False, out_dtype.np)
         return record(
             SumAllNode,
             make(result, out_dtype),
@@ -122,7 +133,7 @@ def sum(input, dim=_WHOLE, keepdim=False, *, dtype=None):
             (data.shape, tuple(range(data.ndim)), False),
         )
     dims = reduce_dims(None if dim is _WHOLE else dim, data.ndim)
-    result = data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype.np)
+    result = _quiet_sum(data, dims, keepdim, out_dtype.np)
     return record(SumDimNode, make(result, out_dtype), (input,), None, (data.shape, dims, keepdim))
 
 
@@ -132,6 +143,11 @@ def mean(input, dim=_WHOLE, keepdim=False, *, dtype=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_legacy(input._dtype)}"
+        )
+    if dtype is not None and dtype.kind != FLOAT:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {_legacy(dtype)}"
         )
     input = _converted(input, dtype)
     out_dtype = input._dtype
@@ -218,7 +234,11 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         dims, node = reduce_dims(dim, data.ndim), ProdDimNode
         keep = keepdim
     acc = _backend.accumulates_in(out_dtype.np)  # half: in float32, rounded once
-    result = data.prod(axis=dims, keepdims=keep, dtype=acc).astype(out_dtype.np, copy=False)
+    token = _backend.quiet_on()  # inf * 0: nan, silently as in torch
+    try:
+        result = data.prod(axis=dims, keepdims=keep, dtype=acc).astype(out_dtype.np, copy=False)
+    finally:
+        _backend.quiet_off(token)
     out = make(result, out_dtype)
     return record(node, out, (input,), (input, SavedOutput(out)), (data.shape, dims, keep))
 
@@ -610,6 +630,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                 "linalg.matrix_norm: dim must be a 2-tuple. Got " + ", ".join(map(str, dims))
             )
         raise NotImplementedError("nuclear norm is not supported yet")
+    if isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     return vector_norm(input, p, dim, keepdim)
 
 
@@ -627,8 +649,13 @@ def _logsumexp_vjp(node, g):
 LogsumexpNode = defop("LogsumexpBackward0", _logsumexp_vjp)
 
 
-def logsumexp(input, dim, keepdim=False):
+_NO_DIM = object()  # logsumexp's and softmax's dim is required (torch has no default)
+
+
+def logsumexp(input, dim=_NO_DIM, keepdim=False):
     """log(sum(exp(x))) along ``dim``, computed without overflow."""
+    if dim is _NO_DIM:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     data = input._data
     if input._dtype.kind != FLOAT:
         data = data.astype(defaults.float_dtype.np)
@@ -684,9 +711,6 @@ def _log_softmax_vjp(node, g):
 
 SoftmaxNode = defop("SoftmaxBackward0", _softmax_vjp)
 LogSoftmaxNode = defop("LogSoftmaxBackward0", _log_softmax_vjp)
-
-
-_NO_DIM = object()  # softmax's dim is required (torch has no default)
 
 
 def _softmax_dim(name, dim):

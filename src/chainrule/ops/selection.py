@@ -100,6 +100,26 @@ def _index_add_vjp(node, g):
 IndexAddNode = defop("IndexAddBackward0", _index_add_vjp)
 
 
+def _check_index_add_source(shape, source_shape, count, d):
+    """torch's checks: one index per slice of source along d, and source shaped like self
+    apart from d (a 0-d self takes a 0-d or one-element source)."""
+    if source_shape and len(source_shape) > d and source_shape[d] != count:
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({count}) should be equal to source.size(dim): "
+            f"({source_shape[d]}), for dim: {d}"
+        )
+    if not shape:
+        return
+    same = len(source_shape) == len(shape) and all(
+        a == b for k, (a, b) in enumerate(zip(shape, source_shape)) if k != d
+    )
+    if not same:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(shape)} source.shape = {list(source_shape)}"
+        )
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
     idx = _index_vector(index, "index_add")
@@ -108,9 +128,10 @@ def index_add(input, dim, index, source, *, alpha=1):
             f"index_add_(): self ({_dtype_of(input)}) and source ({_dtype_of(source)}) must "
             "have the same scalar type"
         )
+    d = wrap_dim(dim, max(input._data.ndim, 1))
+    _check_index_add_source(input._data.shape, source._data.shape, idx.size, d)
     data = _backend.opmath(input._data).copy()  # half: accumulated in float32, rounded once
-    d = wrap_dim(dim, max(data.ndim, 1))
-    src = source._data.astype(data.dtype)
+    src = source._data.astype(data.dtype, copy=False)
     if alpha != 1:
         src = src * alpha
     view = data if data.ndim else data.reshape(1)

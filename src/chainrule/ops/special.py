@@ -579,8 +579,7 @@ def lerp(input, end, weight):
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other._dtype is not dtype:
             raise RuntimeError(
-                f"expected dtype {_torch_name(dtype)} for `{name}` but got dtype "
-                f"{_torch_name(other._dtype)}"
+                f"expected dtype {dtype.c_name} for `{name}` but got dtype {other._dtype.c_name}"
             )
     weight_tensor = isinstance(weight, Tensor)
     if dtype.kind != FLOAT:
@@ -596,10 +595,6 @@ def lerp(input, end, weight):
         inputs = (input, end, weight)
         return _record_ternary(_LerpTensorNode, result, dtype, inputs, inputs, None)
     return _record_ternary(_LerpScalarNode, result, dtype, (input, end), None, weight)
-
-
-def _torch_name(dtype):
-    return {"float32": "float", "float64": "double", "float16": "Half"}.get(dtype.name, dtype.name)
 
 
 def _addcmul_rule(node, g):
