@@ -614,6 +614,7 @@ def _clamp_result_dtype(input, low, high):
 def _clamp_tensor(input, low, high):
     low = to_tensor(low) if low is not None else None
     high = to_tensor(high) if high is not None else None
+    broadcast_shape(*(t._data.shape for t in (input, low, high) if t is not None))  # torch's error
     result = input._data
     # maximum/minimum, not comparisons: a nan bound gives nan, as torch; min > max gives max
     if low is not None:

@@ -142,7 +142,7 @@ def _check_matrix_dims(A, dim):
     dim = tuple(dim)
     if len(dim) != 2:
         raise RuntimeError(
-            "linalg.matrix_norm: dim must be a 2-tuple. Got " + ", ".join(map(str, dim))
+            "linalg.matrix_norm: dim must be a 2-tuple. Got " + " ".join(map(str, dim))
         )
     ndim = A._data.ndim
     if wrap_dim(dim[0], ndim) == wrap_dim(dim[1], ndim):

@@ -627,7 +627,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         dims = (dim,) if isinstance(dim, int) else dim
         if dims is not None and len(dims) != 2:
             raise RuntimeError(
-                "linalg.matrix_norm: dim must be a 2-tuple. Got " + ", ".join(map(str, dims))
+                "linalg.matrix_norm: dim must be a 2-tuple. Got " + " ".join(map(str, dims))
             )
         raise NotImplementedError("nuclear norm is not supported yet")
     if isinstance(p, str):

@@ -294,10 +294,9 @@ rad2deg = _scaling("rad2deg", 180 / math.pi, "Rad2DegBackward0")
 def _logit_rule(node, g):
     (x,) = node.saved
     eps = node._args
-    denominator = x * (1 - x)
-    if eps is None:
-        # +0 at 0 and 1 (x = -0. too): g / 0 has g's sign, as torch's kernel gives
-        denominator = where(denominator == 0, 0.0, denominator)
+    # + 0.0 turns a -0. product (at x = -0. or 1) into +0.: g / 0 then has g's sign, as
+    # torch's kernel gives, and the rule stays a smooth function of x for higher orders
+    denominator = x * (1 - x) + 0.0 if eps is None else x * (1 - x)
     derivative = g / denominator
     if eps is None:
         return (where((x < 0) | (x > 1), math.nan, derivative),)
