@@ -1,0 +1,135 @@
+"""as_strided: a view of the input's storage with any sizes and strides (torch's
+AsStridedBackward0).
+
+The storage of a tensor is its base's array (the first tensor of its view chain) read in
+C order, as torch's storage is for a tensor an op made. The view's elements are storage
+positions ``offset + sum(index * stride)``; positions may repeat (overlapping strides),
+so the rule scatters the gradient into a storage-sized zero array with index_add (adding
+where positions repeat), then reads the input's own positions back out of it.
+
+>>> import chainrule as torch
+>>> torch.arange(6.).as_strided((2, 2), (1, 2))
+tensor([[0., 2.],
+        [1., 3.]])
+"""
+
+from __future__ import annotations
+
+from .. import _backend
+from .._backend import xp
+from .._registry import defop, export, lead, record
+from .._tensor import make
+from .shape import view_of
+from .views import _memory_offsets
+
+__all__ = ["as_strided"]
+
+
+def _as_strided_vjp(node, g):
+    """Scatter g into the storage (repeats add up), then gather the input's elements."""
+    positions, storage_size, input_positions, input_shape = node._args
+    batch = lead(g)
+    storage = g.new_zeros(batch + (storage_size,))
+    storage = storage.index_add(-1, positions, g.reshape(batch + (-1,)))
+    if input_positions is not None:
+        storage = storage.index_select(-1, input_positions)
+    return (storage.reshape(batch + input_shape),)
+
+
+AsStridedNode = defop("AsStridedBackward0", _as_strided_vjp)
+
+
+def _int_list(value, name):
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"as_strided(): argument '{name}' (position {1 if name == 'size' else 2}) must be "
+            f"tuple of ints, not {type(value).__name__}"
+        )
+    return tuple(int(v) for v in value)
+
+
+def _check_geometry(size, stride, offset, storage_size, itemsize):
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in size):
+        raise RuntimeError(
+            f"Storage size calculation overflowed with sizes={list(size)} and "
+            f"strides={list(stride)}"
+        )
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            "as_strided: Negative strides are not supported at the moment, got strides: "
+            f"{list(stride)}"
+        )
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    needed = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    if needed > storage_size:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {itemsize} requiring a storage size of {needed * itemsize} are out "
+            f"of bounds for storage of size {storage_size * itemsize}"
+        )
+
+
+def _storage(input):
+    """(flat storage array, the input's offset in it, the input's storage positions or None
+    when the input is the whole storage in C order, shared: whether the storage is memory)."""
+    info = getattr(input, "_viewof", None)
+    root = input if info is None else info[0]
+    base = root._data
+    if not base.flags.c_contiguous:  # torch's storage of an op's result is in C order
+        if info is not None:
+            raise NotImplementedError(
+                "as_strided of a view of a non-contiguous tensor is not supported; call "
+                ".contiguous() on the base first"
+            )
+        return xp.ascontiguousarray(base).reshape(-1), 0, None, False
+    flat = base.reshape(-1)
+    if input is root:
+        return flat, 0, None, True
+    origin = base.__array_interface__["data"][0]
+    offsets = _memory_offsets(input._data, origin)
+    start = int(offsets.min()) if offsets.size else 0
+    return flat, start, offsets.reshape(-1), True
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of the input's storage with the given sizes and strides (in elements).
+
+    Elements may overlap; their gradients add up.
+
+    >>> as_strided(arange(4.), (3, 2), (1, 1))
+    tensor([[0., 1.],
+            [1., 2.],
+            [2., 3.]])
+    """
+    size, stride = _int_list(size, "size"), _int_list(stride, "stride")
+    flat, offset, input_positions, shared = _storage(input)
+    if storage_offset is not None:
+        offset = int(storage_offset)
+    itemsize = input._data.itemsize
+    _check_geometry(size, stride, offset, flat.size, itemsize)
+    positions = xp.full(size, offset, dtype=xp.int64)
+    for axis, (n, s) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[axis] = n
+        positions = positions + (xp.arange(n, dtype=xp.int64) * s).reshape(shape)
+    if positions.size:
+        data = xp.lib.stride_tricks.as_strided(
+            flat[offset:], size, tuple(s * itemsize for s in stride)
+        )
+    else:
+        data = flat[:0].reshape(size)
+    out = view_of(input, data) if shared else make(xp.array(data), input._dtype)
+    index = None if input_positions is None else make(input_positions, _backend.int64)
+    args = (
+        make(positions.reshape(-1), _backend.int64),
+        flat.size,
+        index,
+        tuple(input._data.shape),
+    )
+    return record(AsStridedNode, out, (input,), None, args)
+
+
+export("as_strided", as_strided, grad_fns=("AsStridedBackward0",))
