@@ -13,6 +13,7 @@ tensor(0.5000)
 from __future__ import annotations
 
 import math
+import warnings
 
 from .._graph import no_grad
 from .._registry import export
@@ -46,8 +47,17 @@ __all__ = [
 
 
 def _reduction(size_average, reduce, reduction):
-    if size_average is not None or reduce is not None:
-        return _legacy_reduction(size_average, reduce)
+    """The reduction, from the deprecated size_average / reduce when either is given (with
+    torch's warning)."""
+    if size_average is None and reduce is None:
+        return reduction
+    reduction = _legacy_reduction(size_average, reduce)
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
     return reduction
 
 

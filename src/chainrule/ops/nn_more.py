@@ -252,6 +252,8 @@ def soft_margin(input, target, reduction):
 
 
 def _check_multi_margin(input, target, weight):
+    if weight is not None and weight._requires_grad and grad_state.enabled:
+        raise _not_differentiable("multi_margin_loss", "weight")  # torch checks this first
     if input.dim() > 2 or input.numel() == 0:
         raise RuntimeError(
             "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
@@ -275,8 +277,6 @@ def _check_multi_margin(input, target, weight):
     t = target._data.reshape(-1)
     if t.size and (t.min() < 0 or t.max() >= classes):
         raise RuntimeError("target out of range")
-    if weight is not None and weight._requires_grad and grad_state.enabled:
-        raise _not_differentiable("multi_margin_loss", "weight")
 
 
 def _margin_terms(x, t, margin):
