@@ -246,6 +246,14 @@ def test_loss_modules_pass_their_options():
          "samples (batch size). Expected target size [3], but got [2]. Input has shape [3, 4]."),
         (lambda F, x: F.multi_margin_loss(x, chainrule.tensor([0, 1, 4])), RuntimeError,
          "target out of range"),
+        (lambda F, x: F.multi_margin_loss(x, chainrule.tensor([0, 1, 2]),
+                                          weight=chainrule.ones(4, dtype=chainrule.float64)),
+         RuntimeError, "expected scalar type Float but found Double"),
+        (lambda F, x: F.gaussian_nll_loss(x, x, 1), TypeError,
+         "any() received an invalid combination of arguments - got (bool), but expected one of:\n"
+         " * (Tensor input, *, Tensor out = None)\n * (Tensor input, tuple of ints dim = None, "
+         "bool keepdim = False, *, Tensor out = None)\n * (Tensor input, int dim, bool keepdim "
+         "= False, *, Tensor out = None)\n"),
         (lambda F, x: F.multi_margin_loss(x, chainrule.tensor([0, 1, 2]), p=3), ValueError,
          "only p == 1 and p == 2 supported"),
         (lambda F, x: F.soft_margin_loss(x[0], x.sign().detach()), RuntimeError,
@@ -395,6 +403,31 @@ for _red in ("mean", "sum", "none"):
              [_A, _B, np.abs(_C[:, :1]) * 1e-7], reduction=_red, full=_full, eps=1e-4)  # fmt: skip
 live("gaussian-float-var", lambda lib: lambda a, b: lib.nn.functional.gaussian_nll_loss(a, b, 0.5),
      [_A, _B])  # fmt: skip
+live("multilabel-1d", _functional("multilabel_soft_margin_loss"), [_A[0]], [_ONES01[0]])
+live("hinge-0d", _functional("hinge_embedding_loss"), [_A[0, 0]], [np.array(-1.0)])
+live("multi_margin-int-margin", _functional("multi_margin_loss"), [_A[0]], [np.array(1)], p=2,
+     margin=2)  # fmt: skip
+live("triplet-p0", _functional("triplet_margin_loss"), [_A, _B, _C], p=0)
+live("poisson-eps", _functional("poisson_nll_loss"), [np.abs(_A)], [_COUNTS], log_input=False,
+     eps=0.5, full=True)  # fmt: skip
+live("soft_margin-int-target", _functional("soft_margin_loss"), [_A],
+     [_signs(3, 4).astype(np.int64)])  # fmt: skip
+live(
+    "soft_margin-float32-input",
+    lambda lib: lambda x, t: lib.nn.functional.soft_margin_loss(x.float(), t),
+    [_A],
+    [_signs(3, 4)],
+)
+live("ranking-int-target", _functional("margin_ranking_loss"), [_A[0], _A[1]],
+     [np.array([1, -1, 1, 1])])  # fmt: skip
+live("gaussian-int-var", lambda lib: lambda a, b: lib.nn.functional.gaussian_nll_loss(a, b, 1),
+     [_A, _B])  # fmt: skip
+live(
+    "multi_margin-weight-dtype",
+    lambda lib: lambda x, t, w: lib.nn.functional.multi_margin_loss(x.float(), t, weight=w),
+    [_A],
+    [np.array([0, 1, 2]), np.ones(4)],
+)
 live("legacy-size_average", _functional("soft_margin_loss"), [_A], [_signs(3, 4)],
      size_average=False)  # fmt: skip
 live("legacy-reduce", _functional("multi_margin_loss"), [_A], [np.array([0, 1, 2])],
@@ -498,7 +531,7 @@ def test_against_torch_values_grad_fn_gradients_and_second_order(fn, arrays, con
         results[lib] = (
             [o.detach().numpy() for o in outs],
             type(first.grad_fn).__name__,
-            [g.detach().numpy() for g in grads],
+            [np.zeros(a.shape) if g is None else g.detach().numpy() for g, a in zip(grads, arrays)],
             [np.zeros(a.shape) if s is None else _numpy(s) for s, a in zip(second, arrays)],
         )
     assert warned[chainrule] == warned[torch]
@@ -508,12 +541,13 @@ def test_against_torch_values_grad_fn_gradients_and_second_order(fn, arrays, con
     if isinstance(want[0], str) or isinstance(got[0], str):
         assert got == want
         return
+    rtol = 1e-7 if want[0][0].dtype == np.float64 else 1e-5  # float32 rounds differently
     for a, b in zip(got[0], want[0]):
         assert a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10, equal_nan=True)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-10, equal_nan=True)
     assert got[1] == want[1]
     for a, b in zip(got[2], want[2]):
-        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10, equal_nan=True)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-10, equal_nan=True)
     if want[3] is not None:
         for a, b in zip(got[3], want[3]):
             if b is not None:
@@ -657,3 +691,17 @@ def test_modules_against_torch(make, shape, args):
     assert (c_repr, c_warned) == (t_repr, t_warned)
     for a, b in zip(c_values + [c_grad], t_values + [t_grad]):
         np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+
+
+def test_soft_margin_loss_keeps_the_input_dtype_and_takes_integer_targets():
+    """torch computes it in a buffer of the input's dtype: a float64 or int64 target does not
+    promote a float32 loss (nor its gradient)."""
+    x = chainrule.tensor(X, requires_grad=True)
+    for target in (chainrule.tensor(SIGNS, dtype=chainrule.float64),
+                   chainrule.tensor(SIGNS, dtype=chainrule.int64)):  # fmt: skip
+        loss = chainrule.nn.functional.soft_margin_loss(x, target)
+        assert loss.dtype == chainrule.float32
+        np.testing.assert_allclose(loss.item(), 0.6832107084726502, rtol=1e-6)
+        loss.backward()
+        assert x.grad.dtype == chainrule.float32
+        x.grad = None

@@ -17,6 +17,7 @@ import warnings
 
 from .._graph import no_grad
 from .._registry import export
+from .._tensor import Tensor
 from ..ops import nn_more
 from ..ops.activations import softplus
 from ..ops.creation import ones_like, zeros_like
@@ -236,6 +237,13 @@ def _gaussian_variance(input, var):
         if var < 0:
             raise ValueError("var has negative entry/entries")
         return ones_like(input) * var
+    if not isinstance(var, Tensor):  # torch.any(var < 0) refuses the bool a number gives
+        raise TypeError(
+            "any() received an invalid combination of arguments - got (bool), but expected one "
+            "of:\n * (Tensor input, *, Tensor out = None)\n * (Tensor input, tuple of ints dim = "
+            "None, bool keepdim = False, *, Tensor out = None)\n * (Tensor input, int dim, bool "
+            "keepdim = False, *, Tensor out = None)\n"
+        )
     if bool((var < 0).any()):
         raise ValueError("var has negative entry/entries")
     if tuple(var.shape) == tuple(input.shape):

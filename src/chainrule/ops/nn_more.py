@@ -240,6 +240,8 @@ def soft_margin(input, target, reduction):
         raise RuntimeError(
             f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
         )
+    if target._dtype is not input._dtype:  # torch writes into an input-typed buffer
+        target = target.to(input._dtype)
     with no_grad():
         values = (-input * target).exp().log1p()
         count = values.numel()
@@ -269,6 +271,10 @@ def _check_multi_margin(input, target, weight):
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
             f"input samples (batch size). Expected target size {expected}, but got "
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    if weight is not None and weight._dtype is not input._dtype:
+        raise RuntimeError(
+            f"expected scalar type {input._dtype.scalar_name} but found {weight._dtype.scalar_name}"
         )
     if weight is not None and weight.numel() != classes:
         raise RuntimeError(
