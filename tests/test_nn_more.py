@@ -705,3 +705,20 @@ def test_soft_margin_loss_keeps_the_input_dtype_and_takes_integer_targets():
         loss.backward()
         assert x.grad.dtype == chainrule.float32
         x.grad = None
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["ops.strided", "ops.nn_more", "nn.loss_more", "nn.norm_more", "nn.pooling_more",
+     "nn.pixelshuffle"],
+)  # fmt: skip
+def test_docstring_examples_print_what_they_show(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"chainrule.{module}")
+    names = {k: getattr(chainrule, k) for k in dir(chainrule) if not k.startswith("_")}
+    names.update({k: getattr(mod, k) for k in dir(mod) if not k.startswith("__")})
+    result = doctest.testmod(mod, extraglobs=names, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0

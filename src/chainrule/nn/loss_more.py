@@ -106,7 +106,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """Two-class logistic loss log(1 + exp(-y x)), y in {1, -1}.
 
     >>> soft_margin_loss(tensor([0., 2.]), tensor([1., -1.]))
-    tensor(1.4813)
+    tensor(1.4100)
     """
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)

@@ -78,8 +78,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta.
 
     >>> local_response_norm(ones(1, 2, 1), 2, alpha=1.)
-    tensor([[[0.5946],
-             [0.7598]]])
+    tensor([[[0.7378],
+             [0.5946]]])
     """
     dim = input.dim()
     if dim < 3:
