@@ -108,38 +108,62 @@ def pixel_unshuffle(input, downscale_factor):
 # --------------------------------------------------------------------------- adaptive max pool
 
 
-def _bounds(size, out):
-    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+def _window_index(size, out):
+    """(out, K) positions of each adaptive window along one dim (K: the widest window),
+    padded by repeating the window's start, and the mask of the real ones."""
+    starts = [i * size // out for i in range(out)]
+    ends = [-(-(i + 1) * size // out) for i in range(out)]
+    widest = max(e - s for s, e in zip(starts, ends))
+    offsets = xp.arange(widest)[None, :]
+    start = xp.asarray(starts)[:, None]
+    real = offsets < (xp.asarray(ends)[:, None] - start)
+    return xp.where(real, start + offsets, start), real
 
 
 def _adaptive_max(data, oh, ow):
-    """Each window's maximum and its flat position in H*W (the first maximum, or the last
-    NaN, as torch's CPU kernel picks)."""
+    """Each window's maximum and its flat position in H*W: the first maximum in row-major
+    order, or the last NaN, as torch's CPU kernel picks. All windows at once: gathered into
+    (..., oh, ow, Kh * Kw) with the padding slots set to the lowest value."""
     h, w = data.shape[-2:]
-    values = xp.empty(data.shape[:-2] + (oh, ow), data.dtype)
-    indices = xp.empty(data.shape[:-2] + (oh, ow), xp.int64)
-    for i, (r0, r1) in enumerate(_bounds(h, oh)):
-        for j, (c0, c1) in enumerate(_bounds(w, ow)):
-            window = data[..., r0:r1, c0:c1].reshape(data.shape[:-2] + (-1,))
-            pick = window.argmax(-1)
-            if data.dtype.kind == "f":
-                nans = xp.isnan(window)
-                last_nan = window.shape[-1] - 1 - nans[..., ::-1].argmax(-1)
-                pick = xp.where(nans.any(-1), last_nan, pick)
-            width = c1 - c0
-            indices[..., i, j] = (r0 + pick // width) * w + c0 + pick % width
-            values[..., i, j] = xp.take_along_axis(window, pick[..., None], -1)[..., 0]
-    return values, indices
+    if oh == 0 or ow == 0:
+        shape = data.shape[:-2] + (oh, ow)
+        return xp.empty(shape, data.dtype), xp.empty(shape, xp.int64)
+    rows, real_rows = _window_index(h, oh)
+    cols, real_cols = _window_index(w, ow)
+    windows = data[..., rows[:, :, None, None], cols[None, None, :, :]]  # oh, Kh, ow, Kw
+    real = real_rows[:, :, None, None] & real_cols[None, None, :, :]
+    windows = xp.where(real, windows, -xp.inf)
+    lead = data.shape[:-2]
+    n = len(lead)
+    order = tuple(range(n)) + (n, n + 2, n + 1, n + 3)
+    flat = windows.transpose(order).reshape(lead + (oh, ow, rows.shape[1] * cols.shape[1]))
+    pick = flat.argmax(-1)
+    nans = xp.isnan(flat)
+    last_nan = flat.shape[-1] - 1 - nans[..., ::-1].argmax(-1)
+    pick = xp.where(nans.any(-1), last_nan, pick)
+    values = xp.take_along_axis(flat, pick[..., None], -1)[..., 0]
+    kh_slot, kw_slot = xp.divmod(pick, cols.shape[1])
+    row_of = rows[xp.arange(oh)[:, None], kh_slot]
+    col_of = cols[xp.arange(ow)[None, :], kw_slot]
+    indices = row_of * w + col_of
+    return values, indices.astype(xp.int64)
 
 
 def _adaptive_max_vjp(node, grads):
     g = grads[0]  # the indices output has no gradient
     _ = node.saved  # torch saves the input: changing it in place breaks backward there too
     indices, shape = node._args
+    if 0 in g.shape[-2:]:
+        raise RuntimeError(
+            "adaptive_max_pool2d_backward(): Expected grad_output to have non-zero size for "
+            f"non-batch dimensions, but grad_output has sizes {list(g.shape)} with dimension "
+            f"{g.dim() - 2 + list(g.shape[-2:]).index(0)} being empty"
+        )
     from .creation import zeros
 
-    flat_g = g.reshape(*g.shape[:-2], -1)
-    flat_i = make(indices.reshape(*indices.shape[:-2], -1), _backend.int64)
+    windows = g.shape[-2] * g.shape[-1]
+    flat_g = g.reshape(*g.shape[:-2], windows)
+    flat_i = make(indices.reshape(*indices.shape[:-2], windows), _backend.int64)
     grad = zeros(*shape[:-2], shape[-2] * shape[-1], dtype=g.dtype)
     return (grad.scatter_add(-1, flat_i, flat_g).reshape(shape),)
 
@@ -150,6 +174,8 @@ AdaptiveMaxPoolNode = defop("AdaptiveMaxPool2DBackward0", _adaptive_max_vjp, bat
 def _output_pair(output_size, h, w):
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     oh = h if output_size[0] is None else int(output_size[0])
     ow = w if output_size[1] is None else int(output_size[1])
     return oh, ow
@@ -172,7 +198,19 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
             f"\"adaptive_max_pool2d\" not implemented for '{input._dtype.scalar_name}'"
         )
     h, w = input.shape[-2:]
+    for axis in range(1 if input.dim() == 4 else 0, input.dim()):
+        if input.shape[axis] == 0:
+            raise RuntimeError(
+                "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {axis} "
+                "being empty"
+            )
     oh, ow = _output_pair(output_size, h, w)
+    if oh < 0 or ow < 0:
+        shape = list(input.shape[:-2]) + [oh, ow]
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(oh, ow)}: {shape}"
+        )
     values, indices = _adaptive_max(input._data, oh, ow)
     out = make(values, input._dtype)
     idx = make(indices, _backend.int64)
