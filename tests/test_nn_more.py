@@ -449,6 +449,10 @@ live("adaptive_max_pool2d-empty-batch", _functional("adaptive_max_pool2d"), [_r(
      [1])  # fmt: skip
 live("adaptive_max_pool1d", _functional("adaptive_max_pool1d"), [_r(2, 3, 7)], [3],
      return_indices=True)  # fmt: skip
+live("adaptive_max_pool2d_with_indices", _functional("adaptive_max_pool2d_with_indices"),
+     [_r(2, 3, 5, 7)], [(2, 3)])  # fmt: skip
+live("adaptive_max_pool1d_with_indices", _functional("adaptive_max_pool1d_with_indices"),
+     [_r(2, 3, 7)], [3])  # fmt: skip
 live("adaptive_max_pool1d-2d", _functional("adaptive_max_pool1d"), [_r(3, 7)], [4])
 for _p in (1, 2, 3, 1.5, float("inf")):
     live(f"lp_pool2d-{_p}", _functional("lp_pool2d"), [np.abs(_r(2, 3, 5, 6)) + 0.1], [_p, 2])

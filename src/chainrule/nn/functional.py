@@ -59,7 +59,9 @@ from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .pooling import adaptive_avg_pool1d, avg_pool1d, max_pool1d  # noqa: F401
 from .pooling_more import (  # noqa: F401
     adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
     lp_pool1d,
     lp_pool2d,
 )

@@ -22,6 +22,8 @@ __all__ = [
     "lp_pool2d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
     "LPPool1d",
     "LPPool2d",
     "AdaptiveMaxPool1d",
@@ -64,6 +66,20 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     mean = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     size = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
     return _root_of_sum(mean, size, norm_type)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool2d's (values, indices), whatever return_indices says (as in torch).
+
+    >>> adaptive_max_pool2d_with_indices(tensor([[[[1., 3.], [2., 0.]]]]), 1)[1]
+    tensor([[[[1]]]])
+    """
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool1d's (values, indices), whatever return_indices says (as in torch)."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
 
 
 class LPPool2d(Module):
