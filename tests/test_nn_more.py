@@ -112,6 +112,23 @@ def test_as_strided_of_a_view_reads_the_base_storage():
     assert x.grad.tolist() == [[0.0] * 4, [1.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]
 
 
+def test_as_strided_reads_a_result_laid_out_like_a_transpose_in_memory_order():
+    """x.t() * 2 keeps the transposed strides (1, 3), in torch as here: its storage is in
+    memory order, not in the order of its elements (the bug: read in C order)."""
+    x = chainrule.arange(6.0).reshape(2, 3).requires_grad_()
+    y = x.t() * 2
+    assert y.stride() == (1, 3)
+    z = y.as_strided((2, 2), (1, 2))
+    assert z.tolist() == [[0.0, 4.0], [2.0, 6.0]]
+    z.backward(chainrule.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert x.grad.tolist() == [[2.0, 6.0, 4.0], [8.0, 0.0, 0.0]]
+    base = y.detach()
+    view = base[1:].as_strided((2,), (1,))
+    assert view.tolist() == [2.0, 4.0]
+    base.add_(1)
+    assert view.tolist() == [3.0, 5.0]  # still the base's memory
+
+
 def test_as_strided_overlapping_elements_add_their_gradients():
     x = chainrule.arange(12.0).reshape(3, 4).requires_grad_()
     x.as_strided((3, 3), (1, 1)).sum().backward()
@@ -491,6 +508,13 @@ live("as_strided-of-view2", lambda lib: lambda x: x.t()[1:].as_strided((2, 3), (
 live("as_strided-function", lambda lib: lambda x: lib.as_strided(x, (2, 2), (0, 1), 1),
      [_r(3, 4)])  # fmt: skip
 live("as_strided-0d", lambda lib: lambda x: lib.as_strided(x, (), (), 5), [_r(3, 4)])
+live("as_strided-transposed-result", lambda lib: lambda x: (x.t() * 2).as_strided((3, 2), (2, 1)),
+     [_r(3, 4)])  # fmt: skip
+live(
+    "as_strided-view-of-transposed-result",
+    lambda lib: lambda x: (x.t() * 2)[1:].as_strided((2, 3), (3, 1), 2),
+    [_r(3, 4)],
+)
 live("as_strided-bounds", _method("as_strided", (2, 2), (1, 1), 11), [_r(3, 4)])
 
 

@@ -72,26 +72,30 @@ def _check_geometry(size, stride, offset, storage_size, itemsize):
         )
 
 
+def _lowest_address(a) -> int:
+    """The address of the array element that sits lowest in memory."""
+    start = a.__array_interface__["data"][0]
+    return start + sum(min(0, (n - 1) * st) for n, st in zip(a.shape, a.strides) if n)
+
+
 def _storage(input):
-    """(flat storage array, the input's offset in it, the input's storage positions or None
-    when the input is the whole storage in C order, shared: whether the storage is memory)."""
+    """(flat storage, the input's storage offset, the input's storage positions or None
+    when it is the whole storage in C order, shared: whether the storage is its memory).
+
+    The storage is the base's elements in memory order, as torch's storage of a tensor with
+    the base's strides (an op's result laid out like its transposed input, say)."""
     info = getattr(input, "_viewof", None)
     root = input if info is None else info[0]
     base = root._data
-    if not base.flags.c_contiguous:  # torch's storage of an op's result is in C order
-        if info is not None:
-            raise NotImplementedError(
-                "as_strided of a view of a non-contiguous tensor is not supported; call "
-                ".contiguous() on the base first"
-            )
-        return xp.ascontiguousarray(base).reshape(-1), 0, None, False
-    flat = base.reshape(-1)
-    if input is root:
-        return flat, 0, None, True
-    origin = base.__array_interface__["data"][0]
-    offsets = _memory_offsets(input._data, origin)
-    start = int(offsets.min()) if offsets.size else 0
-    return flat, start, offsets.reshape(-1), True
+    if base.flags.c_contiguous and input is root:
+        return base.reshape(-1), 0, None, True
+    flat = base.reshape(-1) if base.flags.c_contiguous else base.ravel(order="K")
+    origin = _lowest_address(base)
+    in_memory_order = xp.sort(_memory_offsets(base, origin).reshape(-1))
+    wanted = _memory_offsets(input._data, origin).reshape(-1)
+    positions = xp.searchsorted(in_memory_order, wanted)
+    offset = int(positions[0]) if positions.size else 0
+    return flat, offset, positions, bool(xp.shares_memory(flat, base))
 
 
 def as_strided(input, size, stride, storage_offset=None):
