@@ -2,7 +2,8 @@
 AsStridedBackward0).
 
 The storage of a tensor is its base's array (the first tensor of its view chain) read in
-C order, as torch's storage is for a tensor an op made. The view's elements are storage
+memory order, as torch's storage is (a result laid out like a transpose keeps that layout
+in both libraries). The view's elements are storage
 positions ``offset + sum(index * stride)``; positions may repeat (overlapping strides),
 so the rule scatters the gradient into a storage-sized zero array with index_add (adding
 where positions repeat), then reads the input's own positions back out of it.
