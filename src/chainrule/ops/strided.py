@@ -90,11 +90,14 @@ def _storage(input):
     base = root._data
     if base.flags.c_contiguous and input is root:
         return base.reshape(-1), 0, None, True
-    flat = base.reshape(-1) if base.flags.c_contiguous else base.ravel(order="K")
     origin = _lowest_address(base)
-    in_memory_order = xp.sort(_memory_offsets(base, origin).reshape(-1))
     wanted = _memory_offsets(input._data, origin).reshape(-1)
-    positions = xp.searchsorted(in_memory_order, wanted)
+    if base.flags.c_contiguous:  # memory offsets are the storage positions
+        flat, positions = base.reshape(-1), wanted
+    else:  # a base with gaps is read without them: rank the offsets
+        flat = base.ravel(order="K")
+        in_memory_order = xp.sort(_memory_offsets(base, origin).reshape(-1))
+        positions = xp.searchsorted(in_memory_order, wanted)
     offset = int(positions[0]) if positions.size else 0
     return flat, offset, positions, bool(xp.shares_memory(flat, base))
 
