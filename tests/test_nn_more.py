@@ -303,6 +303,8 @@ def test_loss_modules_pass_their_options():
          "adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: [3, 4]"),
         (lambda F, x: F.local_response_norm(x, 2), ValueError,
          "Expected 3D or higher dimensionality                          input (got 2 dimensions)"),
+        (lambda F, x: F.instance_norm(x[None], chainrule.zeros(3)), ValueError,
+         "running_mean and running_var must either both be None or neither be None"),
         (lambda F, x: F.instance_norm(x[None], use_input_stats=False), RuntimeError,
          "Expected running_mean and running_var to be defined when use_input_stats is false"),
     ],
@@ -636,6 +638,12 @@ live_error("adaptive_max_pool2d-negative", _functional("adaptive_max_pool2d"), [
 live_error("adaptive_max_pool2d-three-sizes", _functional("adaptive_max_pool2d"),
            [_r(1, 2, 3, 2)], [(1, 2, 3)])  # fmt: skip
 live_error("instance_norm-one-element", _functional("instance_norm"), [_r(2, 3, 1)])
+live_error("instance_norm-mean-without-var",
+           lambda lib: lambda x: lib.nn.functional.instance_norm(x, lib.zeros(3).double()),
+           [_r(2, 3, 5)])  # fmt: skip
+live_error("instance_norm-stats-size",
+           lambda lib: lambda x: lib.nn.functional.instance_norm(
+               x, lib.zeros(2).double(), lib.ones(2).double()), [_r(2, 3, 5)])  # fmt: skip
 live_error("local_response_norm-2d", _functional("local_response_norm"), [_r(2, 5)], [3])
 live_error("as_strided-bounds", _method("as_strided", (2, 2), (1, 1), 12), [_r(3, 4)])
 

@@ -51,6 +51,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     tensor([[[-1.0000,  1.0000],
              [-1.0000,  1.0000]]])
     """
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     if use_input_stats:
         _check_spatial_size(input)
     elif running_mean is None or running_var is None:

@@ -94,7 +94,7 @@ def _storage(input):
     wanted = _memory_offsets(input._data, origin).reshape(-1)
     if base.flags.c_contiguous:  # memory offsets are the storage positions
         flat, positions = base.reshape(-1), wanted
-    else:  # a base with gaps is read without them: rank the offsets
+    else:  # the elements in memory order: rank the offsets (gaps are left out)
         flat = base.ravel(order="K")
         in_memory_order = xp.sort(_memory_offsets(base, origin).reshape(-1))
         positions = xp.searchsorted(in_memory_order, wanted)
