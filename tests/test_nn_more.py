@@ -644,6 +644,16 @@ live_error("instance_norm-mean-without-var",
 live_error("instance_norm-stats-size",
            lambda lib: lambda x: lib.nn.functional.instance_norm(
                x, lib.zeros(2).double(), lib.ones(2).double()), [_r(2, 3, 5)])  # fmt: skip
+live_error("local_response_norm-size-0-3d", _functional("local_response_norm"), [_r(2, 3, 4)],
+           [0])  # fmt: skip
+live_error("local_response_norm-size-0-4d", _functional("local_response_norm"),
+           [_r(2, 3, 4, 4)], [0])  # fmt: skip
+live_error("pixel_shuffle-float", _functional("pixel_shuffle"), [_r(1, 4, 2, 2)], [2.0])
+live_error("pixel_unshuffle-bool", _functional("pixel_unshuffle"), [_r(1, 4, 2, 2)], [True])
+live_error("adaptive_max_pool1d-two-sizes", _functional("adaptive_max_pool1d"), [_r(2, 3, 4)],
+           [(2, 3)])  # fmt: skip
+live_error("as_strided-float-offset", _method("as_strided", (2, 2), (1, 1), 1.5), [_r(3, 4)])
+live_error("as_strided-float-size", _method("as_strided", (2.0, 2), (1, 1)), [_r(3, 4)])
 live_error("local_response_norm-2d", _functional("local_response_norm"), [_r(2, 5)], [3])
 live_error("as_strided-bounds", _method("as_strided", (2, 2), (1, 1), 12), [_r(3, 4)])
 

@@ -91,6 +91,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         )
     if input.numel() == 0:
         return input
+    if size <= 0:  # torch's average pooling refuses the window
+        kernel = f"kH: {size} kW: 1" if dim == 3 else f"kT: {size} kH: 1 kW: 1"
+        raise RuntimeError(f"kernel size should be greater than zero, but got {kernel}")
     squares = input.mul(input)
     shape = input.shape
     # (N, 1, C, rest): averaging windows of `size` channels, zero-padded as torch pads them

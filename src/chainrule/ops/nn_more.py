@@ -15,6 +15,8 @@ tensor([[[[0., 1.],
 
 from __future__ import annotations
 
+import operator
+
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._graph import grad_state, no_grad
@@ -25,6 +27,19 @@ __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
 
 # --------------------------------------------------------------------------- pixel shuffle
+
+
+def _int_argument(value, function, argument, position):
+    """torch's TypeError for a non-int (a float, a bool) where an int is wanted."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)  # NumPy's integers too
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{function}(): argument '{argument}' (position {position}) must be int, not "
+        f"{type(value).__name__}"
+    )
 
 
 def _check_factor(input, factor, name, what):
@@ -75,7 +90,7 @@ def pixel_shuffle(input, upscale_factor):
     >>> pixel_shuffle(zeros(1, 8, 2, 3), 2).shape
     torch.Size([1, 2, 4, 6])
     """
-    r = int(upscale_factor)
+    r = _int_argument(upscale_factor, "pixel_shuffle", "upscale_factor", 2)
     _check_factor(input, r, "pixel_shuffle", "upscale_factor")
     channels = input.shape[-3]
     if channels % (r * r):
@@ -93,7 +108,7 @@ def pixel_unshuffle(input, downscale_factor):
     >>> pixel_unshuffle(zeros(1, 2, 4, 6), 2).shape
     torch.Size([1, 8, 2, 3])
     """
-    r = int(downscale_factor)
+    r = _int_argument(downscale_factor, "pixel_unshuffle", "downscale_factor", 2)
     _check_factor(input, r, "pixel_unshuffle", "downscale_factor")
     for name, axis in (("height", -2), ("width", -1)):
         if input.shape[axis] % r:
@@ -215,8 +230,14 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
             f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
             "argument #1 'self' (while checking arguments for adaptive_max_pool1d)"
         )
-    size = output_size if isinstance(output_size, int) else output_size[0]
-    out, idx = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), return_indices=True)
+    if not isinstance(output_size, int):
+        if len(output_size) != 1:
+            raise RuntimeError(
+                "adaptive_max_pool1d() argument 'output_size' should contain one int (got "
+                f"{len(output_size)})"
+            )
+        output_size = output_size[0]
+    out, idx = adaptive_max_pool2d(input.unsqueeze(-2), (1, output_size), return_indices=True)
     if return_indices:
         return out.squeeze(-2), idx.squeeze(-2)
     return out.squeeze(-2)

@@ -16,6 +16,8 @@ tensor([[0., 2.],
 
 from __future__ import annotations
 
+import operator
+
 from .. import _backend
 from .._backend import xp
 from .._registry import defop, export, lead, record
@@ -41,12 +43,26 @@ AsStridedNode = defop("AsStridedBackward0", _as_strided_vjp)
 
 
 def _int_list(value, name):
+    where = f"as_strided(): argument '{name}' (position {1 if name == 'size' else 2})"
     if not isinstance(value, (tuple, list)):
-        raise TypeError(
-            f"as_strided(): argument '{name}' (position {1 if name == 'size' else 2}) must be "
-            f"tuple of ints, not {type(value).__name__}"
-        )
-    return tuple(int(v) for v in value)
+        raise TypeError(f"{where} must be tuple of ints, not {type(value).__name__}")
+    for i, v in enumerate(value):
+        if _as_int(v) is None:
+            raise TypeError(
+                f"{where} must be tuple of ints, but found element of type "
+                f"{type(v).__name__} at pos {i}"
+            )
+    return tuple(_as_int(v) for v in value)
+
+
+def _as_int(value):
+    """An int for ints (NumPy's too), None for floats, bools and the rest (torch's rule)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def _check_geometry(size, stride, offset, storage_size, itemsize):
@@ -115,7 +131,12 @@ def as_strided(input, size, stride, storage_offset=None):
     size, stride = _int_list(size, "size"), _int_list(stride, "stride")
     flat, offset, input_positions, shared = _storage(input)
     if storage_offset is not None:
-        offset = int(storage_offset)
+        offset = _as_int(storage_offset)
+        if offset is None:
+            raise TypeError(
+                "as_strided(): argument 'storage_offset' (position 3) must be int, not "
+                f"{type(storage_offset).__name__}"
+            )
     itemsize = input._data.itemsize
     _check_geometry(size, stride, offset, flat.size, itemsize)
     positions = xp.full(size, offset, dtype=xp.int64)
