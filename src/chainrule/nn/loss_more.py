@@ -13,7 +13,6 @@ tensor(0.5000)
 from __future__ import annotations
 
 import math
-import warnings
 
 from .._graph import no_grad
 from .._registry import export
@@ -23,7 +22,7 @@ from ..ops.activations import softplus
 from ..ops.creation import ones_like, zeros_like
 from ..ops.elementwise import where
 from .distance import pairwise_distance
-from .loss import _check_reduction, _legacy_reduction, _Loss, _reduce, _WeightedLoss
+from .loss import _check_reduction, _Loss, _reduce, _reduction, _WeightedLoss
 
 __all__ = [
     "multilabel_soft_margin_loss",
@@ -45,21 +44,6 @@ __all__ = [
     "PoissonNLLLoss",
     "GaussianNLLLoss",
 ]
-
-
-def _reduction(size_average, reduce, reduction):
-    """The reduction, from the deprecated size_average / reduce when either is given (with
-    torch's warning)."""
-    if size_average is None and reduce is None:
-        return reduction
-    reduction = _legacy_reduction(size_average, reduce)
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use "
-        f"reduction='{reduction}' instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return reduction
 
 
 def _size(t) -> str:
