@@ -186,3 +186,80 @@ def test_legacy_flags_match_live_torch(size_average, reduce, reduction, want):
         module, caught = _recorded(functools.partial(getattr(torch.nn, name), **flags))
         assert caught == want_caught, name
         assert module.reduction == want_module.reduction, name
+
+
+# --------------------------------------------------------------------------- batch_norm
+
+_NOT_DIFFERENTIABLE = (
+    "The function 'native_batch_norm' is not differentiable with respect to argument '{}'. "
+    "This input cannot have requires_grad True."
+)
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("which", ["running_mean", "running_var"])
+def test_batch_norm_refuses_running_stats_that_require_grad(training, which):
+    stats = {"running_mean": torch.zeros(3), "running_var": torch.ones(3)}
+    stats[which].requires_grad_()
+    x = torch.arange(12.0).reshape(4, 3)
+    with pytest.raises(RuntimeError) as info:
+        F.batch_norm(x, stats["running_mean"], stats["running_var"], training=training)
+    assert str(info.value) == _NOT_DIFFERENTIABLE.format(which)
+    assert stats["running_mean"].tolist() == [0.0, 0.0, 0.0]  # nothing moved first
+    assert stats["running_var"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_running_stats_that_require_grad_are_refused_through_modules_and_instance_norm():
+    bn = torch.nn.BatchNorm1d(3)
+    bn.running_mean.requires_grad_()
+    with pytest.raises(RuntimeError, match="argument 'running_mean'"):
+        bn(torch.ones(4, 3))
+    stats = torch.zeros(3), torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError) as info:
+        F.instance_norm(torch.ones(2, 3, 4), *stats)
+    assert str(info.value) == _NOT_DIFFERENTIABLE.format("running_var")
+
+
+def test_running_stats_that_require_grad_are_fine_under_no_grad():
+    mean, var = torch.zeros(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        F.batch_norm(torch.tensor([[1.0, 2.0], [3.0, 6.0]]), mean, var, training=True)
+    assert mean.tolist() == [0.20000000298023224, 0.4000000059604645]
+    assert var.tolist() == [1.100000023841858, 1.7000000476837158]
+
+
+def test_batch_norm_errors_come_in_torchs_order():
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
+        F.batch_norm(torch.ones(1, 3), torch.zeros(4), torch.ones(4), training=True)
+    with pytest.raises(RuntimeError, match="^running_mean should contain 3 elements not 4$"):
+        F.batch_norm(torch.ones(4, 3), torch.zeros(4, requires_grad=True), torch.ones(4))
+    with pytest.raises(RuntimeError, match="^running_var must be defined in evaluation mode$"):
+        F.batch_norm(torch.ones(4, 3), torch.zeros(3), None)
+    with pytest.raises(RuntimeError, match="^running_mean must be defined in evaluation mode$"):
+        F.batch_norm(torch.ones(4, 3), None, torch.zeros(3))
+
+
+def _error(call):
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - the comparison is the point
+        return type(error).__name__, str(error)
+    return None
+
+
+def test_batch_norm_running_stat_errors_match_live_torch():
+    real = pytest.importorskip("torch")
+    for training in (True, False):
+        for grad_mean, grad_var in ((True, False), (False, True), (True, True)):
+            errors = []
+            for lib in (real, torch):
+                mean = lib.zeros(3, requires_grad=grad_mean)
+                var = lib.ones(3, requires_grad=grad_var)
+                x = lib.arange(12.0).reshape(4, 3)
+                errors.append(
+                    _error(lambda: lib.nn.functional.batch_norm(x, mean, var, training=training))  # noqa: B023
+                )
+                errors.append(
+                    _error(lambda: lib.nn.functional.instance_norm(x.reshape(2, 3, 2), mean, var))  # noqa: B023
+                )
+            assert errors[:2] == errors[2:]

@@ -15,6 +15,7 @@ normalised dims, the input gradient is rstd * (g - mean(g) - x^ * mean(g * x^)).
 from __future__ import annotations
 
 from .._backend import xp
+from .._graph import is_grad_enabled
 from .._registry import defop, export, record
 from .._tensor import make
 
@@ -196,19 +197,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             [ 1.0000]])
     """
     channels = input.shape[1] if input.dim() > 1 else None
+    data = input._data
+    count = data.size // max(channels or 1, 1)
+    if training and count <= 1:  # torch checks the batch before anything else
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"torch.Size({list(input.shape)})"
+        )
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):  # fmt: skip
         _check_numel(name, value, channels)
-    data = input._data
+    _check_running_stats_need_no_grad(running_mean, running_var)
     dims = (0,) + tuple(range(2, data.ndim))
     channel = (1, channels) + (1,) * (data.ndim - 2)
     if training:
-        count = data.size // max(channels, 1)
-        if count <= 1:
-            raise ValueError(
-                "Expected more than 1 value per channel when training, got input size "
-                f"torch.Size({list(input.shape)})"
-            )
         wide = data.astype(xp.float64) if data.dtype.itemsize < 8 else data
         mean = wide.mean(axis=dims)
         var = ((wide - mean.reshape(channel)) ** 2).mean(axis=dims)
@@ -218,14 +220,28 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             unbiased = var.astype(data.dtype) * (count / (count - 1))
             _update_running(running_var, unbiased, momentum)
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+            if value is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
         mean, var = running_mean._data, running_var._data
         stats = (mean.copy(), var.copy())
     out = _batch_norm_transform(data, mean, var, weight, bias, eps, channel)
     result = make(out, input._dtype)
     args = (training, eps, stats)
     return record(BatchNormNode, result, (input, weight, bias), (input, weight), args)
+
+
+def _check_running_stats_need_no_grad(running_mean, running_var):
+    """torch has no derivative for the running statistics: while grad mode is on, a running
+    buffer that requires grad is refused."""
+    if not is_grad_enabled():
+        return
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if value is not None and value.requires_grad:
+            raise RuntimeError(
+                f"The function 'native_batch_norm' is not differentiable with respect to "
+                f"argument '{name}'. This input cannot have requires_grad True."
+            )
 
 
 def _batch_norm_transform(data, mean, var, weight, bias, eps, channel):
