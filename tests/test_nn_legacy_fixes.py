@@ -263,3 +263,114 @@ def test_batch_norm_running_stat_errors_match_live_torch():
                     _error(lambda: lib.nn.functional.instance_norm(x.reshape(2, 3, 2), mean, var))  # noqa: B023
                 )
             assert errors[:2] == errors[2:]
+
+
+# --------------------------------------------------------------------------- empty batches
+
+_EMPTY_BATCH = {  # name: (call(lib, x), input shape, output shape torch gives, its grad_fn)
+    "max_pool1d": (
+        lambda lib, x: lib.nn.functional.max_pool1d(x, 2),
+        (0, 2, 6),
+        (0, 2, 3),
+        "SqueezeBackward1",
+    ),
+    "max_pool1d_padded": (
+        lambda lib, x: lib.nn.functional.max_pool1d(x, 3, 1, 1, return_indices=True)[0],
+        (0, 2, 6),
+        (0, 2, 6),
+        "SqueezeBackward1",
+    ),
+    "avg_pool1d": (
+        lambda lib, x: lib.nn.functional.avg_pool1d(x, 3, 1, 1),
+        (0, 2, 6),
+        (0, 2, 6),
+        "SqueezeBackward1",
+    ),
+    "max_pool2d": (
+        lambda lib, x: lib.nn.functional.max_pool2d(x, 2),
+        (0, 2, 6, 6),
+        (0, 2, 3, 3),
+        "MaxPool2DWithIndicesBackward0",
+    ),
+    "max_pool2d_padded": (
+        lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 1, 1, return_indices=True)[0],
+        (0, 2, 6, 6),
+        (0, 2, 6, 6),
+        "MaxPool2DWithIndicesBackward0",
+    ),
+    "MaxPool2d": (
+        lambda lib, x: lib.nn.MaxPool2d(2, stride=1)(x),
+        (0, 2, 6, 6),
+        (0, 2, 5, 5),
+        "MaxPool2DWithIndicesBackward0",
+    ),
+    "avg_pool2d": (
+        lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 1, 1),
+        (0, 2, 6, 6),
+        (0, 2, 6, 6),
+        "AvgPool2DBackward0",
+    ),
+    "lp_pool2d": (
+        lambda lib, x: lib.nn.functional.lp_pool2d(x, 2, 2),
+        (0, 2, 6, 6),
+        (0, 2, 3, 3),
+        "PowBackward0",
+    ),
+    "conv1d": (
+        lambda lib, x: lib.nn.functional.conv1d(x, lib.ones(3, 2, 3), padding=1, stride=2),
+        (0, 2, 6),
+        (0, 3, 3),
+        "ConvolutionBackward0",
+    ),
+    "conv2d": (
+        lambda lib, x: lib.nn.functional.conv2d(x, lib.ones(3, 2, 3, 3)),
+        (0, 2, 6, 6),
+        (0, 3, 4, 4),
+        "ConvolutionBackward0",
+    ),
+    "conv2d_groups_dilated": (
+        lambda lib, x: lib.nn.functional.conv2d(x, lib.ones(4, 1, 2, 2), groups=2, dilation=2),
+        (0, 2, 6, 6),
+        (0, 4, 4, 4),
+        "ConvolutionBackward0",
+    ),
+    "Conv2d": (
+        lambda lib, x: lib.nn.Conv2d(2, 3, 1)(x),
+        (0, 2, 6, 6),
+        (0, 3, 6, 6),
+        "ConvolutionBackward0",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EMPTY_BATCH))
+def test_an_empty_batch_goes_forward_and_backward(name):
+    call, shape, want_shape, want_grad_fn = _EMPTY_BATCH[name]
+    x = torch.ones(shape, requires_grad=True)
+    out = call(torch, x)
+    assert tuple(out.shape) == want_shape
+    assert type(out.grad_fn).__name__ == want_grad_fn
+    out.sum().backward()
+    assert tuple(x.grad.shape) == shape
+
+
+def test_an_empty_batch_through_a_conv_net_trains():
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.MaxPool2d(2), torch.nn.Flatten()
+    )
+    loss = net(torch.ones(0, 1, 4, 4)).sum()
+    loss.backward()
+    assert net[0].weight.grad.tolist() == torch.zeros(2, 1, 3, 3).tolist()
+    assert net[0].bias.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("name", sorted(_EMPTY_BATCH))
+def test_an_empty_batch_matches_live_torch(name):
+    real = pytest.importorskip("torch")
+    call, shape, want_shape, want_grad_fn = _EMPTY_BATCH[name]
+    x = real.ones(shape, requires_grad=True)
+    out = call(real, x)
+    assert tuple(out.shape) == want_shape
+    assert type(out.grad_fn).__name__ == want_grad_fn
+    out.sum().backward()
+    assert tuple(x.grad.shape) == shape

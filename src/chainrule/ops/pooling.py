@@ -88,8 +88,9 @@ def _max_pool_vjp(node, grads):
         return (where(make(winners, _backend.bool_), tiles, 0.0).reshape(shape),)
     from .creation import zeros
 
-    flat_g = g.reshape(*g.shape[:-2], -1)
-    flat_i = make(indices.reshape(*indices.shape[:-2], -1), _backend.int64)
+    # explicit sizes, no -1: an empty batch has no size to infer
+    flat_g = g.reshape(*g.shape[:-2], g.shape[-2] * g.shape[-1])
+    flat_i = make(indices.reshape(*indices.shape[:-2], g.shape[-2] * g.shape[-1]), _backend.int64)
     grad = zeros(*shape[:-2], shape[-2] * shape[-1], dtype=g.dtype)
     return (grad.scatter_add(-1, flat_i, flat_g).reshape(shape),)
 
