@@ -38,11 +38,28 @@ def _out_size(size, kernel, stride, pad, dilation, ceil_mode):
     return out
 
 
-def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, name):
-    if input.dim() not in (3, 4):
-        raise RuntimeError(
-            f"{name}: Expected 3D or 4D (batch mode) tensor for input, but got: {input.dim()}D"
+def _check_pool2d_dims(input, name):
+    """torch's input checks for 2-d pooling: max_pool2d's own message for a rank other than 3
+    or 4, avg_pool2d's IndexError below rank 3 (it reads size(-3) first), then the kernels'
+    shared rule: (C, H, W) or (N, C, H, W), where only N may be 0."""
+    shape, dim = tuple(input.shape), input.dim()
+    if name == "max_pool2d" and dim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if dim == 0:
+        raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+    if dim < 3:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-dim}, {dim - 1}], but got -3)"
         )
+    if dim > 4 or 0 in shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(shape)}"
+        )
+
+
+def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, name):
+    _check_pool2d_dims(input, name)
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] or stride == () else _pair(stride)
     pad, dilation = _pair(padding), _pair(dilation)
