@@ -469,3 +469,104 @@ def test_pooling_input_dims_match_live_torch(pool):
         want = _error(lambda: theirs(real.ones(shape)))  # noqa: B023
         got = _error(lambda: ours(torch.ones(shape)))  # noqa: B023
         assert got == want, shape
+
+
+# --------------------------------------------------------------------------- InstanceNorm state
+
+
+def _stale_message(kind, keys):
+    names = " and ".join(f'"{key}"' for key in keys)
+    return (
+        f"Unexpected running stats buffer(s) {names} for {kind} with track_running_stats=False. "
+        "If state_dict is a checkpoint saved before 0.4.0, this may be expected because "
+        f"{kind} does not track running stats by default since 0.4.0. Please remove these keys "
+        "from state_dict. If the running stats are actually needed, instead set "
+        f"track_running_stats=True in {kind} to enable them. See the documentation of {kind} "
+        "for details."
+    )
+
+
+def _stats(lib):
+    return {"running_mean": lib.zeros(3), "running_var": lib.ones(3)}
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_instance_norm_refuses_running_stats_it_does_not_track(strict):
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.InstanceNorm2d(3, affine=True))
+    state = {k: v for k, v in seq.state_dict().items()}  # a plain dict: no metadata
+    state.update({"1." + k: v for k, v in _stats(torch).items()})
+    before = dict(state)
+    with pytest.raises(RuntimeError) as info:
+        seq.load_state_dict(state, strict=strict)
+    stale = _stale_message("InstanceNorm2d", ["1.running_mean", "1.running_var"])
+    assert str(info.value) == f"Error(s) in loading state_dict for Sequential:\n\t{stale}"
+    assert state == before  # the caller's dict is left alone
+
+
+def test_the_stale_stats_error_follows_missing_keys_and_size_mismatches_in_torchs_order():
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.InstanceNorm1d(3))
+    state = {"0.weight": torch.ones(2), "1.running_var": torch.ones(3), "extra": torch.ones(1)}
+    with pytest.raises(RuntimeError) as info:
+        seq.load_state_dict(state)
+    assert str(info.value).split("\n\t") == [
+        "Error(s) in loading state_dict for Sequential:",
+        'Missing key(s) in state_dict: "0.bias". ',
+        'Unexpected key(s) in state_dict: "extra". ',
+        "size mismatch for 0.weight: copying a param with shape torch.Size([2]) from "
+        "checkpoint, the shape in current model is torch.Size([3, 3]).",
+        _stale_message("InstanceNorm1d", ["1.running_var"]),
+    ]
+
+
+def test_a_state_dict_with_metadata_only_has_unexpected_keys():
+    state = torch.nn.BatchNorm1d(3).state_dict()
+    assert list(state._metadata.items()) == [("", {"version": 2})]
+    norm = torch.nn.InstanceNorm1d(3)
+    with pytest.raises(RuntimeError) as info:
+        norm.load_state_dict(state)
+    assert str(info.value) == (
+        "Error(s) in loading state_dict for InstanceNorm1d:\n\tUnexpected key(s) in "
+        'state_dict: "weight", "bias", "running_mean", "running_var", "num_batches_tracked". '
+    )
+
+
+def test_state_dict_metadata_names_every_module_version():
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.InstanceNorm2d(3))
+    assert list(seq.state_dict()._metadata.items()) == [
+        ("", {"version": 1}),
+        ("0", {"version": 1}),
+        ("1", {"version": 2}),
+    ]
+
+
+def test_batch_norm_keeps_its_count_for_a_checkpoint_without_num_batches_tracked():
+    bn = torch.nn.BatchNorm1d(3)
+    bn.num_batches_tracked += 5
+    state = {"weight": torch.ones(3), "bias": torch.zeros(3), **_stats(torch)}
+    assert repr(bn.load_state_dict(state)) == "<All keys matched successfully>"
+    assert bn.num_batches_tracked.item() == 5
+    tracked = torch.nn.InstanceNorm1d(3, track_running_stats=True)
+    assert repr(tracked.load_state_dict(_stats(torch))) == "<All keys matched successfully>"
+
+
+def test_instance_norm_state_loading_matches_live_torch():
+    real = pytest.importorskip("torch")
+    results = []
+    for lib in (real, torch):
+        nn = lib.nn
+        seq = nn.Sequential(nn.Linear(3, 3), nn.InstanceNorm2d(3, affine=True))
+        plain = {k: v for k, v in seq.state_dict().items()}
+        stale = {"1." + k: v for k, v in _stats(lib).items()}
+        cases = [
+            lambda: seq.load_state_dict({**plain, **stale}),  # noqa: B023
+            lambda: seq.load_state_dict({**plain, **stale}, strict=False),  # noqa: B023
+            lambda: seq.load_state_dict({**plain, "1.running_mean": lib.ones(3)}),  # noqa: B023
+            lambda: nn.InstanceNorm1d(3).load_state_dict(nn.BatchNorm1d(3).state_dict()),  # noqa: B023
+            lambda: nn.InstanceNorm1d(3).load_state_dict(dict(nn.BatchNorm1d(3).state_dict())),  # noqa: B023
+            lambda: nn.BatchNorm1d(3).load_state_dict(  # noqa: B023
+                {"weight": lib.ones(3), "bias": lib.zeros(3), **_stats(lib)}  # noqa: B023
+            ),
+            lambda: nn.InstanceNorm1d(3, track_running_stats=True).load_state_dict(_stats(lib)),  # noqa: B023
+        ]
+        results.append([_error(case) or repr(case()) for case in cases])
+    assert results[0] == results[1]

@@ -113,6 +113,30 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
                          bias=bias)  # fmt: skip
 
+    def _prepare_state_dict(self, state_dict, prefix, version, error_msgs) -> None:
+        """Running statistics in a checkpoint without metadata, for a module that tracks
+        none (checkpoints from before InstanceNorm stopped tracking them by default), are
+        refused with torch's explanation, and dropped so they are not also unexpected."""
+        if version is None and not self.track_running_stats:
+            stale = [
+                prefix + n for n in ("running_mean", "running_var") if prefix + n in state_dict
+            ]
+            if stale:
+                kind = type(self).__name__
+                error_msgs.append(
+                    "Unexpected running stats buffer(s) "
+                    + " and ".join(f'"{key}"' for key in stale)
+                    + f" for {kind} with track_running_stats=False. If state_dict is a "
+                    "checkpoint saved before 0.4.0, this may be expected because "
+                    f"{kind} does not track running stats by default since 0.4.0. Please "
+                    "remove these keys from state_dict. If the running stats are actually "
+                    f"needed, instead set track_running_stats=True in {kind} to enable them. "
+                    f"See the documentation of {kind} for details."
+                )
+                for key in stale:
+                    del state_dict[key]
+        super()._prepare_state_dict(state_dict, prefix, version, error_msgs)
+
     def _check_input_dim(self, input) -> None:
         allowed = (self._no_batch_dim, self._no_batch_dim + 1)
         if input.dim() not in allowed:
