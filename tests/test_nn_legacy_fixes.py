@@ -570,3 +570,40 @@ def test_instance_norm_state_loading_matches_live_torch():
         ]
         results.append([_error(case) or repr(case()) for case in cases])
     assert results[0] == results[1]
+
+
+# --------------------------------------------------------------------------- adaptive max pooling
+
+_EMPTY_DIM = (
+    "{}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+    "{} with dimension {} being empty"
+)
+
+
+def test_adaptive_max_pooling_allows_an_empty_first_dim_only():
+    x = torch.ones(0, 6, requires_grad=True)
+    out = F.adaptive_max_pool1d(x, 2)
+    assert tuple(out.shape) == (0, 2)
+    out.sum().backward()
+    assert tuple(x.grad.shape) == (0, 6)
+    assert tuple(F.adaptive_max_pool2d(torch.ones(0, 1, 6), 2).shape) == (0, 2, 2)
+    with pytest.raises(RuntimeError) as info:
+        F.adaptive_max_pool1d(torch.ones(2, 0, 6), 2)
+    assert str(info.value) == _EMPTY_DIM.format("adaptive_max_pool1d", [2, 0, 6], 1)
+    with pytest.raises(RuntimeError) as info:
+        F.adaptive_max_pool1d(torch.ones(2, 2, 0), 2)
+    assert str(info.value) == _EMPTY_DIM.format("adaptive_max_pool1d", [2, 2, 0], 2)
+
+
+def test_adaptive_max_pooling_of_empty_inputs_matches_live_torch():
+    real = pytest.importorskip("torch")
+    shapes = [(0, 6), (2, 0), (0, 0), (2, 0, 6), (2, 2, 0), (0, 2, 6), (0, 0, 6), (0, 6, 6),
+              (0, 1, 6), (0, 2, 6, 6), (2, 0, 6, 6), (0, 0, 6, 6)]  # fmt: skip
+    for name in ("adaptive_max_pool1d", "adaptive_max_pool2d"):
+        for shape in shapes:
+            got, want = (
+                _error(lambda: tuple(getattr(lib.nn.functional, name)(lib.ones(shape), 2).shape))  # noqa: B023
+                or tuple(getattr(lib.nn.functional, name)(lib.ones(shape), 2).shape)  # noqa: B023
+                for lib in (torch, real)
+            )
+            assert got == want, (name, shape)

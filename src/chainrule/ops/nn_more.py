@@ -198,7 +198,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
             f"\"adaptive_max_pool2d\" not implemented for '{input._dtype.scalar_name}'"
         )
     h, w = input.shape[-2:]
-    for axis in range(1 if input.dim() == 4 else 0, input.dim()):
+    for axis in range(1, input.dim()):  # torch lets dim 0 be empty, (C, H, W) input too
         if input.shape[axis] == 0:
             raise RuntimeError(
                 "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
@@ -237,6 +237,13 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
                 f"{len(output_size)})"
             )
         output_size = output_size[0]
+    for axis in range(1, input.dim()):  # dim 0 may be empty, (C, L) input included
+        if input.shape[axis] == 0:
+            raise RuntimeError(
+                "adaptive_max_pool1d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {axis} "
+                "being empty"
+            )
     out, idx = adaptive_max_pool2d(input.unsqueeze(-2), (1, output_size), return_indices=True)
     if return_indices:
         return out.squeeze(-2), idx.squeeze(-2)
