@@ -607,3 +607,81 @@ def test_adaptive_max_pooling_of_empty_inputs_matches_live_torch():
                 for lib in (torch, real)
             )
             assert got == want, (name, shape)
+
+
+# --------------------------------------------------------------------------- batch_norm edges
+
+
+@pytest.mark.parametrize(
+    ("shape", "stats", "training", "kind", "message"),
+    [
+        ((), False, True, IndexError, "tuple index out of range"),
+        ((), True, False, RuntimeError, "running_mean should contain 0 elements not 3"),
+        ((3,), False, True, IndexError,
+         "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+        ((3,), False, False, RuntimeError, "running_mean must be defined in evaluation mode"),
+        ((1,), False, True, ValueError,
+         "Expected more than 1 value per channel when training, got input size torch.Size([1])"),
+        ((1, 3, 1), False, True, ValueError,
+         "Expected more than 1 value per channel when training, got input size "
+         "torch.Size([1, 3, 1])"),
+    ],
+)  # fmt: skip
+def test_batch_norm_low_rank_inputs_get_torchs_errors(shape, stats, training, kind, message):
+    mean, var = (torch.zeros(3), torch.ones(3)) if stats else (None, None)
+    with pytest.raises(kind) as info:
+        F.batch_norm(torch.ones(shape), mean, var, training=training)
+    assert type(info.value) is kind
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_of_an_empty_batch_copies_it_and_leaves_the_stats(training):
+    mean, var = torch.zeros(3), torch.ones(3)
+    x = torch.ones(0, 3, 2, requires_grad=True)
+    weight, bias = torch.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
+    out = F.batch_norm(x, mean, var, weight, bias, training=training)
+    assert tuple(out.shape) == (0, 3, 2)
+    assert type(out.grad_fn).__name__ == "AddBackward0"
+    assert [type(n).__name__ for n, _ in out.grad_fn.next_functions] == [
+        "MulBackward0",
+        "SelectBackward0",
+    ]
+    out.sum().backward()
+    assert weight.grad.tolist() == [0.0, 0.0, 0.0]
+    assert bias.grad.tolist() == [0.0, 0.0, 0.0]
+    assert tuple(x.grad.shape) == (0, 3, 2)
+    assert (mean.tolist(), var.tolist()) == ([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+    plain = F.batch_norm(x, None, None, training=True)
+    assert type(plain.grad_fn).__name__ == "CloneBackward0"
+    assert tuple(F.batch_norm(torch.ones(4, 0), None, None, training=True).shape) == (4, 0)
+
+
+def test_batch_norm_module_takes_an_empty_batch():
+    bn = torch.nn.BatchNorm2d(3)
+    out = bn(torch.ones(0, 3, 2, 2))
+    assert tuple(out.shape) == (0, 3, 2, 2)
+    assert bn.running_mean.tolist() == [0.0, 0.0, 0.0]
+    assert bn.num_batches_tracked.item() == 1
+
+
+def test_batch_norm_edges_match_live_torch():
+    real = pytest.importorskip("torch")
+    results = []
+    for lib in (real, torch):
+        fn = lib.nn.functional
+        stats = lib.zeros(3), lib.ones(3)
+        calls = [
+            lambda: fn.batch_norm(lib.ones(()), None, None, training=True),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(()), *stats),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(3), None, None, training=True),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(3), *stats, training=True),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(3), lib.zeros(0), lib.ones(0)),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(1, 3, 1), None, None, training=True),  # noqa: B023
+            lambda: fn.batch_norm(lib.ones(0, 3), *stats, training=True).shape,  # noqa: B023
+            lambda: (
+                fn.batch_norm(lib.ones(4, 0, 2), lib.zeros(0), lib.ones(0), training=True).shape
+            ),  # noqa: B023
+        ]
+        results.append([_error(call) or tuple(call()) for call in calls])
+    assert results[0] == results[1]

@@ -196,18 +196,23 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     tensor([[-1.0000],
             [ 1.0000]])
     """
-    channels = input.shape[1] if input.dim() > 1 else None
     data = input._data
-    count = data.size // max(channels or 1, 1)
-    if training and count <= 1:  # torch checks the batch before anything else
-        raise ValueError(
-            "Expected more than 1 value per channel when training, got input size "
-            f"torch.Size({list(input.shape)})"
-        )
+    if training:  # torch checks the batch before anything else
+        _check_values_per_channel(data.shape)
+    channels = data.shape[1] if data.ndim > 1 else 0
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):  # fmt: skip
         _check_numel(name, value, channels)
     _check_running_stats_need_no_grad(running_mean, running_var)
+    if not training:
+        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+            if value is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+    if data.ndim < 2:  # torch reads size(1)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if data.size == 0:
+        return _empty_batch_norm(input, weight, bias)
+    count = data.size // channels
     dims = (0,) + tuple(range(2, data.ndim))
     channel = (1, channels) + (1,) * (data.ndim - 2)
     if training:
@@ -220,15 +225,37 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             unbiased = var.astype(data.dtype) * (count / (count - 1))
             _update_running(running_var, unbiased, momentum)
     else:
-        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
-            if value is None:
-                raise RuntimeError(f"{name} must be defined in evaluation mode")
         mean, var = running_mean._data, running_var._data
         stats = (mean.copy(), var.copy())
     out = _batch_norm_transform(data, mean, var, weight, bias, eps, channel)
     result = make(out, input._dtype)
     args = (training, eps, stats)
     return record(BatchNormNode, result, (input, weight, bias), (input, weight), args)
+
+
+def _check_values_per_channel(shape):
+    """torch refuses to train on a single value per channel (N times the spatial sizes)."""
+    if not shape:
+        raise IndexError("tuple index out of range")
+    count = shape[0]
+    for size in shape[2:]:
+        count *= size
+    if count == 1:
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"torch.Size({list(shape)})"
+        )
+
+
+def _empty_batch_norm(input, weight, bias):
+    """An empty input is copied, running statistics untouched; as torch's, the result still
+    depends on weight and bias (scaled by their first entries), so they get zero gradients."""
+    out = input.clone()
+    if weight is not None and weight.numel():
+        out = out * weight[0]
+    if bias is not None and bias.numel():
+        out = out + bias[0]
+    return out
 
 
 def _check_running_stats_need_no_grad(running_mean, running_var):
