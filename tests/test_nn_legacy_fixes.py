@@ -665,23 +665,25 @@ def test_batch_norm_module_takes_an_empty_batch():
     assert bn.num_batches_tracked.item() == 1
 
 
+def _batch_norm_edge_calls(lib):
+    fn = lib.nn.functional
+    stats = lib.zeros(3), lib.ones(3)
+    return [
+        lambda: fn.batch_norm(lib.ones(()), None, None, training=True),
+        lambda: fn.batch_norm(lib.ones(()), *stats),
+        lambda: fn.batch_norm(lib.ones(3), None, None, training=True),
+        lambda: fn.batch_norm(lib.ones(3), *stats, training=True),
+        lambda: fn.batch_norm(lib.ones(3), lib.zeros(0), lib.ones(0)),
+        lambda: fn.batch_norm(lib.ones(1, 3, 1), None, None, training=True),
+        lambda: fn.batch_norm(lib.ones(0, 3), *stats, training=True).shape,
+        lambda: fn.batch_norm(lib.ones(4, 0, 2), lib.zeros(0), lib.ones(0), training=True).shape,
+    ]
+
+
 def test_batch_norm_edges_match_live_torch():
     real = pytest.importorskip("torch")
-    results = []
-    for lib in (real, torch):
-        fn = lib.nn.functional
-        stats = lib.zeros(3), lib.ones(3)
-        calls = [
-            lambda: fn.batch_norm(lib.ones(()), None, None, training=True),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(()), *stats),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(3), None, None, training=True),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(3), *stats, training=True),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(3), lib.zeros(0), lib.ones(0)),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(1, 3, 1), None, None, training=True),  # noqa: B023
-            lambda: fn.batch_norm(lib.ones(0, 3), *stats, training=True).shape,  # noqa: B023
-            lambda: (
-                fn.batch_norm(lib.ones(4, 0, 2), lib.zeros(0), lib.ones(0), training=True).shape
-            ),  # noqa: B023
-        ]
-        results.append([_error(call) or tuple(call()) for call in calls])
+    results = [
+        [_error(call) or tuple(call()) for call in _batch_norm_edge_calls(lib)]
+        for lib in (real, torch)
+    ]
     assert results[0] == results[1]
