@@ -98,7 +98,7 @@ def test_legacy_flags_of_a_loss_function_warn_and_pick_torchs_reduction(
         lambda: call(size_average=size_average, reduce=reduce, reduction=reduction)
     )
     assert caught == [(UserWarning, _DEPRECATED.format(want))]
-    expected = call(reduction=want)
+    expected, _ = _recorded(lambda: call(reduction=want))  # (kl_div's 'mean' warns)
     assert tuple(out.shape) == tuple(expected.shape)
     np.testing.assert_allclose(out.numpy(), expected.numpy())
 
@@ -124,6 +124,21 @@ def test_without_legacy_flags_nothing_warns():
     for name in _MODULES:
         _, caught = _recorded(getattr(torch.nn, name))
         assert caught == [], name
+
+
+def test_the_deprecation_names_the_users_line_however_deep_the_call():
+    x, _, _, classes, *_ = _inputs()
+    calls = [
+        lambda: torch.nn.NLLLoss(size_average=False),  # three __init__s deep
+        lambda: torch.nn.MultiMarginLoss(reduce=False),
+        lambda: torch.nn.L1Loss(reduce=False),
+        lambda: F.cross_entropy(x, classes, reduce=False),
+    ]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert [w.filename for w in caught] == [__file__]
 
 
 def test_kl_div_legacy_flags_skip_its_mean_warning():

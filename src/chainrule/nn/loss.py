@@ -8,6 +8,8 @@ tensor(1.0986)
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 from .. import _backend
@@ -67,7 +69,7 @@ def _legacy_reduction(size_average, reduce):
     return "mean" if size_average else "sum"
 
 
-def _reduction(size_average, reduce, reduction, stacklevel=3):
+def _reduction(size_average, reduce, reduction):
     """The reduction to use: from the deprecated size_average / reduce when either is given
     (they override ``reduction``, with torch's deprecation warning), else ``reduction``."""
     if size_average is None and reduce is None:
@@ -77,9 +79,22 @@ def _reduction(size_average, reduce, reduction, stacklevel=3):
         "size_average and reduce args will be deprecated, please use "
         f"reduction='{reduction}' instead.",
         UserWarning,
-        stacklevel=stacklevel,
+        stacklevel=_caller_outside_package(),
     )
     return reduction
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))  # as code objects spell it
+
+
+def _caller_outside_package() -> int:
+    """The stacklevel, seen from the function that calls this one, of the first frame outside
+    chainrule: the warning then names the user's line, however deep the loss's __init__
+    chain (NLLLoss -> _WeightedLoss -> _Loss) or call path is."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _size(shape) -> str:
@@ -463,7 +478,7 @@ def _bce_logits(input, target, weight, reduction, pos_weight):
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
-        self.reduction = _reduction(size_average, reduce, reduction, stacklevel=4)
+        self.reduction = _reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
