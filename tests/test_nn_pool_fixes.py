@@ -259,3 +259,47 @@ def test_adaptive_max_pooling_of_empty_inputs_matches_live_torch():
                 for lib in (torch, real)
             )
             assert got == want, (name, shape)
+
+
+# --------------------------------------------------------------------------- adaptive average pooling
+
+
+@pytest.mark.parametrize("output_size", [1, (1, 1), (None, 1)])
+def test_global_average_pooling_is_torchs_mean(output_size):
+    x = torch.arange(24.0).reshape(1, 2, 3, 4).requires_grad_()
+    out = F.adaptive_avg_pool2d(x, output_size)
+    if output_size == (None, 1):  # a 3 x 1 output is not global: torch's own node
+        assert type(out.grad_fn).__name__ == "AdaptiveAvgPool2DBackward0"
+        return
+    assert type(out.grad_fn).__name__ == "MeanBackward1"
+    assert out.flatten().tolist() == [5.5, 17.5]
+    assert type(torch.nn.AdaptiveAvgPool2d(1)(x).grad_fn).__name__ == "MeanBackward1"
+    out.sum().backward()
+    assert x.grad.flatten().tolist() == [0.0833333358168602] * 24  # float32 1/12
+
+
+def test_adaptive_average_pooling_of_an_empty_window():
+    out = F.adaptive_avg_pool2d(torch.ones(1, 1, 0, 4), 1)
+    assert out.tolist() == [[[[pytest.approx(float("nan"), nan_ok=True)]]]]
+    assert tuple(F.adaptive_avg_pool2d(torch.ones(2, 0, 4, 4), 2).shape) == (2, 0, 2, 2)
+    with pytest.raises(RuntimeError) as info:
+        F.adaptive_avg_pool2d(torch.ones(3, 0, 4), 2)
+    assert str(info.value) == (
+        "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch dimensions, "
+        "but input has sizes [3, 0, 4] with dimension 1 being empty"
+    )
+
+
+def test_adaptive_average_pooling_matches_live_torch():
+    real = pytest.importorskip("torch")
+    shapes = [(2, 3, 0, 4), (2, 0, 4, 4), (0, 3, 4, 4), (3, 0, 4), (0, 4, 4), (2, 3, 4, 0)]
+    for shape in shapes:
+        for size in (1, 2, (1, 1), (2, 1)):
+            got, want = (
+                _error(lambda: lib.nn.functional.adaptive_avg_pool2d(lib.ones(shape), size))  # noqa: B023
+                or tuple(lib.nn.functional.adaptive_avg_pool2d(lib.ones(shape), size).shape)  # noqa: B023
+                for lib in (torch, real)
+            )
+            assert got == want, (shape, size)
+    x = real.arange(24.0).reshape(1, 2, 3, 4).requires_grad_()
+    assert type(real.nn.functional.adaptive_avg_pool2d(x, 1).grad_fn).__name__ == "MeanBackward1"

@@ -395,6 +395,15 @@ def adaptive_avg_pool2d(input, output_size):
         output_size = (output_size, output_size)
     oh = h if output_size[0] is None else int(output_size[0])
     ow = w if output_size[1] is None else int(output_size[1])
+    if (oh, ow) == (1, 1):  # torch takes the mean (MeanBackward1; NaN for an empty window)
+        return input.mean((-1, -2), keepdim=True)
+    for axis in range(input.dim() - 2, input.dim()):
+        if input.shape[axis] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {axis} "
+                "being empty"
+            )
     dtype = input._data.dtype
     ph, pw = _averaging_matrix(h, oh, dtype), _averaging_matrix(w, ow, dtype)
     values = xp.matmul(xp.matmul(ph, input._data), pw.T)
@@ -404,7 +413,7 @@ def adaptive_avg_pool2d(input, output_size):
 for _func, _grad_fns in (
     (max_pool2d, ("MaxPool2DWithIndicesBackward0",)),
     (avg_pool2d, ("AvgPool2DBackward0",)),
-    (adaptive_avg_pool2d, ("AdaptiveAvgPool2DBackward0",)),
+    (adaptive_avg_pool2d, ("AdaptiveAvgPool2DBackward0", "MeanBackward1")),
 ):
     export(
         f"nn.functional.{_func.__name__}", _func, function=False, method=False, grad_fns=_grad_fns
