@@ -460,3 +460,17 @@ def test_batch_norm_edges_match_live_torch():
         for lib in (real, torch)
     ]
     assert results[0] == results[1]
+
+
+def test_an_empty_input_with_an_empty_weight_or_bias_raises_torchs_index_error():
+    message = "select(): index 0 out of range for tensor of size [0] at dimension 0"
+    calls = [
+        lambda: F.batch_norm(torch.ones(4, 0), None, None, torch.ones(0), training=True),
+        lambda: F.batch_norm(torch.ones(4, 0), None, None, None, torch.ones(0), training=True),
+        lambda: torch.nn.InstanceNorm1d(3, affine=True)(torch.ones(0, 3, 4)),
+    ]
+    for call in calls:
+        with pytest.raises(IndexError) as info:
+            call()
+        assert str(info.value) == message
+    assert tuple(F.instance_norm(torch.ones(0, 3, 4)).shape) == (0, 3, 4)

@@ -250,10 +250,13 @@ def _check_values_per_channel(shape):
 def _empty_batch_norm(input, weight, bias):
     """An empty input is copied, running statistics untouched; as torch's, the result still
     depends on weight and bias (scaled by their first entries), so they get zero gradients."""
+    for value in (weight, bias):
+        if value is not None and value.numel() == 0:  # (an empty affine instance_norm too)
+            raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
     out = input.clone()
-    if weight is not None and weight.numel():
+    if weight is not None:
         out = out * weight[0]
-    if bias is not None and bias.numel():
+    if bias is not None:
         out = out + bias[0]
     return out
 
