@@ -2143,3 +2143,4 @@ import specs_special  # noqa: E402, F401
 import specs_nn  # noqa: E402, F401
 import specs_linalg_more  # noqa: E402, F401
 import specs_misc  # noqa: E402, F401
+import specs_nn_more  # noqa: E402, F401

@@ -43,13 +43,15 @@ The op table below is generated from chainrule's op registry (`chainrule._regist
 - **torch.func**: `grad`, `grad_and_value`, `vjp`, `jvp`, `jacrev`, `jacfwd`, `hessian`,
   `vmap` (also `torch.vmap`; a per-element loop), `functional_call`.
 - **nn, optim, data, saving**: `torch.nn` (Module with hooks and `state_dict`, containers,
-  Linear, Bilinear, Conv1d/2d, pooling, BatchNorm, LayerNorm, GroupNorm, Embedding,
-  Dropout, RNN/LSTM/GRU, MultiheadAttention, activations, losses, `nn.init`, `nn.utils`,
-  `torch.nn.functional`); `torch.optim` (SGD, Adam, AdamW, RMSprop, Adagrad, LBFGS,
-  `lr_scheduler`); `torch.utils.data` (Dataset, TensorDataset, DataLoader, samplers,
-  `random_split`); `torch.utils.checkpoint`; `torch.save` / `torch.load` (never run code
-  from a file; read PyTorch's `.pt` state dicts) and `chainrule.serialization`
-  (`.safetensors`).
+  Linear, Bilinear, Conv1d/2d, pooling (max, average, adaptive max/average, LPPool),
+  BatchNorm, LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm,
+  PixelShuffle/PixelUnshuffle, Embedding, Dropout, RNN/LSTM/GRU, MultiheadAttention,
+  activations, losses (incl. the margin, ranking, embedding, Poisson and Gaussian NLL
+  losses), `nn.init`, `nn.utils`, `torch.nn.functional`); `torch.optim` (SGD, Adam, AdamW,
+  RMSprop, Adagrad, LBFGS, `lr_scheduler`); `torch.utils.data` (Dataset, TensorDataset,
+  DataLoader, samplers, `random_split`); `torch.utils.checkpoint`; `torch.save` /
+  `torch.load` (never run code from a file; read PyTorch's `.pt` state dicts) and
+  `chainrule.serialization` (`.safetensors`).
 - **Namespaces and facts**: `torch.linalg`, `torch.special`, `torch.distributions` (Normal,
   Uniform, Exponential, Bernoulli, Categorical, `kl_divergence`), `torch.testing.assert_close`,
   `torch.finfo`, `torch.iinfo`, `get_rng_state` / `set_rng_state`, `manual_seed`,

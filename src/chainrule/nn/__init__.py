@@ -54,8 +54,25 @@ from .loss import (  # noqa: F401
     NLLLoss,
     SmoothL1Loss,
 )
+from .loss_more import (  # noqa: F401
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
 from .module import Module  # noqa: F401
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401
+from .norm_more import (  # noqa: F401
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+)
 from .padding import (  # noqa: F401
     CircularPad1d,
     CircularPad2d,
@@ -69,6 +86,7 @@ from .padding import (  # noqa: F401
     ZeroPad2d,
 )
 from .parameter import Parameter  # noqa: F401
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401
 from .pooling import (  # noqa: F401
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -76,6 +94,12 @@ from .pooling import (  # noqa: F401
     AvgPool2d,
     MaxPool1d,
     MaxPool2d,
+)
+from .pooling_more import (  # noqa: F401
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    LPPool1d,
+    LPPool2d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401
 from .sparse import Embedding  # noqa: F401

@@ -45,7 +45,28 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
+from .loss_more import (  # noqa: F401
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+from .norm_more import instance_norm, local_response_norm  # noqa: F401
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .pooling import adaptive_avg_pool1d, avg_pool1d, max_pool1d  # noqa: F401
+from .pooling_more import (  # noqa: F401
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+    lp_pool1d,
+    lp_pool2d,
+)
 from .sparse import one_hot  # noqa: F401
 from .vision import interpolate  # noqa: F401
 

@@ -8,6 +8,8 @@ tensor(1.0986)
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 from .. import _backend
@@ -58,6 +60,43 @@ def _reduce(loss, reduction):
     return loss
 
 
+def _legacy_reduction(size_average, reduce):
+    """The reduction the deprecated size_average / reduce flags name (None counts as True)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _reduction(size_average, reduce, reduction):
+    """The reduction to use: from the deprecated size_average / reduce when either is given
+    (they override ``reduction``, with torch's deprecation warning), else ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    reduction = _legacy_reduction(size_average, reduce)
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=_caller_outside_package(),
+    )
+    return reduction
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))  # as code objects spell it
+
+
+def _caller_outside_package() -> int:
+    """The stacklevel, seen from the function that calls this one, of the first frame outside
+    chainrule: the warning then names the user's line, however deep the loss's __init__
+    chain (NLLLoss -> _WeightedLoss -> _Loss) or call path is."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _size(shape) -> str:
     return f"torch.Size({list(shape)})"
 
@@ -82,8 +121,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     >>> l1_loss(tensor([1., 2.]), tensor([0., 4.]))
     tensor(1.5000)
     """
-    _check_reduction(reduction)
     _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -93,8 +133,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     >>> mse_loss(tensor([1., 2.]), tensor([0., 4.]))
     tensor(2.5000)
     """
-    _check_reduction(reduction)
     _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
     if weight is None:  # torch records one MseLossBackward0 node
         return nn_ops.mse(input, target, reduction)
     _check_loss_weight(input, weight)
@@ -115,10 +156,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     >>> smooth_l1_loss(tensor([0.5, 3.]), tensor([0., 0.]))
     tensor(1.3125)
     """
+    _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    _warn_target_size(input, target)
     if beta == 0:
         return _reduce((input - target).abs(), reduction)
     with no_grad():
@@ -175,9 +217,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     >>> kl_div(tensor([0., 0.]), tensor([0.5, 0.5]), reduction="sum")
     tensor(-0.6931)
     """
-    if reduction not in _REDUCTIONS + ("batchmean",):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    if reduction == "mean":
+    if size_average is not None or reduce is not None:  # no 'mean' warning then
+        reduction = _reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
         warnings.warn(
             "reduction: 'mean' divides the total loss by both the batch size and the support "
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
@@ -186,6 +228,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             UserWarning,
             stacklevel=2,
         )
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -269,6 +313,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     >>> nll_loss(tensor([[-1., -2.]]), tensor([1]))
     tensor(2.)
     """
+    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_class_target(target)
     _check_batch(input, target)
@@ -289,6 +334,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     >>> cross_entropy(zeros(1, 4), tensor([3]), label_smoothing=0.1)
     tensor(1.3863)
     """
+    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -361,6 +407,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     >>> binary_cross_entropy(tensor([0.5]), tensor([1.]))
     tensor(0.6931)
     """
+    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_same_size(input, target)
     if target._dtype is not input._dtype:
@@ -413,6 +460,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     >>> binary_cross_entropy_with_logits(tensor([0.]), tensor([1.]), pos_weight=tensor([2.]))
     tensor(1.3863)
     """
+    reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_same_size(input, target, deprecated=False)
     with no_grad():
@@ -436,17 +484,7 @@ def _bce_logits(input, target, weight, reduction, pos_weight):
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
-        if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
-        self.reduction = reduction
-
-
-def _legacy_reduction(size_average, reduce):
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+        self.reduction = _reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):

@@ -23,6 +23,8 @@ class Module:
     ['w']
     """
 
+    _version = 1  # recorded in state_dict()._metadata; a module bumps it when its layout moves
+
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -232,18 +234,28 @@ class Module:
 
     # ------------------------------------------------------------------ state
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
-        """Parameters and buffers by dotted name (detached unless keep_vars)."""
+        """Parameters and buffers by dotted name (detached unless keep_vars); as torch's, its
+        ``_metadata`` records each module's ``_version`` under its dotted name."""
         out = OrderedDict() if destination is None else destination
-        for name, value in self._parameters.items():
-            if value is not None:
-                out[prefix + name] = value if keep_vars else value.detach()
-        for name, value in self._buffers.items():
-            if value is not None and name not in self._non_persistent_buffers_set:
-                out[prefix + name] = value if keep_vars else value.detach()
+        if destination is None:
+            out._metadata = OrderedDict()
+        if hasattr(out, "_metadata"):
+            out._metadata[prefix[:-1]] = {"version": self._version}
+        for name, value in self._own_state():
+            out[prefix + name] = value if keep_vars else value.detach()
         for name, child in self._modules.items():
             if child is not None:
                 child.state_dict(out, prefix + name + ".", keep_vars)
         return out
+
+    def _own_state(self):
+        """(name, tensor) of this module's own parameters and persistent buffers."""
+        for name, value in self._parameters.items():
+            if value is not None:
+                yield name, value
+        for name, value in self._buffers.items():
+            if value is not None and name not in self._non_persistent_buffers_set:
+                yield name, value
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy values in by name; with strict, torch's error for missing/unexpected keys."""
@@ -251,17 +263,25 @@ class Module:
 
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = self.state_dict(keep_vars=True)
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)  # the hooks below may change it: a copy
+        errors = []
+        own = OrderedDict()
+        for path, module in self.named_modules(remove_duplicate=False):  # torch's order
+            prefix = path + "." if path else ""
+            version = None if metadata is None else metadata.get(path, {}).get("version")
+            module._prepare_state_dict(state_dict, prefix, version, errors)
+            for name, target in module._own_state():
+                key = prefix + name
+                own[key] = target
+                if key in state_dict and tuple(state_dict[key].shape) != tuple(target.shape):
+                    errors.append(
+                        f"size mismatch for {key}: copying a param with shape "
+                        f"{_size_repr(state_dict[key].shape)} from checkpoint, the shape in "
+                        f"current model is {_size_repr(target.shape)}."
+                    )
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        for key, target in own.items():
-            if key in state_dict and tuple(state_dict[key].shape) != tuple(target.shape):
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape "
-                    f"{_size_repr(state_dict[key].shape)} from checkpoint, the shape in current "
-                    f"model is {_size_repr(target.shape)}."
-                )
         if strict:
             if unexpected:
                 keys = ", ".join(f'"{k}"' for k in unexpected)
@@ -282,6 +302,13 @@ class Module:
                     else:
                         target.copy_(state_dict[key])
         return _IncompatibleKeys(missing, unexpected)
+
+    def _prepare_state_dict(self, state_dict, prefix, version, error_msgs) -> None:
+        """The per-module step of load_state_dict (torch's _load_from_state_dict override
+        point), run before keys are matched: a module may add, drop or convert its own
+        entries (``prefix + name``) of the copied ``state_dict``, given the ``_version`` the
+        checkpoint recorded for it (None when it has no metadata), and append messages to
+        ``error_msgs`` (which make the load fail, strict or not)."""
 
     def _assign(self, key, value):
         path, _, name = key.rpartition(".")

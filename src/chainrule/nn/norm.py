@@ -45,6 +45,16 @@ def _affine_parameters(module, affine, bias, shape, dtype):
 
 class _BatchNorm(Module):
     _expected = ""
+    _version = 2  # version 2 added num_batches_tracked
+
+    def _prepare_state_dict(self, state_dict, prefix, version, error_msgs) -> None:
+        """A checkpoint older than num_batches_tracked (or without metadata) keeps this
+        module's count, as torch's loader does, instead of missing the key."""
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats:
+            if key not in state_dict:
+                count = self.num_batches_tracked
+                state_dict[key] = count if count is not None else tensor(0)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum=0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, *,

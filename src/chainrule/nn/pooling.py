@@ -28,8 +28,24 @@ def _single(value):
 
 
 def _check_1d(input, name):
+    """torch's argument check for the 1-d pools that run on a 2-d kernel (which then refuses
+    empty non-batch dims of the unsqueezed input with its own message)."""
     if input.dim() not in (2, 3):
-        raise RuntimeError(f"{name}() Expected 2D or 3D input tensor, but got {list(input.shape)}")
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument "
+            f"#1 'self' (while checking arguments for {name})"
+        )
+
+
+def _check_max_pool1d(input):
+    """max_pool1d without indices has a kernel of its own: (C, L) or (N, C, L), only N may
+    be 0."""
+    shape = tuple(input.shape)
+    if len(shape) not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{list(shape)}"
+        )
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -39,7 +55,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     >>> max_pool1d(tensor([[[1., 3., 2., 0.]]]), 2)
     tensor([[[3., 2.]]])
     """
-    _check_1d(input, "max_pool1d")
+    if return_indices:
+        _check_1d(input, "max_pool1d")
+    else:
+        _check_max_pool1d(input)
     stride = kernel_size if stride is None or stride == () else stride
     out = max_pool2d(input.unsqueeze(-2), (1, _single(kernel_size)), (1, _single(stride)),
                      (0, _single(padding)), (1, _single(dilation)), ceil_mode,

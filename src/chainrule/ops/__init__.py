@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     linalg,
     matrix_functions,
     more_math,
+    nn_more,
     nn_ops,
     norm_ops,
     pooling,
@@ -25,6 +26,7 @@ from . import (  # noqa: F401
     selection,
     shape,
     special,
+    strided,
 )
 
 inplace._install()  # the in-place forms wrap the out-of-place ops defined above

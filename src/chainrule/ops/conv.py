@@ -185,16 +185,18 @@ def _conv_vjp(node, g):
     n, c, h, wd = x.shape
     o = w.shape[0]
     oh, ow = g.shape[2], g.shape[3]
+    # explicit sizes, no -1: an empty batch has no size to infer
+    patch = (c // groups) * kernel[0] * kernel[1]
     g_rows = g.reshape(n, groups, o // groups, oh * ow)
-    w_rows = w.reshape(groups, o // groups, -1)
+    w_rows = w.reshape(groups, o // groups, patch)
     grad_x = grad_w = grad_b = None
     if node.needs_input_grad(0):
-        cols = w_rows.transpose(1, 2).matmul(g_rows).reshape(n, -1, oh * ow)
+        cols = w_rows.transpose(1, 2).matmul(g_rows).reshape(n, groups * patch, oh * ow)
         grad_x = _fold(cols, (h, wd), kernel, dilation, pads, stride)
         if one_d:
             grad_x = grad_x.squeeze(2)
     if node.needs_input_grad(1):
-        cols = _unfold(x, kernel, dilation, pads, stride).reshape(n, groups, -1, oh * ow)
+        cols = _unfold(x, kernel, dilation, pads, stride).reshape(n, groups, patch, oh * ow)
         grad_w = g_rows.matmul(cols.transpose(2, 3)).sum(0).reshape(w.shape)
         if one_d:
             grad_w = grad_w.squeeze(2)

@@ -18,6 +18,7 @@ import math
 
 from .. import _backend
 from .._backend import xp
+from .._graph import is_grad_enabled
 from .._registry import defop, export, keep_connected, record
 from .._tensor import make
 
@@ -219,20 +220,26 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     tensor([[-1.0000],
             [ 1.0000]])
     """
-    channels = input.shape[1] if input.dim() > 1 else None
+    data = input._data
+    if training:  # torch checks the batch before anything else
+        _check_values_per_channel(data.shape)
+    channels = data.shape[1] if data.ndim > 1 else 0
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):  # fmt: skip
         _check_numel(name, value, channels)
-    data = input._data
+    _check_running_stats_need_no_grad(running_mean, running_var)
+    if not training:
+        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+            if value is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+    if data.ndim < 2:  # torch reads size(1)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if data.size == 0:
+        return _empty_batch_norm(input, weight, bias)
+    count = data.size // channels
     dims = (0,) + tuple(range(2, data.ndim))
     channel = (1, channels) + (1,) * (data.ndim - 2)
     if training:
-        count = data.size // max(channels, 1)
-        if count <= 1:
-            raise ValueError(
-                "Expected more than 1 value per channel when training, got input size "
-                f"torch.Size({list(input.shape)})"
-            )
         wide = data.astype(xp.float64) if data.dtype.itemsize < 8 else data
         mean = wide.mean(axis=dims)
         var = ((wide - mean.reshape(channel)) ** 2).mean(axis=dims)
@@ -242,14 +249,53 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             unbiased = var.astype(data.dtype) * (count / (count - 1))
             _update_running(running_var, unbiased, momentum)
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         mean, var = running_mean._data, running_var._data
         stats = (mean.copy(), var.copy())
     out = _batch_norm_transform(data, mean, var, weight, bias, eps, channel)
     result = make(out, input._dtype)
     args = (training, eps, stats)
     return record(BatchNormNode, result, (input, weight, bias), (input, weight), args)
+
+
+def _check_values_per_channel(shape):
+    """torch refuses to train on a single value per channel (N times the spatial sizes)."""
+    if not shape:
+        raise IndexError("tuple index out of range")
+    count = shape[0]
+    for size in shape[2:]:
+        count *= size
+    if count == 1:
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"torch.Size({list(shape)})"
+        )
+
+
+def _empty_batch_norm(input, weight, bias):
+    """An empty input is copied, running statistics untouched; as torch's, the result still
+    depends on weight and bias (scaled by their first entries), so they get zero gradients."""
+    for value in (weight, bias):
+        if value is not None and value.numel() == 0:  # (an empty affine instance_norm too)
+            raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
+    out = input.clone()
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out
+
+
+def _check_running_stats_need_no_grad(running_mean, running_var):
+    """torch has no derivative for the running statistics: while grad mode is on, a running
+    buffer that requires grad is refused."""
+    if not is_grad_enabled():
+        return
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if value is not None and value.requires_grad:
+            raise RuntimeError(
+                f"The function 'native_batch_norm' is not differentiable with respect to "
+                f"argument '{name}'. This input cannot have requires_grad True."
+            )
 
 
 def _batch_norm_transform(data, mean, var, weight, bias, eps, channel):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._registry import defop, export, keep_connected, record, record_multi
-from .._tensor import make, wrap_dim
+from .._tensor import make
 from .conv import _fold, _pair, _windows
 from .elementwise import where
 
@@ -38,21 +38,28 @@ def _out_size(size, kernel, stride, pad, dilation, ceil_mode):
     return out
 
 
-def _pool_rank_error(input, name):
-    """torch's error for a pooled input that is not 3-D or 4-D (each kernel has its own)."""
-    if name == "max_pool2d":
+def _check_pool2d_dims(input, name):
+    """torch's input checks for 2-d pooling: max_pool2d's own message for a rank other than 3
+    or 4, avg_pool2d's IndexError below rank 3 (it reads size(-3) first), then the kernels'
+    shared rule: (C, H, W) or (N, C, H, W), where only N may be 0."""
+    shape, dim = tuple(input.shape), input.dim()
+    if name == "max_pool2d" and dim not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    if input.dim() < 3:  # avg_pool2d reads dim -3 first
-        wrap_dim(-3, input.dim())
-    raise RuntimeError(
-        "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-        f"but got:{list(input.shape)}"
-    )
+    if dim == 0:
+        raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+    if dim < 3:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-dim}, {dim - 1}], but got -3)"
+        )
+    if dim > 4 or 0 in shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(shape)}"
+        )
 
 
 def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, name):
-    if input.dim() not in (3, 4):
-        _pool_rank_error(input, name)
+    _check_pool2d_dims(input, name)
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] or stride == () else _pair(stride)
     pad, dilation = _pair(padding), _pair(dilation)
@@ -107,8 +114,9 @@ def _max_pool_grad(g, args):
         return where(make(winners, _backend.bool_), tiles, 0.0).reshape(shape)
     from .creation import zeros
 
-    flat_g = g.reshape(*g.shape[:-2], -1)
-    flat_i = make(indices.reshape(*indices.shape[:-2], -1), _backend.int64)
+    # explicit sizes, no -1: an empty batch has no size to infer
+    flat_g = g.reshape(*g.shape[:-2], g.shape[-2] * g.shape[-1])
+    flat_i = make(indices.reshape(*indices.shape[:-2], g.shape[-2] * g.shape[-1]), _backend.int64)
     grad = zeros(*shape[:-2], shape[-2] * shape[-1], dtype=g.dtype)
     return grad.scatter_add(-1, flat_i, flat_g).reshape(shape)
 
@@ -404,8 +412,15 @@ def adaptive_avg_pool2d(input, output_size):
         output_size = (output_size, output_size)
     oh = h if output_size[0] is None else int(output_size[0])
     ow = w if output_size[1] is None else int(output_size[1])
-    if (oh, ow) == (1, 1):  # torch takes the mean then (MeanBackward1)
+    if (oh, ow) == (1, 1):  # torch takes the mean (MeanBackward1; NaN for an empty window)
         return input.mean((-1, -2), keepdim=True)
+    for axis in range(input.dim() - 2, input.dim()):
+        if input.shape[axis] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {axis} "
+                "being empty"
+            )
     dtype = input._data.dtype
     ph, pw = _averaging_matrix(h, oh, dtype), _averaging_matrix(w, ow, dtype)
     values = xp.matmul(xp.matmul(ph, input._data), pw.T)
@@ -415,7 +430,7 @@ def adaptive_avg_pool2d(input, output_size):
 for _func, _grad_fns in (
     (max_pool2d, ("MaxPool2DWithIndicesBackward0",)),
     (avg_pool2d, ("AvgPool2DBackward0",)),
-    (adaptive_avg_pool2d, ("AdaptiveAvgPool2DBackward0",)),
+    (adaptive_avg_pool2d, ("AdaptiveAvgPool2DBackward0", "MeanBackward1")),
 ):
     export(
         f"nn.functional.{_func.__name__}", _func, function=False, method=False, grad_fns=_grad_fns

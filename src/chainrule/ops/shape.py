@@ -165,7 +165,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     if start == end:
         return input
     shape = input._data.shape
-    return reshape(input, shape[:start] + (-1,) + shape[end + 1 :])
+    merged = 1  # counted, not -1: an empty tensor has no size to infer
+    for size in shape[start : end + 1]:
+        merged *= size
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1 :])
 
 
 def unflatten(input, dim, sizes):
