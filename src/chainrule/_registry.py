@@ -315,6 +315,24 @@ def keep_connected(result: Tensor, inputs, grad_fn_name: str, zeros: bool = True
     return record(node_cls, out, (result, *inputs), args=(shapes, zeros))
 
 
+def _refusing_vjp(node, g):
+    raise RuntimeError(f"derivative for aten::{node._args} is not implemented")
+
+
+_REFUSING_NODE = defop("NotImplemented", _refusing_vjp)
+
+
+def not_differentiable_again(result: Tensor, inputs, kernel: str) -> Tensor:
+    """A rule's result that torch computes with a backward kernel it cannot differentiate
+    (``aten::<kernel>``): under create_graph it gets torch's ``NotImplemented`` node, whose
+    backward raises torch's error. A plain backward pays nothing, and forward AD (which
+    derives tangents by differentiating the rule) sees the rule whole."""
+    if not grad_state.enabled or deriving_tangents or not needs_grad(*inputs):
+        return result
+    out = make(result._data, result._dtype)
+    return record(_REFUSING_NODE, out, tuple(inputs), args=kernel)
+
+
 def record_multi(node_cls, outs, inputs, saved=None, args=None, differentiable=None):
     """Like record, for an op with several outputs sharing one node."""
     if needs_grad(*inputs):
