@@ -211,3 +211,28 @@ def test_p_norm_below_two_is_flat_at_zero_entries():
     """|x|^(p-2) is infinite at 0: the gradient there is 0, not 0 * inf = nan (torch: 0)."""
     (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 0.5), [0.0, 1.0, 4.0])
     assert g[0] == 0.0 and g[1] == pytest.approx(3.0) and g[2] == pytest.approx(1.5)
+
+
+def test_nextafter_gradient_stops_where_the_inputs_are_equal():
+    """torch passes the gradient to input only where input != other (+0 where equal, -0. == 0.
+    included) and gives other +0 (it was the gradient everywhere, and -0 for other)."""
+    gx, gy = _grads(
+        lambda x, y: chainrule.nextafter(x, y) * -1.0,
+        [0.0, -0.0, 1.0, 2.0, math.inf, math.nan, 1.0],
+        [-0.0, 1.0, 1.0, 3.0, math.inf, 1.0, math.nan],
+    )
+    assert gx == [0.0, -1.0, 0.0, -1.0, 0.0, -1.0, -1.0]
+    assert _signs(gx) == [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, -1.0]
+    assert gy == [0.0] * 7 and _signs(gy) == [1.0] * 7
+
+
+def test_mvlgamma_outside_its_domain_as_torch():
+    """torch's mvlgamma no longer checks (p - 1) / 2 < x (it raised); the derivative adds x to
+    the offsets, so -0. is +0. there (digamma(+0.) = -inf)."""
+    x = chainrule.tensor([0.0, -0.0, -2.5], dtype=chainrule.float64, requires_grad=True)
+    out = chainrule.mvlgamma(x, 1)
+    assert out.tolist()[:2] == [math.inf, math.inf]
+    assert out.tolist()[2] == pytest.approx(-0.05624371649767405)
+    (g,) = chainrule.autograd.grad(out.sum(), [x])
+    assert g.tolist()[:2] == [-math.inf, -math.inf]
+    assert chainrule.mvlgamma(chainrule.tensor([0.5, 1.0]), 3).tolist() == [math.inf, math.inf]
