@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 
 import edge_audit
@@ -236,3 +237,64 @@ def test_mvlgamma_outside_its_domain_as_torch():
     (g,) = chainrule.autograd.grad(out.sum(), [x])
     assert g.tolist()[:2] == [-math.inf, -math.inf]
     assert chainrule.mvlgamma(chainrule.tensor([0.5, 1.0]), 3).tolist() == [math.inf, math.inf]
+
+
+def _scatter_reduce_grads(reduce, include_self, x, src, weights):
+    x = chainrule.tensor(x, dtype=chainrule.float64, requires_grad=True)
+    src = chainrule.tensor(src, dtype=chainrule.float64, requires_grad=True)
+    index = chainrule.tensor([0, 0, 1])
+    out = x.scatter_reduce(0, index, src, reduce, include_self=include_self)
+    weighted = (out * chainrule.tensor(weights, dtype=chainrule.float64)).sum()
+    return [repr(v) for g in chainrule.autograd.grad(weighted, [x, src]) for v in g.tolist()]
+
+
+@pytest.mark.parametrize(
+    "reduce, include_self, x, src, weights, want",
+    [
+        # a nan result matches no contributor: 0 / 0 spreads nan (it was clamped to 0)
+        (
+            "amax",
+            True,
+            [math.nan, 1.0, 2.0],
+            [0.5, 3.0, 1.0],
+            [-1.0, 2.0, -3.0],
+            "nan 1.0 -3.0 nan nan 1.0",
+        ),
+        # the written positions of input are +0. (the mask times a negative gave -0.)
+        (
+            "amin",
+            False,
+            [1.0, 1.0, 2.0],
+            [1.0, 3.0, 1.0],
+            [-1.0, -2.0, -3.0],
+            "0.0 0.0 -3.0 -0.5 -0.0 -1.0",
+        ),
+        (
+            "prod",
+            False,
+            [0.0, -0.0, 2.0],
+            [0.0, 3.0, math.inf],
+            [-1.0, 2.0, -3.0],
+            "0.0 0.0 -3.0 -3.0 -0.0 nan",
+        ),
+        (
+            "prod",
+            True,
+            [0.0, 4.0, 2.0],
+            [-0.0, 3.0, math.nan],
+            [-1.0, -2.0, -3.0],
+            "0.0 nan -3.0 -0.0 0.0 nan",
+        ),
+    ],
+)
+def test_scatter_reduce_extremes_and_prod_as_torch(reduce, include_self, x, src, weights, want):
+    """Gradients of input then src, as torch 2.13 gives them."""
+    assert _scatter_reduce_grads(reduce, include_self, x, src, weights) == want.split()
+
+
+def test_scatter_reduce_forward_with_nan_is_silent():
+    x = chainrule.tensor([math.nan, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = x.scatter_reduce(0, chainrule.tensor([0, 1]), chainrule.tensor([2.0, 3.0]), "amax")
+    assert math.isnan(out[0].item()) and out[1].item() == 3.0

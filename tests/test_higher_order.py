@@ -47,7 +47,6 @@ NOT_YET = {
     "cummin/t0x2,0": _EDGE_SHAPE,
     "var/one element": _EDGE_SHAPE,
     "var_mean/one element": _EDGE_SHAPE,
-    "scatter_reduce/prod,include_self=False": "the gradient does not require grad",
     "sinc/t5": "fourth derivative near 0: cancellation beyond the tolerance",
 }
 
