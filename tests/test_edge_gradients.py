@@ -298,3 +298,20 @@ def test_scatter_reduce_forward_with_nan_is_silent():
         warnings.simplefilter("error")
         out = x.scatter_reduce(0, chainrule.tensor([0, 1]), chainrule.tensor([2.0, 3.0]), "amax")
     assert math.isnan(out[0].item()) and out[1].item() == 3.0
+
+
+@pytest.mark.parametrize(
+    "x, want",
+    [
+        ([math.inf, -math.inf, 1.0, -2.0], "nan 0.0 0.0 0.0"),
+        ([1.0, math.nan, -0.5, 2.0], "nan nan nan nan"),
+        ([-math.inf, -math.inf, 0.5, 1.0], "nan nan 0.8775406687981454 0.6224593312018546"),
+    ],
+)
+def test_logcumsumexp_at_infinities_and_nan_as_torch(x, want):
+    """torch sums each sign of the gradient in log space with the lowest finite float for the
+    missing sign: an infinity or nan spreads to the earlier positions (values from torch)."""
+    x = chainrule.tensor(x, dtype=chainrule.float64, requires_grad=True)
+    weights = chainrule.tensor([1.0, -2.0, 0.5, 1.0], dtype=chainrule.float64)
+    (g,) = chainrule.autograd.grad((x.logcumsumexp(0) * weights).sum(), [x])
+    assert [repr(v) for v in g.tolist()] == want.split()

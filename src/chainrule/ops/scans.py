@@ -154,23 +154,23 @@ def cummin(input, dim):
 
 def _logcumsumexp_vjp(node, g):
     """grad_k = sum_{j>=k} g_j exp(x_k - out_j), summed in log space for each sign of g
-    (exp(-out_j) alone would overflow)."""
+    (exp(-out_j) alone would overflow). As torch: the log of a missing sign is the lowest
+    finite float (not -inf), so infinite and nan inputs give torch's infinities and nan."""
     x, out = node.saved
     d = node._args
-    if x.ndim == 0:
+    if x.ndim == 0 or x.numel() == 0:  # torch hands the gradient back as it is
         return (g,)
-    out = where(out.isfinite(), out, 0.0)  # an all -inf prefix contributes nothing
-    grad = None
-    for sign in (1.0, -1.0):
-        part = where(g * sign > 0, g * sign, 0.0)
-        if not part._data.any():
-            continue
-        positive = part > 0
-        log_part = where(positive, where(positive, part, 1.0).log(), float("-inf"))
-        tail = (log_part - out).flip(d).logcumsumexp(d).flip(d)
-        term = (x + tail).exp() * sign
-        grad = term if grad is None else grad + term
-    return (grad if grad is not None else g * 0,)
+    lowest = float(xp.finfo(g._data.dtype).min)
+    # log of 1 where g is 0 (not selected below): the same values, and no 0 * inf = nan in
+    # the higher derivatives (torch's third derivative is nan there)
+    log_abs = where(g != 0, g.abs(), 1.0).log()
+
+    def reversed_scan(t):
+        return t.flip(d).logcumsumexp(d).flip(d)
+
+    positive = reversed_scan(where(g > 0, log_abs, lowest) - out)
+    negative = reversed_scan(where(g < 0, log_abs, lowest) - out)
+    return ((positive + x).exp() - (negative + x).exp(),)
 
 
 LogcumsumexpNode = defop("LogcumsumexpBackward0", _logcumsumexp_vjp)
