@@ -315,3 +315,24 @@ def test_logcumsumexp_at_infinities_and_nan_as_torch(x, want):
     weights = chainrule.tensor([1.0, -2.0, 0.5, 1.0], dtype=chainrule.float64)
     (g,) = chainrule.autograd.grad((x.logcumsumexp(0) * weights).sum(), [x])
     assert [repr(v) for v in g.tolist()] == want.split()
+
+
+def test_polygamma_of_higher_order_far_below_zero_is_bounded():
+    """polygamma(n >= 2) walked up one step at a time from a negative x (from -1e7 it never
+    ended): now reflected. Values from torch (far below zero, the true value: torch's own walk
+    loses digits there), poles with torch's infinities."""
+    x = chainrule.tensor([-20.5, -2.5, -3.3, -0.5, -2.0, -0.0, -1e300], dtype=chainrule.float64)
+    two = chainrule.polygamma(2, x).tolist()
+    assert two[:4] == pytest.approx(
+        [-0.0022662899196392657, -0.1082040516417282, 68.7694454774852, -0.82879664423432]
+    )
+    assert two[4:] == [-math.inf] * 3
+    four = chainrule.polygamma(4, x).tolist()
+    assert four[:4] == pytest.approx(
+        [-3.079320594400744e-05, -0.06799599950675606, 9738.733062132025, -3.47424982667]
+    )
+    assert four[4:] == [-math.inf] * 3
+    three = chainrule.polygamma(3, chainrule.tensor([-1e7 - 0.5, -2.0], dtype=chainrule.float64))
+    assert three.tolist() == [pytest.approx(2 * math.pi**4), math.inf]
+    far = chainrule.polygamma(2, chainrule.tensor([-1e7 - 0.5], dtype=chainrule.float64))
+    assert far.item() == pytest.approx(-1 / (1e7 + 1.5) ** 2, rel=1e-6)
