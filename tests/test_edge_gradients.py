@@ -336,3 +336,15 @@ def test_polygamma_of_higher_order_far_below_zero_is_bounded():
     assert three.tolist() == [pytest.approx(2 * math.pi**4), math.inf]
     far = chainrule.polygamma(2, chainrule.tensor([-1e7 - 0.5], dtype=chainrule.float64))
     assert far.item() == pytest.approx(-1 / (1e7 + 1.5) ** 2, rel=1e-6)
+
+
+def test_renorm_passes_the_gradient_of_a_nan_row_through():
+    """A row with nan has a nan norm and is left as it is: torch passes its gradient through
+    and the other rows stay finite (it was nan everywhere through the norm's derivative)."""
+    x = chainrule.tensor(
+        [[math.nan, 1.0], [3.0, 4.0], [0.3, 0.4]], dtype=chainrule.float64, requires_grad=True
+    )
+    w = chainrule.tensor([[1.0, -2.0], [0.5, 1.5], [-1.0, 2.0]], dtype=chainrule.float64)
+    (g,) = chainrule.autograd.grad((x.renorm(2, 0, 1.0) * w).sum(), [x])
+    want = [[1.0, -2.0], [-0.07999999480000017, 0.060000003599999845], [-1.0, 2.0]]
+    assert g.tolist() == [pytest.approx(row) for row in want]

@@ -186,8 +186,11 @@ def vdot(input, other, *, out=None):
 
 def _renorm(x, p, dim, maxnorm):
     dims = [d for d in range(x.dim()) if d != dim % x.dim()]
-    norms = vector_norm(x, p, dim=dims, keepdim=True)
-    factor = E.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    # the rows left as they are (nan norms included) take no part in the norm's derivative:
+    # torch's rule passes their gradient through, while 0 * (x / norm) would be nan
+    scaled = vector_norm(x.detach(), p, dim=dims, keepdim=True) > maxnorm
+    norms = vector_norm(E.where(scaled, x, 0.0), p, dim=dims, keepdim=True)
+    factor = E.where(scaled, maxnorm / (norms + 1e-7), 1.0)
     return x * factor
 
 
