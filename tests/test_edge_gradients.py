@@ -348,3 +348,19 @@ def test_renorm_passes_the_gradient_of_a_nan_row_through():
     (g,) = chainrule.autograd.grad((x.renorm(2, 0, 1.0) * w).sum(), [x])
     want = [[1.0, -2.0], [-0.07999999480000017, 0.060000003599999845], [-1.0, 2.0]]
     assert g.tolist() == [pytest.approx(row) for row in want]
+
+
+def test_max_pool_takes_the_last_nan_of_a_window():
+    """torch's scan takes a value when it is greater or nan: the last nan wins, the first of
+    equal maxima (it took the first nan). Indices and gradient routing from torch."""
+    n = math.nan
+    rows = [[n, 1.0, n, 5.0], [2.0, n, 3.0, 3.0], [0.0, 0.0, 1.0, 1.0], [4.0, 4.0, 1.0, 1.0]]
+    x = chainrule.tensor([[rows]], dtype=chainrule.float64, requires_grad=True)
+    values, indices = chainrule.nn.functional.max_pool2d(x, 2, return_indices=True)
+    assert indices.tolist() == [[[[5, 2], [12, 10]]]]
+    (g,) = chainrule.autograd.grad(values.sum(), [x])
+    want = [[0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]
+    assert g.tolist() == [[want]]
+    line = chainrule.tensor([[[[n, 1.0, n, 5.0, n]]]], dtype=chainrule.float64)
+    _, overlapping = chainrule.nn.functional.max_pool2d(line, (1, 3), stride=1, return_indices=True)
+    assert overlapping.tolist() == [[[[2, 2, 4]]]]
