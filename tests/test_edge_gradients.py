@@ -364,3 +364,35 @@ def test_max_pool_takes_the_last_nan_of_a_window():
     line = chainrule.tensor([[[[n, 1.0, n, 5.0, n]]]], dtype=chainrule.float64)
     _, overlapping = chainrule.nn.functional.max_pool2d(line, (1, 3), stride=1, return_indices=True)
     assert overlapping.tolist() == [[[[2, 2, 4]]]]
+
+
+def _tie_rows():
+    n = math.nan
+    rows = [[1.0, 1.0, -1.0, -1.0], [0.0, -0.0, 0.0, -0.0], [n, 1.0, n, -0.5]]
+    longer = [float(v % 3) for v in range(20)] + [n, n]
+    return chainrule.tensor(rows, dtype=chainrule.float64), chainrule.tensor(longer)
+
+
+def test_topk_kthvalue_and_mode_pick_torchs_index_among_ties_and_nan():
+    """Indices from torch 2.13: its quickselect (kthvalue), std::nth_element + std::sort
+    (topk) and std::sort then a scan (mode) decide which of equal values wins, and the
+    gradient goes there (we took the first in a stable order)."""
+    rows, longer = _tie_rows()
+    assert chainrule.topk(rows, 2).indices.tolist() == [[1, 0], [2, 3], [0, 2]]
+    assert chainrule.topk(rows, 2, largest=False).indices.tolist() == [[2, 3], [2, 3], [3, 1]]
+    assert chainrule.kthvalue(rows, 2).indices.tolist() == [3, 0, 1]
+    assert chainrule.kthvalue(rows, 1).indices.tolist() == [2, 1, 3]
+    modes = chainrule.mode(rows)
+    assert modes.indices.tolist() == [3, 3, 0]
+    assert [repr(v) for v in modes.values.tolist()] == ["-1.0", "-0.0", "nan"]
+    assert chainrule.mode(longer).indices.item() == 4
+    assert chainrule.topk(longer, 5).indices.tolist() == [21, 20, 8, 11, 14]
+    assert chainrule.kthvalue(longer, 7).indices.item() == 9
+
+
+def test_topk_gradient_follows_torchs_tie_order():
+    x = chainrule.tensor([[1.0, 1.0, -1.0, -1.0]], dtype=chainrule.float64, requires_grad=True)
+    (g,) = chainrule.autograd.grad(
+        (chainrule.topk(x, 2).values * chainrule.tensor([1.0, 2.0])).sum(), [x]
+    )
+    assert g.tolist() == [[2.0, 1.0, 0.0, 0.0]]

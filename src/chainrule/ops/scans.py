@@ -15,6 +15,7 @@ from .._backend import FLOAT, xp
 from .._graph import SavedOutput
 from .._registry import defop, export, lead, record, record_multi, will_record
 from .._tensor import Tensor, make, wrap_dim
+from . import _tie_order
 from .elementwise import where
 from .reduce import (
     _converted,
@@ -303,7 +304,17 @@ def _mode_rows(rows):
     last = xp.minimum.accumulate(xp.where(ends, at, n)[:, ::-1], axis=-1)[:, ::-1]
     best = xp.argmax(last - first, axis=-1)
     value = xp.take_along_axis(ordered, best[:, None], -1)
-    return n - 1 - xp.argmax((rows == value)[:, ::-1], axis=-1)
+    picks = n - 1 - xp.argmax((rows == value)[:, ::-1], axis=-1)
+    # torch sorts (value, index) pairs with std::sort, which keeps equal values in order only
+    # up to 16 elements (insertion sort): past that, with NaN (unordered) or with zeros
+    # (0. == -0.) the index is what its sort leaves, replayed row by row
+    if n > 16:
+        unsure = range(rows.shape[0])
+    else:
+        unsure = ((rows != rows) | (rows == 0)).any(axis=-1).nonzero()[0]
+    for r in unsure:
+        picks[r] = _tie_order.mode_index(rows[r])[1]
+    return picks
 
 
 def _select_along(input, dim, keepdim, name, node, pick_rows):
