@@ -396,3 +396,23 @@ def test_topk_gradient_follows_torchs_tie_order():
         (chainrule.topk(x, 2).values * chainrule.tensor([1.0, 2.0])).sum(), [x]
     )
     assert g.tolist() == [[2.0, 1.0, 0.0, 0.0]]
+
+
+def test_var_of_one_element_short_cuts_as_torch():
+    """No degrees of freedom in a whole-tensor var: torch gives nan where x equals its mean
+    and an infinity of the gradient's sign elsewhere (a nan input: -inf here, it was nan),
+    as a constant; with dim given its ordinary rule gives nan."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = []
+        for v in ([2.0], [math.nan], [math.inf]):
+            x = chainrule.tensor(v, dtype=chainrule.float64, requires_grad=True)
+            (g,) = chainrule.autograd.grad(x.var() * -1.0, [x], create_graph=True)
+            assert g.grad_fn is None
+            got.append(repr(g.item()))
+        assert got == ["nan", "-inf", "nan"]
+        x = chainrule.tensor([[math.nan]], dtype=chainrule.float64, requires_grad=True)
+        assert math.isnan(chainrule.autograd.grad(x.var(1).sum(), [x])[0].item())
+        x = chainrule.tensor([math.nan], dtype=chainrule.float64, requires_grad=True)
+        var, mean = chainrule.var_mean(x)
+        assert chainrule.autograd.grad(var * -1 + mean * 2, [x])[0].item() == -math.inf

@@ -27,6 +27,7 @@ from .reduce import (
     _sum_dtype,
     expand_back,
     keepdim_shape,
+    no_dof_var_grad,
     reduce_dims,
 )
 
@@ -512,7 +513,7 @@ def _var_mean_vjp(node, grads):
     """Both outputs share one node: d var = 2 (x - mean) / dof, d std = (x - mean) / (std dof),
     d mean = 1 / n; an output that got no gradient contributes nothing."""
     x, spread = node.saved
-    shape, dims, keepdim, ddof, is_std = node._args
+    shape, dims, keepdim, ddof, is_std, whole = node._args
     if isinstance(grads, Tensor):
         grads = (grads, None)
     g_spread, g_mean = grads
@@ -525,6 +526,8 @@ def _var_mean_vjp(node, grads):
                 spread = spread.reshape(keepdim_shape(shape, dims))
             grad = expand_back(g_spread, node) * centered / (spread * (n - ddof))
             grad = where(spread == 0, 0.0, grad)  # all values equal: 0, not 0 / 0 (as std)
+        elif n - ddof <= 0 and whole:
+            grad = no_dof_var_grad(x, expand_back(g_spread, node))
         else:
             scale = 2.0 / (n - ddof) if n - ddof > 0 else float("inf")
             grad = expand_back(g_spread, node) * centered * scale
@@ -559,7 +562,8 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, is_std):
         return spread, mean
     node = StdMeanNode if is_std else VarMeanNode
     saved = (input, SavedOutput(spread) if is_std else None)
-    args = (data.shape, dims, keepdim, ddof, is_std)
+    whole = dim is None or input.ndim == 0  # torch's short-cut for no degrees of freedom
+    args = (data.shape, dims, keepdim, ddof, is_std, whole)
     return tuple(record_multi(node, (spread, mean), (input,), saved, args))
 
 
