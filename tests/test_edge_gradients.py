@@ -416,3 +416,16 @@ def test_var_of_one_element_short_cuts_as_torch():
         x = chainrule.tensor([math.nan], dtype=chainrule.float64, requires_grad=True)
         var, mean = chainrule.var_mean(x)
         assert chainrule.autograd.grad(var * -1 + mean * 2, [x])[0].item() == -math.inf
+
+
+def test_inv_ex_of_nan_and_singular_matrices_as_torch():
+    """A nan matrix: info 0 and a nan inverse (NumPy's condition number raised 'SVD did not
+    converge'); an exactly singular one reports getrf's zero pivot (a finite condition number
+    let inv raise)."""
+    nan = math.nan
+    A = chainrule.tensor([[nan, 1.0, -0.5]] * 3, dtype=chainrule.float64, requires_grad=True)
+    result = chainrule.linalg.inv_ex(A)
+    assert result.info.item() == 0 and result.inverse.isnan().all().item()
+    singular = [[1.0, 1.0, -1.0], [-1.0, 0.0, 0.0], [1.0, 1.0, -1.0]]
+    result = chainrule.linalg.inv_ex(chainrule.tensor(singular, dtype=chainrule.float64))
+    assert result.info.item() == 3
