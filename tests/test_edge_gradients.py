@@ -429,3 +429,17 @@ def test_inv_ex_of_nan_and_singular_matrices_as_torch():
     singular = [[1.0, 1.0, -1.0], [-1.0, 0.0, 0.0], [1.0, 1.0, -1.0]]
     result = chainrule.linalg.inv_ex(chainrule.tensor(singular, dtype=chainrule.float64))
     assert result.info.item() == 3
+
+
+def test_gaussian_nll_loss_with_an_infinite_variance_as_torch():
+    """The unrecorded clamp added inf - inf = nan to an infinite var: the loss is inf and the
+    gradients signed zeros, as torch (they were nan)."""
+    x = chainrule.tensor([[1.0, -2.0]], dtype=chainrule.float64, requires_grad=True)
+    t = chainrule.tensor([[1.0, 1.0]], dtype=chainrule.float64, requires_grad=True)
+    v = chainrule.tensor([[math.inf]], dtype=chainrule.float64, requires_grad=True)
+    loss = chainrule.nn.functional.gaussian_nll_loss(x, t, v, reduction="sum")
+    assert loss.item() == math.inf
+    grads = [
+        repr(e) for g in chainrule.autograd.grad(loss, [x, t, v]) for e in g.reshape(-1).tolist()
+    ]
+    assert grads == ["0.0", "-0.0", "-0.0", "0.0", "0.0"]
