@@ -20,7 +20,15 @@ import operator
 from .. import _backend
 from .._backend import FLOAT, xp
 from .._graph import grad_state, no_grad
-from .._registry import broadcast_shape, defop, export, lead, record, record_multi
+from .._registry import (
+    broadcast_shape,
+    defop,
+    export,
+    keep_connected,
+    lead,
+    record,
+    record_multi,
+)
 from .._tensor import make
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
@@ -151,7 +159,9 @@ def _adaptive_max(data, oh, ow):
 
 def _adaptive_max_vjp(node, grads):
     g = grads[0]  # the indices output has no gradient
-    _ = node.saved  # torch saves the input: changing it in place breaks backward there too
+    # torch saves the input: changing it in place breaks backward there too; the winners were
+    # chosen by it, so under create_graph the result stays a function of it (as max_pool2d)
+    (x,) = node.saved
     indices, shape = node._args
     if 0 in g.shape[-2:]:
         raise RuntimeError(
@@ -165,7 +175,8 @@ def _adaptive_max_vjp(node, grads):
     flat_g = g.reshape(*g.shape[:-2], windows)
     flat_i = make(indices.reshape(*indices.shape[:-2], windows), _backend.int64)
     grad = zeros(*shape[:-2], shape[-2] * shape[-1], dtype=g.dtype)
-    return (grad.scatter_add(-1, flat_i, flat_g).reshape(shape),)
+    grad = grad.scatter_add(-1, flat_i, flat_g).reshape(shape)
+    return (keep_connected(grad, (x,), "AdaptiveMaxPool2DBackwardBackward0"),)
 
 
 AdaptiveMaxPoolNode = defop("AdaptiveMaxPool2DBackward0", _adaptive_max_vjp, batchable=False)
