@@ -443,3 +443,13 @@ def test_gaussian_nll_loss_with_an_infinite_variance_as_torch():
         repr(e) for g in chainrule.autograd.grad(loss, [x, t, v]) for e in g.reshape(-1).tolist()
     ]
     assert grads == ["0.0", "-0.0", "-0.0", "0.0", "0.0"]
+
+
+def test_p_norm_above_two_keeps_the_signs_of_zero_entries():
+    """torch forms x |x|^(p-2) times g / norm^(p-1) masked at a zero norm: an all-zero vector
+    gives its zeros' signs back (it gave +0 everywhere)."""
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 3) * -2.0, [0.0, -0.0, 0.0, -0.0])
+    assert [repr(v) for v in g] == ["0.0", "-0.0", "0.0", "-0.0"]
+    (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 4) * -2.0, [1.0, -2.0, 0.0, -0.0])
+    assert [repr(v) for v in g[2:]] == ["-0.0", "0.0"]
+    assert g[:2] == pytest.approx([-0.2388874335139919, 1.911099468111935])

@@ -592,6 +592,9 @@ def _norm_vjp(node, g):
         # a nan norm matches no element: signed zeros (not 0 / 0), as torch gives
         count = where(count == 0, 1.0, count).expand(shape)
         return (g * x.sign() * hit / count,)
+    if p > 2:  # torch's order: x |x|^(p-2) times g / norm^(p-1) masked to +0 at a zero norm,
+        # so an all-zero vector's gradient keeps the signs of its zeros
+        return (x * x.abs() ** (p - 2) * where(out == 0, 0.0, g / out ** (p - 1)),)
     scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
     if p < 2:  # |x|^(p-2) is infinite at 0: there the gradient is 0 (not 0 * inf), as torch's
         scaled = where(x == 0, 0.0, scaled)
