@@ -453,3 +453,14 @@ def test_p_norm_above_two_keeps_the_signs_of_zero_entries():
     (g,) = _grads(lambda x: chainrule.linalg.vector_norm(x, 4) * -2.0, [1.0, -2.0, 0.0, -0.0])
     assert [repr(v) for v in g[2:]] == ["-0.0", "0.0"]
     assert g[:2] == pytest.approx([-0.2388874335139919, 1.911099468111935])
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0])
+def test_cdist_second_input_gradient_at_equal_points_is_plus_zero(p):
+    """torch runs the rule again with the inputs swapped: equal points give x2 +0 (it was
+    -(+0) = -0)."""
+    a = chainrule.tensor([[1.0, -0.0]], dtype=chainrule.float64, requires_grad=True)
+    b = chainrule.tensor([[1.0, 0.0], [1.0, 0.0]], dtype=chainrule.float64, requires_grad=True)
+    weights = chainrule.tensor([[-1.0, -2.0]], dtype=chainrule.float64)
+    ga, gb = chainrule.autograd.grad((chainrule.cdist(a, b, p=p) * weights).sum(), [a, b])
+    assert [repr(v) for v in ga.reshape(-1).tolist() + gb.reshape(-1).tolist()] == ["0.0"] * 6
