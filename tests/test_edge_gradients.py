@@ -26,7 +26,6 @@ KNOWN = set((HERE / "golden" / "edge_gradients_known.txt").read_text().split("\n
 
 _LINALG = "decompositions of non-finite matrices: LAPACK refuses or gives other nans than torch"
 _BLAS_ZERO = "the sign of a zero summed by BLAS (torch's kernels add in another order)"
-_TIES = "ties and nan among the candidates: torch picks another index"
 REASONS = {
     "linalg": _LINALG,
     "svd": _LINALG,
@@ -47,21 +46,9 @@ REASONS = {
     "nn.functional.layer_norm": _BLAS_ZERO,
     "nn.functional.group_norm": _BLAS_ZERO,
     "nn.functional.batch_norm": _BLAS_ZERO,
-    "topk": _TIES,
-    "kthvalue": _TIES,
-    "mode": _TIES,
-    "max_pool2d": _TIES,
-    "nn.functional.max_pool2d": _TIES,
-    "scatter_reduce": "prod with zeros: the sign of zero gradients",
-    "mvlgamma": "torch no longer checks the domain in forward; we raise",
-    "logcumsumexp": "infinite and nan inputs: torch's formula gives other nans",
-    "nextafter": "torch's gradient of nextafter is zero where an input is 0 or infinite",
     "norm": "p-norms of all-zero vectors: the sign of zero gradients",
     "dist": "the sign of zero gradients at equal points",
     "cdist": "signed zeros and nan with infinite entries",
-    "renorm": "nan rows: torch keeps the other rows finite",
-    "var": "one element and nan: torch gives an infinity",
-    "var_mean": "one element and nan: torch gives an infinity",
 }
 
 
