@@ -309,8 +309,8 @@ def _mode_rows(rows):
     # torch sorts (value, index) pairs with std::sort, which keeps equal values in order only
     # up to 16 elements (insertion sort): past that, with NaN (unordered) or with zeros
     # (0. == -0.) the index is what its sort leaves, replayed row by row
-    if n > 16:
-        unsure = range(rows.shape[0])
+    if n > 16:  # rows of distinct values have one answer
+        unsure = _tie_order.rows_with_ties_or_nan(rows)
     else:
         unsure = ((rows != rows) | (rows == 0)).any(axis=-1).nonzero()[0]
     for r in unsure:
