@@ -37,7 +37,6 @@ KNOWN_FORWARD = {
     "unique": "which of 0.0 and -0.0 represents the pair",
     "bucketize": "the inputs are unsorted boundaries: the result is undefined",
     "searchsorted": "the inputs are unsorted sequences: the result is undefined",
-    "mvlgamma": "chainrule checks the domain where torch's CPU kernel does not (not a dtype issue)",
     "nn.functional.adaptive_avg_pool2d": "chainrule refuses 2-D input (not a dtype issue)",
 }
 # Gradients that differ: the rules' formulas are not torch's term for term (g * (1 / x)

@@ -251,7 +251,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
     with no_grad():  # torch clamps a clone in place unrecorded: the gradient passes as is
-        lift = var.clamp_min(eps) - var
+        # 0 where var needs no clamping: inf - inf would make an infinite var's loss nan
+        lift = (var.clamp_min(eps) - var).masked_fill(var >= eps, 0.0)
     var = var + lift
     loss = (var.log() + (input - target) ** 2 / var) * 0.5
     if full:

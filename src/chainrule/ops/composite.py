@@ -186,8 +186,11 @@ def vdot(input, other, *, out=None):
 
 def _renorm(x, p, dim, maxnorm):
     dims = [d for d in range(x.dim()) if d != dim % x.dim()]
-    norms = vector_norm(x, p, dim=dims, keepdim=True)
-    factor = E.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    # the rows left as they are (nan norms included) take no part in the norm's derivative:
+    # torch's rule passes their gradient through, while 0 * (x / norm) would be nan
+    scaled = vector_norm(x.detach(), p, dim=dims, keepdim=True) > maxnorm
+    norms = vector_norm(E.where(scaled, x, 0.0), p, dim=dims, keepdim=True)
+    factor = E.where(scaled, maxnorm / (norms + 1e-7), 1.0)
     return x * factor
 
 
@@ -456,7 +459,9 @@ def clamp_max(input, max):
 def _mvlgamma(x, p):
     from .special import lgamma
 
-    terms = [lgamma(x - j / 2) for j in range(p)]
+    # x + (-j / 2), not x - j / 2: torch adds x to the offsets, so -0. becomes +0. (digamma
+    # at +0. is -inf, at -0. +inf)
+    terms = [lgamma(x + (-j / 2)) for j in range(p)]
     total = terms[0]
     for term in terms[1:]:
         total = total + term
@@ -467,13 +472,12 @@ _mvlgamma_op = composite("MvlgammaBackward0", _mvlgamma)
 
 
 def mvlgamma(input, p):
-    """Multivariate log-gamma of dimension ``p`` (every element must exceed (p - 1) / 2)."""
+    """Multivariate log-gamma of dimension ``p``, defined where every element exceeds
+    (p - 1) / 2 (torch's kernel no longer checks that: outside it gives lgamma's values)."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     if not input.is_floating_point():
         raise RuntimeError("mvlgamma is not implemented for " + str(input.dtype))
-    if bool((input <= (p - 1) / 2).any()):
-        raise RuntimeError("All elements must be greater than (p-1)/2")
     return _mvlgamma_op(input, p=p)
 
 

@@ -215,14 +215,16 @@ def _scatter_reduce_vjp(node, g):
         grad_input = scaled if include_self else scaled.scatter(dim, index, 0.0)
         grad_src = scaled.gather(dim, index)
     elif reduce in ("amax", "amin"):
+        # torch's order: counts include input's ties even where include_self=False, no
+        # clamp (a nan result matches nothing: 0 / 0 = nan), masks multiply, and the written
+        # positions are zeroed (+0.) last
         hit_input = (input == result).to(g.dtype)
-        if not include_self:
-            hit_input = hit_input.scatter(dim, index, 0.0)
         hit_src = (src == result.gather(dim, index)).to(g.dtype)
-        counts = hit_input.scatter_add(dim, index, hit_src)
-        share = g / counts.clamp(min=1)
-        grad_input = share * hit_input
-        grad_src = share.gather(dim, index) * hit_src
+        share = g / hit_input.scatter_add(dim, index, hit_src)
+        grad_input = hit_input * share
+        if not include_self:
+            grad_input = grad_input.scatter(dim, index, 0.0)
+        grad_src = hit_src * share.gather(dim, index)
     else:  # prod: the product of the other contributors, exact where some are zero
         grad_input, grad_src = _prod_grads(g, input, src, result, dim, index, include_self)
     return (
@@ -234,30 +236,26 @@ def _scatter_reduce_vjp(node, g):
 
 
 def _prod_grads(g, input, src, result, dim, index, include_self):
+    """The product of the other contributors, as torch forms it: zeros replaced by ones
+    and the product taken again (exact where one contributor is zero), otherwise
+    g * result / element; infinities and nan follow from that order."""
     from .elementwise import where
 
-    ones_in = input.new_ones(input.shape)
-    in_zero = (input == 0).to(g.dtype) if include_self else input.new_zeros(input.shape)
-    src_zero = (src == 0).to(g.dtype)
-    zeros = in_zero.scatter_add(dim, index, src_zero)  # zero contributors per position
-    in_nz = where(input == 0, ones_in, input) if include_self else ones_in
-    nonzero_prod = in_nz.scatter_reduce(dim, index, where(src == 0, 1.0, src), "prod")
-
-    # an element's partner product: result / element if nonzero; if it is the only zero,
-    # the product of the nonzero others; else 0
-    def partner(value, is_zero, zeros_here, prod_here, result_here):
-        safe = where(is_zero.bool(), 1.0, value)
-        return where(
-            is_zero.bool(),
-            where(zeros_here == 1, prod_here, 0.0),
-            result_here / safe,
-        )
-
-    grad_input = g * partner(input, in_zero, zeros, nonzero_prod, result)
+    masked_input = input.masked_fill(input == 0, 1.0)
+    others = masked_input.scatter_reduce(dim, index, src, "prod", include_self=include_self)
+    grad_input = g * others / masked_input
     if not include_self:
-        grad_input = g.scatter(dim, index, 0.0)
-    gathered = [t.gather(dim, index) for t in (zeros, nonzero_prod, result, g)]
-    grad_src = gathered[3] * partner(src, src_zero, gathered[0], gathered[1], gathered[2])
+        grad_input = grad_input.scatter(dim, index, 0.0)
+    src_zero = src == 0
+    zeros = input.new_zeros(input.shape).scatter_add(dim, index, src_zero.to(g.dtype))
+    single_zero = src_zero & (zeros.gather(dim, index) == 1)
+    masked_src = src.masked_fill(single_zero, 1.0)
+    partners = input.scatter_reduce(dim, index, masked_src, "prod", include_self=include_self)
+    grad_src = where(
+        single_zero,
+        (g * partners).gather(dim, index),
+        (g * result).gather(dim, index) / src.masked_fill(src_zero, 1.0),
+    )
     return grad_input, grad_src
 
 
@@ -297,7 +295,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply}.get(reduce)
     if ufunc is None:
         ufunc = xp.maximum if reduce == "amax" else xp.minimum
-    ufunc.at(out, positions, values)
+    with xp.errstate(all="ignore"):  # nan and inf combine silently, as in torch
+        ufunc.at(out, positions, values)
     if reduce == "mean":
         counts = xp.zeros(data.shape, xp.int64) + (1 if include_self else 0)
         xp.add.at(counts, positions, 1)

@@ -506,6 +506,32 @@ eig = _no_complex("eig")
 eigvals = _no_complex("eigvals")
 
 
+def _idamax(values) -> int:
+    """BLAS idamax's pick: the first strictly greater value wins (NaN never does, unless
+    first)."""
+    best, largest = 0, values[0]
+    for i, v in enumerate(values):
+        if v > largest:
+            best, largest = i, v
+    return best
+
+
+def _zero_pivot(matrix) -> int:
+    """LAPACK getrf's info: the 1-based index of the first exactly zero pivot of LU with
+    partial pivoting, 0 when there is none (a NaN pivot is not zero: NaN matrices give
+    info 0 and NaN inverses, as torch; a condition number needs an SVD, which NaN breaks)."""
+    a = matrix.astype(xp.float64).copy()
+    n = a.shape[0]
+    with xp.errstate(all="ignore"):
+        for k in range(n):
+            p = k + _idamax(xp.abs(a[k:, k]).tolist())
+            if a[p, k] == 0:
+                return k + 1
+            a[[k, p]] = a[[p, k]]
+            a[k + 1 :, k:] -= xp.outer(a[k + 1 :, k] / a[k, k], a[k, k:])
+    return 0
+
+
 def inv_ex(A, *, check_errors=False):
     """linalg.inv that reports singular matrices in ``info`` (LAPACK's 1-based index of the
     first zero pivot, 0 when invertible) instead of raising, unless ``check_errors``.
@@ -513,19 +539,21 @@ def inv_ex(A, *, check_errors=False):
     >>> inv_ex(tensor([[2., 0.], [0., 4.]])).info
     tensor(0, dtype=torch.int32)
     """
-    from .decompositions import InvNode, _first_zero_pivot, _singular_error, inv
+    from .decompositions import InvNode, _singular_error, inv
 
     data = _check_matrix("linalg.inv_ex", A)
     info = xp.zeros(data.shape[:-2], xp.int32)
     for index in xp.ndindex(*data.shape[:-2]):
-        if not xp.isfinite(xp.linalg.cond(data[index])):
-            info[index] = _first_zero_pivot(data[index])
+        info[index] = _zero_pivot(data[index])
     if info.any() and check_errors:
         raise _singular_error("linalg.inv_ex", data)
-    if not info.any():
+    # a non-finite matrix: LAPACK's elimination spreads nan (inf - inf, inf / inf) where
+    # NumPy's solver can leave finite values
+    finite = xp.isfinite(data).all(axis=(-2, -1))
+    if not info.any() and finite.all():
         return InvExResult(inv(A), make(info, _backend.int32))
     result = xp.full(data.shape, xp.nan, data.dtype)  # torch's values are LAPACK's leftovers
-    good = info == 0
+    good = (info == 0) & finite
     if good.any():
         result[good] = xp.linalg.inv(data[good])
     out = make(result, A._dtype)

@@ -165,9 +165,11 @@ def frexp(input, *, out=None):
 
 
 def _nextafter_rule(node, g):
-    # torch passes the gradient through to input and gives other zeros (it saves both)
-    node.saved  # noqa: B018 - checks that the inputs were not freed or changed in place
-    return (g, g * 0)  # the engine sums broadcast gradients back to each input's shape
+    # torch passes the gradient through to input where the two differ and gives +0 where they
+    # are equal (0 == -0 included, nan never equal); other gets zeros
+    x, y = node.saved
+    passed = g.masked_fill(x == y, 0.0) if isinstance(y, Tensor) else g
+    return (passed, creation.zeros_like(g))
 
 
 _NextafterNode = defop("NextafterBackward0", _nextafter_rule)

@@ -361,19 +361,23 @@ def _multi_margin_vjp(node, g):
     (input,) = node.saved
     target, p, margin, weight, reduction = node._args
     x = input if input.dim() == 2 else input.unsqueeze(0)
+    from .elementwise import where
+
     z, is_target = _margin_terms(x._data, target, margin)
-    active = make(((z > 0) & ~is_target).astype(z.dtype), input._dtype)
+    active = (z > 0) & ~is_target
     scale = 1.0 / x.shape[-1]
     if weight is not None:
         scale = make(weight[target][:, None] / x.shape[-1], input._dtype)
     if p == 1:
-        per_class = active * scale
-    else:
-        chosen = make(is_target.astype(z.dtype), input._dtype)
-        terms = x - (x * chosen).sum(-1, keepdim=True) + margin
-        per_class = terms * active * (2 * scale)
-    onehot = make(is_target.astype(z.dtype), input._dtype)
-    grad = per_class - onehot * per_class.sum(-1, keepdim=True)
+        per_class = make(active.astype(z.dtype), input._dtype) * scale
+        onehot = make(is_target.astype(z.dtype), input._dtype)
+        grad = per_class - onehot * per_class.sum(-1, keepdim=True)
+    else:  # selections, not masks that multiply: an infinite or nan class must not make the
+        # other classes' gradients nan (0 * inf); the inactive classes get +0, as torch
+        picked = x.gather(-1, make(target[:, None].astype(xp.int64), _backend.int64))
+        per_class = where(make(active, _backend.bool_), (x - picked + margin) * (2 * scale), 0.0)
+        total = 0.0 - per_class.sum(-1, keepdim=True)  # torch subtracts from +0
+        grad = where(make(is_target, _backend.bool_), total, per_class)
     batch = lead(g)
     if reduction == "none":
         g = g.reshape(batch + (-1, 1))

@@ -177,9 +177,12 @@ def _windowed_max(data, kernel, stride, dilation, pads, out_hw, is_float):
     win = _windows(padded, kernel, dilation, (0, 0, 0, 0), stride)[..., : out_hw[0], : out_hw[1]]
     kh, kw = kernel
     flat = win.reshape(n, c, kh * kw, *out_hw)
-    # NaN wins, as in torch: argmax of (isnan, value) picks the first NaN, else the maximum
+    # NaN wins, as in torch: its scan takes a value when it is greater or NaN, so the last
+    # NaN of a window (the first of equal maxima)
     if is_float and xp.isnan(flat).any():
-        pick = xp.argmax(xp.where(xp.isnan(flat), xp.inf, flat), axis=2)
+        nan = xp.isnan(flat)
+        last_nan = flat.shape[2] - 1 - xp.argmax(nan[:, :, ::-1], axis=2)
+        pick = xp.where(nan.any(axis=2), last_nan, xp.argmax(flat, axis=2))
     else:
         pick = xp.argmax(flat, axis=2)
     values = xp.take_along_axis(flat, pick[:, :, None], axis=2)[:, :, 0]

@@ -304,23 +304,29 @@ def _cross(input, other, d):
     return record(CrossNode, out, (input, other), (input, other), d, shapes)
 
 
-def _cdist_vjp(node, g):
-    x1, x2, out = node.saved
-    p, by_kernel = node._args
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
-    dist = out.unsqueeze(-1)
+def _cdist_scale(diff, dist, p):
+    """d dist / d diff, +0 where the distance is 0."""
     if p == 2:
         scale = diff / dist.masked_fill(dist == 0, 1.0)
     elif p == 1:
         scale = diff.sign()
     else:
         scale = diff.sign() * diff.abs() ** (p - 1) / dist.masked_fill(dist == 0, 1.0) ** (p - 1)
-    scale = scale.masked_fill(dist == 0, 0.0)
-    weighted = g.unsqueeze(-1) * scale
-    grads = (
-        weighted.sum(-2) if node.needs_input_grad(0) else None,
-        -weighted.sum(-3) if node.needs_input_grad(1) else None,
-    )
+    return scale.masked_fill(dist == 0, 0.0)
+
+
+def _cdist_vjp(node, g):
+    x1, x2, out = node.saved
+    p, by_kernel = node._args
+    dist = out.unsqueeze(-1)
+    g = g.unsqueeze(-1)
+    grad1 = grad2 = None
+    if node.needs_input_grad(0):
+        grad1 = (g * _cdist_scale(x1.unsqueeze(-2) - x2.unsqueeze(-3), dist, p)).sum(-2)
+    if node.needs_input_grad(1):  # torch runs the rule again with the inputs swapped (x2 - x1,
+        # not -(x1 - x2): its zeros are +0)
+        grad2 = (g * _cdist_scale(x2.unsqueeze(-3) - x1.unsqueeze(-2), dist, p)).sum(-3)
+    grads = (grad1, grad2)
     # torch's _cdist_backward has no derivative. Forward AD differentiates the rule to derive
     # tangents (which torch refuses for cdist): for that it stays whole
     if by_kernel and grad_state.enabled and not _registry.deriving_tangents:

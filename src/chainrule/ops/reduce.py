@@ -491,10 +491,22 @@ def _var_args(input, dim, unbiased, keepdim, correction):
     return data, dims, _correction(unbiased, correction)
 
 
+def no_dof_var_grad(x, g):
+    """torch's var gradient of a whole-tensor reduction with no degrees of freedom left: nan
+    where x equals its mean, else an infinity of g's sign (inf, -inf or, at g == 0, nan), as
+    a constant (no graph). ``g`` already has x's shape."""
+    xd, gd = x._data, g._data
+    with xp.errstate(all="ignore"):
+        value = xp.where(xd == xd.mean(), xp.nan, xp.inf * gd)
+    return make(value.astype(gd.dtype, copy=False), g._dtype)
+
+
 def _var_vjp(node, g):
     (x,) = node.saved
-    shape, dims, keepdim, ddof = node._args
+    shape, dims, keepdim, ddof, whole = node._args
     dof = _count(shape, dims) - ddof
+    if dof <= 0 and whole:
+        return (no_dof_var_grad(x, expand_back(g, node)),)
     centered = x - x.mean(dims, keepdim=True)
     scale = 2.0 / dof if dof > 0 else float("inf")  # no degrees of freedom: inf or NaN, as torch
     return (expand_back(g, node) * centered * scale,)
@@ -523,7 +535,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     data, dims, ddof = _var_args(input, dim, unbiased, keepdim, correction)
     result = _spread(data.var, "var", data, dims, ddof, keepdim)
     out = make(result.astype(input._dtype.np, copy=False), input._dtype)
-    return record(VarNode, out, (input,), (input,), (data.shape, dims, keepdim, ddof))
+    whole = dim is None or isinstance(dim, bool) or input.ndim == 0  # torch's short-cut
+    return record(VarNode, out, (input,), (input,), (data.shape, dims, keepdim, ddof, whole))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -579,6 +592,9 @@ def _norm_vjp(node, g):
         # a nan norm matches no element: signed zeros (not 0 / 0), as torch gives
         count = where(count == 0, 1.0, count).expand(shape)
         return (g * x.sign() * hit / count,)
+    if p > 2:  # torch's order: x |x|^(p-2) times g / norm^(p-1) masked to +0 at a zero norm,
+        # so an all-zero vector's gradient keeps the signs of its zeros
+        return (x * x.abs() ** (p - 2) * where(out == 0, 0.0, g / out ** (p - 1)),)
     scaled = x * x.abs() ** (p - 2) / out ** (p - 1)
     if p < 2:  # |x|^(p-2) is infinite at 0: there the gradient is 0 (not 0 * inf), as torch's
         scaled = where(x == 0, 0.0, scaled)

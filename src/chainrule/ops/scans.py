@@ -15,6 +15,7 @@ from .._backend import FLOAT, xp
 from .._graph import SavedOutput
 from .._registry import defop, export, lead, record, record_multi, will_record
 from .._tensor import Tensor, make, wrap_dim
+from . import _tie_order
 from .elementwise import where
 from .reduce import (
     _converted,
@@ -26,6 +27,7 @@ from .reduce import (
     _sum_dtype,
     expand_back,
     keepdim_shape,
+    no_dof_var_grad,
     reduce_dims,
 )
 
@@ -154,23 +156,23 @@ def cummin(input, dim):
 
 def _logcumsumexp_vjp(node, g):
     """grad_k = sum_{j>=k} g_j exp(x_k - out_j), summed in log space for each sign of g
-    (exp(-out_j) alone would overflow)."""
+    (exp(-out_j) alone would overflow). As torch: the log of a missing sign is the lowest
+    finite float (not -inf), so infinite and nan inputs give torch's infinities and nan."""
     x, out = node.saved
     d = node._args
-    if x.ndim == 0:
+    if x.ndim == 0 or x.numel() == 0:  # torch hands the gradient back as it is
         return (g,)
-    out = where(out.isfinite(), out, 0.0)  # an all -inf prefix contributes nothing
-    grad = None
-    for sign in (1.0, -1.0):
-        part = where(g * sign > 0, g * sign, 0.0)
-        if not part._data.any():
-            continue
-        positive = part > 0
-        log_part = where(positive, where(positive, part, 1.0).log(), float("-inf"))
-        tail = (log_part - out).flip(d).logcumsumexp(d).flip(d)
-        term = (x + tail).exp() * sign
-        grad = term if grad is None else grad + term
-    return (grad if grad is not None else g * 0,)
+    lowest = float(xp.finfo(g._data.dtype).min)
+    # log of 1 where g is 0 (not selected below): the same values, and no 0 * inf = nan in
+    # the higher derivatives (torch's third derivative is nan there)
+    log_abs = where(g != 0, g.abs(), 1.0).log()
+
+    def reversed_scan(t):
+        return t.flip(d).logcumsumexp(d).flip(d)
+
+    positive = reversed_scan(where(g > 0, log_abs, lowest) - out)
+    negative = reversed_scan(where(g < 0, log_abs, lowest) - out)
+    return ((positive + x).exp() - (negative + x).exp(),)
 
 
 LogcumsumexpNode = defop("LogcumsumexpBackward0", _logcumsumexp_vjp)
@@ -303,7 +305,17 @@ def _mode_rows(rows):
     last = xp.minimum.accumulate(xp.where(ends, at, n)[:, ::-1], axis=-1)[:, ::-1]
     best = xp.argmax(last - first, axis=-1)
     value = xp.take_along_axis(ordered, best[:, None], -1)
-    return n - 1 - xp.argmax((rows == value)[:, ::-1], axis=-1)
+    picks = n - 1 - xp.argmax((rows == value)[:, ::-1], axis=-1)
+    # torch sorts (value, index) pairs with std::sort, which keeps equal values in order only
+    # up to 16 elements (insertion sort): past that, with NaN (unordered) or with zeros
+    # (0. == -0.) the index is what its sort leaves, replayed row by row
+    if n > 16:  # rows of distinct values have one answer
+        unsure = _tie_order.rows_with_ties_or_nan(rows)
+    else:
+        unsure = ((rows != rows) | (rows == 0)).any(axis=-1).nonzero()[0]
+    for r in unsure:
+        picks[r] = _tie_order.mode_index(rows[r])[1]
+    return picks
 
 
 def _select_along(input, dim, keepdim, name, node, pick_rows):
@@ -501,7 +513,7 @@ def _var_mean_vjp(node, grads):
     """Both outputs share one node: d var = 2 (x - mean) / dof, d std = (x - mean) / (std dof),
     d mean = 1 / n; an output that got no gradient contributes nothing."""
     x, spread = node.saved
-    shape, dims, keepdim, ddof, is_std = node._args
+    shape, dims, keepdim, ddof, is_std, whole = node._args
     if isinstance(grads, Tensor):
         grads = (grads, None)
     g_spread, g_mean = grads
@@ -514,6 +526,8 @@ def _var_mean_vjp(node, grads):
                 spread = spread.reshape(keepdim_shape(shape, dims))
             grad = expand_back(g_spread, node) * centered / (spread * (n - ddof))
             grad = where(spread == 0, 0.0, grad)  # all values equal: 0, not 0 / 0 (as std)
+        elif n - ddof <= 0 and whole:
+            grad = no_dof_var_grad(x, expand_back(g_spread, node))
         else:
             scale = 2.0 / (n - ddof) if n - ddof > 0 else float("inf")
             grad = expand_back(g_spread, node) * centered * scale
@@ -548,7 +562,8 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, is_std):
         return spread, mean
     node = StdMeanNode if is_std else VarMeanNode
     saved = (input, SavedOutput(spread) if is_std else None)
-    args = (data.shape, dims, keepdim, ddof, is_std)
+    whole = dim is None or input.ndim == 0  # torch's short-cut for no degrees of freedom
+    args = (data.shape, dims, keepdim, ddof, is_std, whole)
     return tuple(record_multi(node, (spread, mean), (input,), saved, args))
 
 

@@ -12,6 +12,7 @@ from .. import _backend
 from .._backend import xp
 from .._registry import broadcast_shape, defop, export, record
 from .._tensor import Tensor, make, wrap_dim
+from . import _tie_order
 from .indexing import _index_put_zeros
 from .inplace import inplace
 from .reduce import _named_result
@@ -341,6 +342,22 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return make(_sorted(input, dim, descending)[1], _backend.int64)
 
 
+def _replay_ties(data, order, d, pick):
+    """Replace, in the rows along ``d`` that have ties or NaN, the selected indices ``order``
+    (same dims as data, the selection along d) by ``pick(row)`` (a list, or None to keep)."""
+    rows = xp.moveaxis(data, d, -1).reshape(-1, data.shape[d])
+    flagged = _tie_order.rows_with_ties_or_nan(rows)
+    if not flagged:
+        return order
+    moved = xp.moveaxis(order, d, -1)
+    chosen = moved.reshape(-1, moved.shape[-1]).copy()
+    for r in flagged:
+        picked = pick(rows[r])
+        if picked is not None:
+            chosen[r] = picked
+    return xp.moveaxis(chosen.reshape(moved.shape), -1, d)
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
     data = input._data
@@ -352,6 +369,10 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if data.ndim:
         keep = (slice(None),) * d + (slice(0, k),)
         values, order = values[keep], order[keep]
+        if k:  # ties and NaN: the indices torch's nth_element and sort leave
+            pick = lambda row: _tie_order.topk_indices(row, k, largest)  # noqa: E731
+            order = _replay_ties(data, order, d, pick)
+            values = xp.take_along_axis(data, order, axis=d)
     indices = make(order.copy(), _backend.int64)
     out = make(values.copy(), input._dtype)
     record(TopkNode, out, (input,), (indices,), (data.shape, d, True))
@@ -369,6 +390,9 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if data.ndim:
         pick = (slice(None),) * d + (slice(k - 1, k),)
         values, order = values[pick], order[pick]
+        # ties and NaN: the index torch's quickselect leaves at k - 1
+        order = _replay_ties(data, order, d, lambda row: [_tie_order.quickselect_index(row, k - 1)])
+        values = xp.take_along_axis(data, order, axis=d)
         if not keepdim:
             values, order = values.squeeze(d), order.squeeze(d)
     indices = make(order.copy(), _backend.int64)

@@ -141,15 +141,23 @@ def _digamma64(a):
     return xp.where(finite, result, xp.where(x == xp.inf, xp.inf, xp.nan))
 
 
-def _polygamma64(n, a):
-    """The n-th derivative of digamma (n >= 1), by recurrence and the asymptotic series."""
-    a = a.astype(xp.float64)
-    finite = xp.isfinite(a)
-    x = xp.where(finite, a, 1.0)  # -inf would never be shifted up: the loop would not end
-    # trigamma below 1/2 by reflection, as torch: psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x)
-    # (finite next to the poles, as torch's, and no long walk up from very negative x)
-    reflected = (x < 0.5) if n == 1 else xp.zeros(x.shape, bool)
-    x = xp.where(reflected, 1 - x, x)
+def _cot_derivative_coefficients(n):
+    """Integer coefficients (lowest power first) of the polynomial P with
+    d^n/dy^n cot(y) = P(cot(y)), from d/dy cot = -(1 + cot^2)."""
+    coefficients = [0, 1]
+    for _ in range(n):
+        slope = [k * c for k, c in enumerate(coefficients)][1:]  # dP/dc
+        grown = [0] * (len(slope) + 2)
+        for k, c in enumerate(slope):  # times -(1 + c^2)
+            grown[k] -= c
+            grown[k + 2] -= c
+        coefficients = grown
+    return coefficients
+
+
+def _polygamma_positive(n, x):
+    """psi_n(x) for x > 0: recurrence up to 10 + 2n (a bounded walk) and the asymptotic
+    series."""
     sign = 1.0 if n % 2 else -1.0
     factorial = math.factorial(n)
     x, total = _shift_up(x, 10.0 + 2 * n, lambda v: sign * factorial / v ** (n + 1))
@@ -157,16 +165,45 @@ def _polygamma64(n, a):
     for k, b in enumerate(_BERNOULLI, start=1):
         coefficient = b * math.factorial(2 * k + n - 1) / math.factorial(2 * k)
         series = series + coefficient / x ** (2 * k + n)
+    return total + sign * series
+
+
+def _polygamma_reflected(n, x, value_at_mirror):
+    """psi_n(x) = (-1)^n psi_n(1 - x) - pi^(n+1) cot^(n)(pi x), the n-th derivative of
+    psi(1 - x) - psi(x) = pi cot(pi x). cot has period pi: x is reduced to r = x - round(x)
+    in [-1/2, 1/2] (exact) and cos(pi r) taken as sin(pi (1/2 - |r|)) (exactly 0 at the
+    half-integers), so a far negative x loses no digits."""
+    reduced = x - xp.round(x)
+    size = xp.abs(reduced)
+    cot = xp.copysign(xp.sin(math.pi * (0.5 - size)) / xp.sin(math.pi * size), reduced)
+    poly = xp.zeros_like(x)
+    for c in reversed(_cot_derivative_coefficients(n)):
+        poly = poly * cot + c
+    return (1.0 if n % 2 == 0 else -1.0) * value_at_mirror - math.pi ** (n + 1) * poly
+
+
+def _polygamma64(n, a):
+    """The n-th derivative of digamma (n >= 1), by recurrence and the asymptotic series;
+    below 0 (below 1/2 for trigamma, as torch) by reflection, so no walk is longer than
+    10 + 2n steps (walking up from -1e7 never ended)."""
+    a = a.astype(xp.float64)
+    finite = xp.isfinite(a)
+    x = xp.where(finite, a, 1.0)  # -inf would never be shifted up: the loop would not end
+    # trigamma is finite next to the poles, as torch's (reflected below 1/2)
+    reflected = (x < 0.5) if n == 1 else (x < 0)
+    sign = 1.0 if n % 2 else -1.0
+    mirror = _polygamma_positive(n, xp.where(reflected, 1 - x, xp.where(x > 0, x, 1.0)))
+    if n == 1:
+        value = xp.where(reflected, math.pi**2 / xp.sin(math.pi * a) ** 2 - mirror, mirror)
+    else:
+        value = xp.where(reflected, _polygamma_reflected(n, x, mirror), mirror)
+        # the poles 0, -1, -2, ...: an infinity of sign (-1)^(n+1), as torch
+        value = xp.where((x <= 0) & (x == xp.floor(x)), sign * xp.inf, value)
     # torch's values off the finite line: trigamma(inf) = 0, higher orders give nan at inf
     # and an infinity of sign (-1)^(n+1) at -inf
     at_inf = 0.0 if n == 1 else xp.nan
     at_minus_inf = xp.nan if n == 1 else sign * xp.inf
     off = xp.where(a == xp.inf, at_inf, xp.where(a == -xp.inf, at_minus_inf, xp.nan))
-    value = total + sign * series
-    if n == 1:
-        with xp.errstate(all="ignore"):
-            mirror = math.pi**2 / xp.sin(math.pi * a) ** 2 - value
-        value = xp.where(reflected, mirror, value)
     return xp.where(finite, value, off)
 
 
