@@ -17,3 +17,11 @@ def test_margin_ranking_loss_clamps_in_place_as_torch():
     assert repr(y.grad) == "tensor([[-1.,  1., -1.]])"
     assert F.margin_ranking_loss(x, y, target)._version == 0
 
+
+def test_pairwise_distance_records_torchs_norm_node():
+    a = torch.tensor([[0.0, 0.0], [1.0, 1.0]], requires_grad=True)
+    z = F.pairwise_distance(a, torch.tensor([[3.0, 4.0], [1.0, 2.0]]), eps=0.0)
+    assert repr(z) == "tensor([5., 1.], grad_fn=<NormBackward1>)"
+    z.sum().backward()
+    assert repr(a.grad) == "tensor([[-0.6000, -0.8000],\n        [ 0.0000, -1.0000]])"
+    assert type(a.norm(2, -1).grad_fn).__name__ == "LinalgVectorNormBackward0"
