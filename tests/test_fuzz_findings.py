@@ -1,6 +1,8 @@
 """Defects the differential fuzzer (tools/fuzz_against_torch.py) found, pinned with the
 values torch 2.13 gives (literal, so these run without torch)."""
 
+import pytest
+
 import chainrule as torch
 import chainrule.nn.functional as F
 
@@ -25,3 +27,31 @@ def test_pairwise_distance_records_torchs_norm_node():
     z.sum().backward()
     assert repr(a.grad) == "tensor([[-0.6000, -0.8000],\n        [ 0.0000, -1.0000]])"
     assert type(a.norm(2, -1).grad_fn).__name__ == "LinalgVectorNormBackward0"
+
+
+LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+@pytest.mark.parametrize("op", ["div_", "floor_divide_", "remainder_", "pow_", "add_", "mul_"])
+def test_in_place_refuses_a_leaf_before_checking_shapes(op):
+    x = torch.ones(2, 3, requires_grad=True)
+    y = torch.ones(3, 2)
+    with pytest.raises(RuntimeError) as info:
+        getattr(x, op)(y)
+    assert str(info.value) == LEAF
+    with pytest.raises(RuntimeError) as info:
+        getattr(x[1:], op)(y)
+    assert str(info.value) == "a view of " + LEAF
+    with pytest.raises(RuntimeError, match="The size of tensor a"):
+        getattr(x.detach()[1:], op)(y)
+    with pytest.raises(OverflowError, match="int too big to convert"):
+        getattr(x, op)(2**70)  # the argument is read first
+
+
+def test_in_place_refuses_a_view_of_a_leaf_before_overlap():
+    x = torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError) as info:
+        x[1:].add_(x[:2])
+    assert str(info.value) == "a view of " + LEAF
+    with pytest.raises(RuntimeError, match="refer to a single memory location"):
+        x.detach()[1:].add_(x.detach()[:2])

@@ -121,6 +121,7 @@ def _checked_first(method, name, precheck=None):
             precheck(self, other)
         if type(other) is int and not -(2**63) <= other < 2**63:
             _registry.beyond_int64(self, other)  # torch's refusals come first
+        _check_target(self, (other,))  # then autograd's (a leaf or a view of one)
         shape = other._data.shape if isinstance(other, Tensor) else ()
         shape = _registry.broadcast_shape(self._data.shape, shape)
         dtype = _registry.result_dtype(self, other)
@@ -223,10 +224,15 @@ def inplace(op, kernel=None):
     """
 
     def method(self, *args, **kwargs):
+        # torch's order: arguments are parsed (an int past 64 bits), then autograd refuses
+        # the target (a leaf, a view of one), then the kernel refuses overlapping operands
+        for other in args:
+            if type(other) is int:
+                _backend.check_python_int(other)
+        recorded = _check_target(self, args)
         for other in args:
             if isinstance(other, Tensor) and other is not self:
                 _check_overlap(self._data, other._data)
-        recorded = _check_target(self, args)
         if not allow_overlap:  # torch refuses a target with repeated elements first
             writable(self._data)
         if (
