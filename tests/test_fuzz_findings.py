@@ -55,3 +55,25 @@ def test_in_place_refuses_a_view_of_a_leaf_before_overlap():
     assert str(info.value) == "a view of " + LEAF
     with pytest.raises(RuntimeError, match="refer to a single memory location"):
         x.detach()[1:].add_(x.detach()[:2])
+
+
+def test_isclose_checks_shapes_and_tolerances_and_counts_its_in_place_ors():
+    a = torch.tensor([1.0, float("nan"), 3.0])
+    b = torch.tensor([1.0, float("nan"), 3.1])
+    for kwargs, value, version in (
+        ({}, "tensor([ True, False, False])", 1),
+        ({"equal_nan": True}, "tensor([ True,  True, False])", 2),
+        ({"rtol": 0, "atol": 0}, "tensor([ True, False, False])", 0),
+        ({"rtol": 0, "atol": 0, "equal_nan": True}, "tensor([ True,  True, False])", 1),
+    ):
+        z = torch.isclose(a, b, **kwargs)
+        assert (repr(z), z._version) == (value, version)
+    assert torch.isclose(torch.tensor([True]), torch.tensor(False))._version == 1
+    with pytest.raises(RuntimeError) as info:
+        torch.isclose(torch.ones(2, dtype=torch.int16), torch.ones(1, 3, dtype=torch.int16))
+    assert str(info.value) == (
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 1"
+    )
+    with pytest.raises(RuntimeError) as info:
+        torch.isclose(torch.ones(2), torch.ones(3), atol=-1e-20)
+    assert str(info.value) == "atol must be greater than or equal to zero, but got -1e-20"

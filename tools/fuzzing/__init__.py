@@ -63,6 +63,9 @@ PENDING_CATEGORIES = {
     # which one depends on when torch's engine frees CopySlices' inner node. chainrule names
     # the op's node. Only this wording in the in-place message is compared on type and line.
     "view-saved-output-name": {"messages": (r"which is output \d+ of AsStrided,",)},
+    # second derivatives of a float16 leaf mixed with float64 (logaddexp, a / b): the last
+    # bit of a rule's float16 intermediate; h-half2 is rewriting those rules
+    "float16-second-derivatives": {"differences": ((r"float16", r"second\[\d\] differs"),)},
 }
 # Defects this fuzzer found that are not fixed yet (same format): remove an entry with its fix
 KNOWN_DEFECTS = {
