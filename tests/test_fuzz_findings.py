@@ -77,3 +77,17 @@ def test_isclose_checks_shapes_and_tolerances_and_counts_its_in_place_ors():
     with pytest.raises(RuntimeError) as info:
         torch.isclose(torch.ones(2), torch.ones(3), atol=-1e-20)
     assert str(info.value) == "atol must be greater than or equal to zero, but got -1e-20"
+
+
+OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def test_copy_into_an_expanded_view_refuses_the_overlap_before_the_shape():
+    target = (torch.ones(3, 1) * 1).expand(2, 3, 1)
+    for source in (torch.ones(2, 2), torch.ones(2, 3, 1)):
+        with pytest.raises(RuntimeError) as info:
+            target.copy_(source)
+        assert str(info.value) == OVERLAP

@@ -435,9 +435,10 @@ def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
     recorded = _check_target(self, (src,)) and self._dtype.kind == _backend.FLOAT
     src_t = src if isinstance(src, Tensor) else make(xp.asarray(src), self._dtype)
+    target = writable(self._data)  # torch refuses a target with repeated elements first
     _check_broadcasts_into(self._data.shape, src_t._data.shape)
     values = xp.broadcast_to(src_t._data, self._data.shape)
-    copy_silently(writable(self._data), values)
+    copy_silently(target, values)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the source's
         _registry.inplace_tangent(self, src_t)
