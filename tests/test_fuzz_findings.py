@@ -91,3 +91,42 @@ def test_copy_into_an_expanded_view_refuses_the_overlap_before_the_shape():
         with pytest.raises(RuntimeError) as info:
             target.copy_(source)
         assert str(info.value) == OVERLAP
+
+
+CLASH = "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, b: torch.fmod(a > 0, b > 0),
+        lambda a, b: torch.fmod(a.long(), b.long() * 0),
+        lambda a, b: torch.logaddexp(a.long(), b.long()),
+        lambda a, b: torch.logaddexp2(a.long(), b.long()),
+        lambda a, b: torch.hypot(a.to(torch.uint8), b.to(torch.uint8)),
+        lambda a, b: a.half() ^ b.half(),
+        lambda a, b: a & b,
+        lambda a, b: a | b.long(),
+        lambda a, b: a.long() << b,
+        lambda a, b: torch.nextafter(a.long(), b.long()),
+        lambda a, b: torch.gcd(a, b),
+        lambda a, b: torch.lcm(a.long(), b),
+    ],
+)
+def test_binary_kernels_check_shapes_before_dtypes(call):
+    with pytest.raises(RuntimeError) as info:
+        call(torch.ones(2), torch.ones(3))
+    assert str(info.value) == CLASH
+
+
+def test_nextafter_refuses_integers_and_numbers():
+    with pytest.raises(NotImplementedError) as info:
+        torch.nextafter(torch.ones(2).long(), torch.ones(2).long())
+    assert str(info.value) == "\"nextafter_cpu\" not implemented for 'Long'"
+    with pytest.raises(TypeError) as info:
+        torch.nextafter(torch.ones(2), 1.0)
+    assert str(info.value) == (
+        "nextafter(): argument 'other' (position 2) must be Tensor, not float"
+    )
+    z = torch.nextafter(torch.ones(2).half(), torch.ones(2))
+    assert repr(z) == "tensor([1., 1.])"

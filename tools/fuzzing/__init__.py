@@ -71,9 +71,6 @@ PENDING_CATEGORIES = {
 KNOWN_DEFECTS = {
     "resize_": {"avoid": (r"resize_",)},  # Tensor.resize_ is missing
     "view-dtype": {"avoid": (r"\.view\(torch\.int64\)",)},  # Tensor.view(dtype) is missing
-    "broadcast-checked-after-kernel": {  # logaddexp of ints, half ^ half: torch checks shapes first
-        "differences": ((r"fmod|logaddexp|&|\||\^", r"The size of tensor a"),),
-    },
 }
 PENDING = set(PENDING_CATEGORIES) | set(KNOWN_DEFECTS)
 

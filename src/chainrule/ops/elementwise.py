@@ -764,13 +764,14 @@ def _bitwise(ufunc, name, bool_ok=True):
                 other = beyond_int64(input, other)
             elif type(input) is int and not _INT64_MIN <= input <= _INT64_MAX:
                 input = beyond_int64(other, input)
+            if isinstance(other, Tensor) and isinstance(input, Tensor):
+                # torch's error for a clash, before the kernel refuses the dtype
+                broadcast_shape(input._data.shape, other._data.shape)
             dtype = result_dtype(input, other)
             if dtype.kind == FLOAT or (dtype is _backend.bool_ and not bool_ok):
                 raise NotImplementedError(
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
-            if isinstance(other, Tensor) and isinstance(input, Tensor):
-                broadcast_shape(input._data.shape, other._data.shape)  # torch's error for a clash
             a = xp.asarray(operand(input, dtype), dtype.np)
             b = xp.asarray(operand(other, dtype), dtype.np)
             token = _backend.quiet_on()
