@@ -130,3 +130,8 @@ def test_nextafter_refuses_integers_and_numbers():
     )
     z = torch.nextafter(torch.ones(2).half(), torch.ones(2))
     assert repr(z) == "tensor([1., 1.])"
+
+
+def test_strides_of_empty_tensors_are_contiguous_ones():
+    assert torch.ones(0).stride() == (1,)
+    assert torch.zeros(2, 0, 3).stride() == (3, 3, 1)
