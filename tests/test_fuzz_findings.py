@@ -132,6 +132,70 @@ def test_nextafter_refuses_integers_and_numbers():
     assert repr(z) == "tensor([1., 1.])"
 
 
+def test_view_dtype_rereads_the_bytes_and_shares_the_version_counter():
+    a = torch.ones(2)
+    b = a.view(torch.int32)
+    assert repr(b) == "tensor([1065353216, 1065353216], dtype=torch.int32)"
+    assert repr(a.view(torch.int64)) == "tensor([4575657222473777152])"
+    assert repr(a.view(dtype=torch.float16)) == (
+        "tensor([0.0000, 1.8750, 0.0000, 1.8750], dtype=torch.float16)"
+    )
+    b[0] = 0
+    assert repr(a) == "tensor([0., 1.])" and a._version == 1
+    leaf = torch.ones(2, requires_grad=True)
+    assert leaf.view(torch.float32).requires_grad is False
+    assert torch.ones(2, 4).view(torch.float64).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: torch.ones(3).view(torch.float64), "self.size(-1) must be divisible by 2"),
+        (lambda: torch.ones(2, 3).t().view(torch.int16), "self.stride(-1) must be 1"),
+        (lambda: torch.ones(()).view(torch.float16), "self.dim() cannot be 0"),
+        (lambda: torch.arange(6.0)[1:5].view(torch.float64), "self.storage_offset() must be"),
+        (lambda: torch.ones(2, 0).view(torch.float64), "self.stride(0) must be divisible by 2"),
+    ],
+)
+def test_view_dtype_errors(call, message):
+    with pytest.raises(RuntimeError) as info:
+        call()
+    assert str(info.value).startswith(message)
+    assert "(different element sizes)" in str(info.value)
+
+
 def test_strides_of_empty_tensors_are_contiguous_ones():
     assert torch.ones(0).stride() == (1,)
     assert torch.zeros(2, 0, 3).stride() == (3, 3, 1)
+
+
+def test_resize_keeps_the_storage_and_counts_a_version():
+    t = torch.arange(6.0)
+    v = t[1:3]
+    v.resize_(4)
+    assert repr(v) == "tensor([1., 2., 3., 4.])" and v._version == 1
+    v.mul_(2)
+    assert repr(t) == "tensor([0., 2., 4., 6., 8., 5.])"
+    assert repr(torch.ones(2, 3).resize_(2, 2)) == "tensor([[1., 1.],\n        [1., 1.]])"
+    assert torch.ones(2, 3).resize_(4, 4).shape == (4, 4)  # the storage grows
+    same = torch.arange(6.0).reshape(2, 3).t()
+    same.resize_(3, 2)
+    assert same.stride() == (1, 3) and same._version == 0
+
+
+@pytest.mark.parametrize(
+    "call, kind, message",
+    [
+        (lambda: (torch.ones(2, requires_grad=True) * 1).resize_(9), RuntimeError,
+         "cannot resize variables that require grad"),
+        (lambda: torch.ones(2).resize_(-1), RuntimeError, "numel: integer multiplication overflow"),
+        (lambda: torch.ones(2).resize_(2.0), TypeError,
+         "resize_(): argument 'size' (position 1) must be tuple of ints, not float"),
+        (lambda: torch.ones(2).resize_(), TypeError,
+         'resize_() missing 1 required positional arguments: "size"'),
+    ],
+)  # fmt: skip
+def test_resize_errors(call, kind, message):
+    with pytest.raises(kind) as info:
+        call()
+    assert str(info.value) == message

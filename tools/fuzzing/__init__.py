@@ -68,10 +68,7 @@ PENDING_CATEGORIES = {
     "float16-second-derivatives": {"differences": ((r"float16", r"second\[\d\] differs"),)},
 }
 # Defects this fuzzer found that are not fixed yet (same format): remove an entry with its fix
-KNOWN_DEFECTS = {
-    "resize_": {"avoid": (r"resize_",)},  # Tensor.resize_ is missing
-    "view-dtype": {"avoid": (r"\.view\(torch\.int64\)",)},  # Tensor.view(dtype) is missing
-}
+KNOWN_DEFECTS = {}
 PENDING = set(PENDING_CATEGORIES) | set(KNOWN_DEFECTS)
 
 
