@@ -199,3 +199,11 @@ def test_resize_errors(call, kind, message):
     with pytest.raises(kind) as info:
         call()
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("op", ["div_", "pow_", "remainder_", "floor_divide_"])
+def test_checked_in_place_ops_refuse_an_expanded_target_before_the_shape(op):
+    target = (torch.ones(3) * 1).expand(2, 3)
+    with pytest.raises(RuntimeError) as info:
+        getattr(target, op)(torch.ones(2, 2))
+    assert str(info.value) == OVERLAP

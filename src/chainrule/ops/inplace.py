@@ -122,6 +122,7 @@ def _checked_first(method, name, precheck=None):
         if type(other) is int and not -(2**63) <= other < 2**63:
             _registry.beyond_int64(self, other)  # torch's refusals come first
         _check_target(self, (other,))  # then autograd's (a leaf or a view of one)
+        writable(self._data)  # then a target whose elements repeat (an expanded one)
         shape = other._data.shape if isinstance(other, Tensor) else ()
         shape = _registry.broadcast_shape(self._data.shape, shape)
         dtype = _registry.result_dtype(self, other)
