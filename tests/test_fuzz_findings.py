@@ -207,3 +207,18 @@ def test_checked_in_place_ops_refuse_an_expanded_target_before_the_shape(op):
     with pytest.raises(RuntimeError) as info:
         getattr(target, op)(torch.ones(2, 2))
     assert str(info.value) == OVERLAP
+
+
+def test_float16_results_overflow_to_inf_without_numpy_warnings():
+    import warnings
+
+    big = torch.tensor([60000.0], dtype=torch.float16)
+    b = torch.tensor(-0.4, dtype=torch.float16, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert repr(big + big) == "tensor([inf], dtype=torch.float16)"
+        z = torch.true_divide(torch.tensor([[1, 5, 0], [2, 1, 4]], dtype=torch.uint8), b)
+        (g,) = torch.autograd.grad(z.sum(), b, create_graph=True)
+        (second,) = torch.autograd.grad((g * g).sum(), b)  # sums gradients past half's range
+    assert repr(g.detach()) == "tensor(-81.2500, dtype=torch.float16)"
+    assert repr(second) == "tensor(inf, dtype=torch.float16)"
