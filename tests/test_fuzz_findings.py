@@ -222,3 +222,38 @@ def test_float16_results_overflow_to_inf_without_numpy_warnings():
         (second,) = torch.autograd.grad((g * g).sum(), b)  # sums gradients past half's range
     assert repr(g.detach()) == "tensor(-81.2500, dtype=torch.float16)"
     assert repr(second) == "tensor(inf, dtype=torch.float16)"
+
+
+PUT = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = "
+    "tensor"
+)
+FILL = (
+    "Use of {} on expanded tensors is deprecated. Please clone() the tensor before performing "
+    "this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("z[z > 0] = 0", [PUT, FILL.format("masked_fill_")]),
+        ("z[..., torch.tensor([True, False, True])] = 0", [PUT, FILL.format("masked_fill_")]),
+        ("z[z > 0] = torch.zeros(6)", [PUT]),
+        ("z[torch.tensor(True)] = 0", [PUT]),
+        ("z[[0, 1]] = 0", [PUT]),
+        ("z[0] = 0", []),
+        ("z.masked_fill_(z > 0, 0)", [FILL.format("masked_fill_")]),
+        ("z.index_fill_(0, torch.tensor([0]), 2.0)", [FILL.format("index_fill_")]),
+        ("z.masked_fill(z > 0, 0)", []),
+    ],
+)
+def test_writes_into_expanded_tensors_warn_as_torch(code, expected):
+    import warnings
+
+    z = (torch.ones(3) * 1).expand(2, 3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(code, {"torch": torch, "z": z})
+    assert [str(w.message) for w in caught] == expected

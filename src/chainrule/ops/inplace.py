@@ -236,6 +236,8 @@ def inplace(op, kernel=None):
                 _check_overlap(self._data, other._data)
         if not allow_overlap:  # torch refuses a target with repeated elements first
             writable(self._data)
+        elif _repeats_elements(self._data):  # masked_fill_, index_fill_: torch warns
+            _warn_expanded(method.__name__, "tensor[mask] = scalar")
         if (
             kernel is not None
             and not recorded
@@ -630,6 +632,10 @@ def assign_index(self, index, value):
             raise _expand_error(stripped, target_shape, value._dtype)
     leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
     recorded = _check_target(self, (value,), leaf_message)
+    if advanced and _repeats_elements(self._data):
+        _warn_expanded("index_put_", "tensor[indices] = tensor")
+        if _single_mask(np_index) and (not isinstance(value, Tensor) or value._data.size == 1):
+            _warn_expanded("masked_fill_", "tensor[mask] = scalar")  # torch's path for a mask
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
@@ -674,6 +680,32 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _repeats_elements(data) -> bool:
+    """Does an element of ``data`` appear at several indices (an expanded tensor)?"""
+    return bool(data.size) and any(
+        stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)
+    )
+
+
+def _warn_expanded(op, example):
+    _backend.warn(
+        f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor before "
+        f"performing this operation. This also applies to advanced indexing e.g. {example}"
+    )
+
+
+def _single_mask(np_index) -> bool:
+    """An index that is one boolean mask (of one or more dims) among full slices and ``...``."""
+    masks = [i for i in np_index if isinstance(i, xp.ndarray)]
+    rest = [i for i in np_index if not isinstance(i, xp.ndarray)]
+    return (
+        len(masks) == 1
+        and masks[0].dtype == bool
+        and masks[0].ndim > 0
+        and all(i is Ellipsis or i == slice(None) for i in rest)
+    )
 
 
 def _broadcasts_to(shape, target) -> bool:
