@@ -247,6 +247,9 @@ FILL = (
         ("z.masked_fill_(z > 0, 0)", [FILL.format("masked_fill_")]),
         ("z.index_fill_(0, torch.tensor([0]), 2.0)", [FILL.format("index_fill_")]),
         ("z.masked_fill(z > 0, 0)", []),
+        ("z.index_put_((torch.tensor([0]),), torch.tensor(0.0))", [PUT]),
+        ("z.index_put_((z > 0,), torch.tensor(0.0))", [PUT, FILL.format("masked_fill_")]),
+        ("z.index_put_((z > 0,), torch.zeros(6))", [PUT]),
     ],
 )
 def test_writes_into_expanded_tensors_warn_as_torch(code, expected):
@@ -257,3 +260,9 @@ def test_writes_into_expanded_tensors_warn_as_torch(code, expected):
         warnings.simplefilter("always")
         exec(code, {"torch": torch, "z": z})
     assert [str(w.message) for w in caught] == expected
+
+
+def test_index_put_into_an_expanded_tensor_writes_through_the_repeats():
+    z = (torch.ones(3) * 1).expand(2, 3)
+    z.index_put_((torch.tensor([0]),), torch.tensor(2.0), accumulate=True)
+    assert repr(z) == "tensor([[3., 3., 3.],\n        [3., 3., 3.]])"

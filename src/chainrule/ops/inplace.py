@@ -214,7 +214,7 @@ def _check_overlap(target, source):
 
 
 # ops that write one value per element whatever the overlap: torch allows expanded targets
-_OVERLAP_ALLOWED = ("masked_fill", "index_fill")
+_OVERLAP_ALLOWED = ("masked_fill", "index_fill", "index_put")
 
 
 def inplace(op, kernel=None):
@@ -236,8 +236,8 @@ def inplace(op, kernel=None):
                 _check_overlap(self._data, other._data)
         if not allow_overlap:  # torch refuses a target with repeated elements first
             writable(self._data)
-        elif _repeats_elements(self._data):  # masked_fill_, index_fill_: torch warns
-            _warn_expanded(method.__name__, "tensor[mask] = scalar")
+        elif _repeats_elements(self._data):  # masked_fill_, index_fill_, index_put_: torch warns
+            _warn_overlap_allowed(method.__name__, args)
         if (
             kernel is not None
             and not recorded
@@ -694,6 +694,17 @@ def _warn_expanded(op, example):
         f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor before "
         f"performing this operation. This also applies to advanced indexing e.g. {example}"
     )
+
+
+def _warn_overlap_allowed(name, args):
+    if name != "index_put_":
+        _warn_expanded(name, "tensor[mask] = scalar")
+        return
+    _warn_expanded(name, "tensor[indices] = tensor")
+    indices, value = (tuple(args[0]), args[1]) if len(args) > 1 else ((), None)
+    masks = [i._data for i in indices if isinstance(i, Tensor)]
+    if len(indices) == 1 and _single_mask(masks) and getattr(value, "_data", value).size == 1:
+        _warn_expanded("masked_fill_", "tensor[mask] = scalar")  # torch's path for one mask
 
 
 def _single_mask(np_index) -> bool:
