@@ -569,7 +569,7 @@ class Elementwise:
         if self.result_bool:
             return make(result, _backend.bool_)
         if half:
-            result = result.astype(_F16)
+            result = _backend.cast(result, _F16)  # 1e5 -> inf silently, as in torch
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is not None:
@@ -628,7 +628,7 @@ class Elementwise:
         if self.result_bool:
             return make(result, _backend.bool_)
         if half:
-            result = result.astype(_F16)
+            result = _backend.cast(result, _F16)  # 1e5 -> inf silently, as in torch
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is None:

@@ -258,7 +258,10 @@ class Tensor:
         return self._dtype.itemsize
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
+        if self._data.size:
+            strides = tuple(s // self._dtype.itemsize for s in self._data.strides)
+        else:  # NumPy may give an empty array any strides: torch's are contiguous ones
+            strides = _contiguous_strides(self._data.shape)
         return strides if dim is None else strides[wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
@@ -679,6 +682,15 @@ def accumulator(t: Tensor) -> AccumulateGrad:
 
 
 _NO_EDGE = (None, 0)
+
+
+def _contiguous_strides(shape) -> tuple:
+    """Row-major strides in elements, a dim of size 0 counted as 1 (torch's rule)."""
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
 
 
 def edge(t) -> tuple:

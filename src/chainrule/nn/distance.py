@@ -7,6 +7,7 @@ tensor([[0.6000, 0.8000]])
 
 from __future__ import annotations
 
+from ..ops.reduce import aten_norm
 from .module import Module
 
 __all__ = ["normalize", "cosine_similarity", "pairwise_distance", "CosineSimilarity"]
@@ -39,7 +40,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     >>> pairwise_distance(tensor([[0., 0.]]), tensor([[3., 4.]]), eps=0.)
     tensor([5.])
     """
-    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+    return aten_norm(x1 - x2 + eps, p, -1, keepdim)
 
 
 class CosineSimilarity(Module):

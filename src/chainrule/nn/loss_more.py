@@ -175,7 +175,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {_size(input1)}, input2: {_size(input2)}, target: {_size(target)} "
         )
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    # in place, as torch: the result of reduction="none" is at version 1
+    return _reduce((-target * (input1 - input2) + margin).clamp_min_(0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,

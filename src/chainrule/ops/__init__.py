@@ -26,6 +26,7 @@ from . import (  # noqa: F401
     selection,
     shape,
     special,
+    storage,
     strided,
 )
 

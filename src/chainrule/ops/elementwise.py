@@ -14,6 +14,7 @@ from .._backend import FLOAT, IN_PLACE_MIN, defaults, xp
 from .._registry import (
     Elementwise,
     beyond_int64,
+    broadcast_error,
     broadcast_shape,
     defop,
     export,
@@ -763,13 +764,14 @@ def _bitwise(ufunc, name, bool_ok=True):
                 other = beyond_int64(input, other)
             elif type(input) is int and not _INT64_MIN <= input <= _INT64_MAX:
                 input = beyond_int64(other, input)
+            if isinstance(other, Tensor) and isinstance(input, Tensor):
+                # torch's error for a clash, before the kernel refuses the dtype
+                broadcast_shape(input._data.shape, other._data.shape)
             dtype = result_dtype(input, other)
             if dtype.kind == FLOAT or (dtype is _backend.bool_ and not bool_ok):
                 raise NotImplementedError(
                     f"\"{name}_cpu\" not implemented for '{dtype.scalar_name}'"
                 )
-            if isinstance(other, Tensor) and isinstance(input, Tensor):
-                broadcast_shape(input._data.shape, other._data.shape)  # torch's error for a clash
             a = xp.asarray(operand(input, dtype), dtype.np)
             b = xp.asarray(operand(other, dtype), dtype.np)
             token = _backend.quiet_on()
@@ -892,8 +894,20 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     b = other._data.astype(dtype.np, copy=False) if isinstance(other, Tensor) else other
     if input._dtype is not getattr(other, "_dtype", input._dtype):
         raise RuntimeError(f"{input._dtype.scalar_name} did not match {other._dtype.scalar_name}")
-    with xp.errstate(all="ignore"):
-        return make(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), _backend.bool_)
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(
+                f"{name} must be greater than or equal to zero, but got {float(tolerance):g}"
+            )
+    try:
+        with xp.errstate(all="ignore"):
+            close = xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError:
+        raise broadcast_error(xp.shape(a), xp.shape(b)) from None
+    out = make(close, _backend.bool_)
+    # torch builds the result with in-place ors: one for nan == nan, one for the tolerance
+    out._vbox[0] = int(equal_nan and input._dtype.kind == FLOAT) + int(rtol != 0 or atol != 0)
+    return out
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

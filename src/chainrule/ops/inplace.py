@@ -121,6 +121,8 @@ def _checked_first(method, name, precheck=None):
             precheck(self, other)
         if type(other) is int and not -(2**63) <= other < 2**63:
             _registry.beyond_int64(self, other)  # torch's refusals come first
+        _check_target(self, (other,))  # then autograd's (a leaf or a view of one)
+        writable(self._data)  # then a target whose elements repeat (an expanded one)
         shape = other._data.shape if isinstance(other, Tensor) else ()
         shape = _registry.broadcast_shape(self._data.shape, shape)
         dtype = _registry.result_dtype(self, other)
@@ -212,7 +214,7 @@ def _check_overlap(target, source):
 
 
 # ops that write one value per element whatever the overlap: torch allows expanded targets
-_OVERLAP_ALLOWED = ("masked_fill", "index_fill")
+_OVERLAP_ALLOWED = ("masked_fill", "index_fill", "index_put")
 
 
 def inplace(op, kernel=None):
@@ -223,12 +225,19 @@ def inplace(op, kernel=None):
     """
 
     def method(self, *args, **kwargs):
+        # torch's order: arguments are parsed (an int past 64 bits), then autograd refuses
+        # the target (a leaf, a view of one), then the kernel refuses overlapping operands
+        for other in args:
+            if type(other) is int:
+                _backend.check_python_int(other)
+        recorded = _check_target(self, args)
         for other in args:
             if isinstance(other, Tensor) and other is not self:
                 _check_overlap(self._data, other._data)
-        recorded = _check_target(self, args)
         if not allow_overlap:  # torch refuses a target with repeated elements first
             writable(self._data)
+        elif _repeats_elements(self._data):  # masked_fill_, index_fill_, index_put_: torch warns
+            _warn_overlap_allowed(method.__name__, args)
         if (
             kernel is not None
             and not recorded
@@ -429,9 +438,10 @@ def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor."""
     recorded = _check_target(self, (src,)) and self._dtype.kind == _backend.FLOAT
     src_t = src if isinstance(src, Tensor) else make(xp.asarray(src), self._dtype)
+    target = writable(self._data)  # torch refuses a target with repeated elements first
     _check_broadcasts_into(self._data.shape, src_t._data.shape)
     values = xp.broadcast_to(src_t._data, self._data.shape)
-    copy_silently(writable(self._data), values)
+    copy_silently(target, values)
     self._vbox[0] += 1
     if _registry.dual_depth:  # forward AD: the tangent is the source's
         _registry.inplace_tangent(self, src_t)
@@ -622,6 +632,10 @@ def assign_index(self, index, value):
             raise _expand_error(stripped, target_shape, value._dtype)
     leaf_message = LEAF_INPLACE if advanced else "a view of " + LEAF_INPLACE  # else a view
     recorded = _check_target(self, (value,), leaf_message)
+    if advanced and _repeats_elements(self._data):
+        _warn_expanded("index_put_", "tensor[indices] = tensor")
+        if _single_mask(np_index) and (not isinstance(value, Tensor) or value._data.size == 1):
+            _warn_expanded("masked_fill_", "tensor[mask] = scalar")  # torch's path for a mask
     if isinstance(value, Tensor):
         raw = value._data
         if value._dtype.kind > self._dtype.kind:
@@ -666,6 +680,43 @@ def assign_index(self, index, value):
         shape = value_t._data.shape if value_t is not None else ()
         node_cls = IndexPutNode if _index_put_only(np_index) else CopySlicesNode
         commit(self, node_cls(edges, None, (np_index, shape)), 0)
+
+
+def _repeats_elements(data) -> bool:
+    """Does an element of ``data`` appear at several indices (an expanded tensor)?"""
+    return bool(data.size) and any(
+        stride == 0 and size > 1 for stride, size in zip(data.strides, data.shape)
+    )
+
+
+def _warn_expanded(op, example):
+    _backend.warn(
+        f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor before "
+        f"performing this operation. This also applies to advanced indexing e.g. {example}"
+    )
+
+
+def _warn_overlap_allowed(name, args):
+    if name != "index_put_":
+        _warn_expanded(name, "tensor[mask] = scalar")
+        return
+    _warn_expanded(name, "tensor[indices] = tensor")
+    indices, value = (tuple(args[0]), args[1]) if len(args) > 1 else ((), None)
+    masks = [i._data for i in indices if isinstance(i, Tensor)]
+    if len(indices) == 1 and _single_mask(masks) and getattr(value, "_data", value).size == 1:
+        _warn_expanded("masked_fill_", "tensor[mask] = scalar")  # torch's path for one mask
+
+
+def _single_mask(np_index) -> bool:
+    """An index that is one boolean mask (of one or more dims) among full slices and ``...``."""
+    masks = [i for i in np_index if isinstance(i, xp.ndarray)]
+    rest = [i for i in np_index if not isinstance(i, xp.ndarray)]
+    return (
+        len(masks) == 1
+        and masks[0].dtype == bool
+        and masks[0].ndim > 0
+        and all(i is Ellipsis or i == slice(None) for i in rest)
+    )
 
 
 def _broadcasts_to(shape, target) -> bool:

@@ -177,7 +177,11 @@ _NextafterNode = defop("NextafterBackward0", _nextafter_rule)
 
 def nextafter(input, other, *, out=None):
     """The next float after ``input`` in the direction of ``other``."""
+    special._need_tensor("nextafter", other)
+    special.check_shapes(input, other)
     dtype = result_dtype(input, other)
+    if dtype.kind != _backend.FLOAT:
+        special._refuse("nextafter_cpu", dtype)
     a = input._data.astype(dtype.np)
     b = other._data.astype(dtype.np) if isinstance(other, Tensor) else other
     result = xp.nextafter(a, b)
@@ -208,6 +212,7 @@ def heaviside(input, values, *, out=None):
 
 def _integer_pair(name, ufunc):
     def func(input, other, *, out=None):
+        special.check_shapes(input, other)
         for t in (input, other):
             if isinstance(t, Tensor) and (t.is_floating_point() or t.dtype is _backend.bool_):
                 kind = "Float" if t.dtype is _backend.float32 else t.dtype.scalar_name

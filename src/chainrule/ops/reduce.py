@@ -602,6 +602,8 @@ def _norm_vjp(node, g):
 
 
 NormNode = defop("LinalgVectorNormBackward0", _norm_vjp)
+# torch's functions that call the ATen norm directly (pairwise_distance) record this one
+AtenNormNode = defop("NormBackward1", _norm_vjp)
 
 
 def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
@@ -613,9 +615,17 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{_legacy(input._dtype)}"
         )
+    return _p_norm(input, float(ord), dim, keepdim, NormNode)
+
+
+def aten_norm(input, p, dim, keepdim=False):
+    """The p-norm along ``dim`` as torch's own functions take it (grad_fn NormBackward1)."""
+    return _p_norm(input, float(p), dim, keepdim, AtenNormNode)
+
+
+def _p_norm(input, p, dim, keepdim, node):
     data = input._data
     dims = reduce_dims(dim, data.ndim)
-    p = float(ord)
     mag = xp.abs(_backend.opmath(data))  # half: in float32 (300² overflows half)
     with xp.errstate(all="ignore"):
         if p == 2:
@@ -632,7 +642,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     if not will_record(input):
         return out
     saved = (input, SavedOutput(out))  # differentiable again under create_graph
-    return record(NormNode, out, (input,), saved, (data.shape, dims, keepdim, p))
+    return record(node, out, (input,), saved, (data.shape, dims, keepdim, p))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

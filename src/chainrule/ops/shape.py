@@ -130,10 +130,15 @@ def reshape(input, *shape):
     return record(node, out, (input,), None, data.shape)
 
 
-def view(input, *shape):
-    """A view with a new shape; the data must be laid out compatibly (else RuntimeError)."""
-    if len(shape) == 1 and isinstance(shape[0], _backend.dtype):
-        raise NotImplementedError("view(dtype) is not supported")
+def view(input, *shape, dtype=None):
+    """A view with a new shape; the data must be laid out compatibly (else RuntimeError).
+    ``view(dtype)``: the same bytes read as another dtype (see ops/storage.py)."""
+    if dtype is None and len(shape) == 1 and isinstance(shape[0], _backend.dtype):
+        dtype, shape = shape[0], ()
+    if dtype is not None and not shape:
+        from .storage import view_dtype
+
+        return view_dtype(input, dtype)
     data = input._data
     shape = _infer_shape(_sizes(shape), data.size)
     try:

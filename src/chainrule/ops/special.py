@@ -381,6 +381,13 @@ def _need_tensor(name, value):
         )
 
 
+def check_shapes(a, b):
+    """torch's error when two operands' shapes clash: raised before a kernel refuses a dtype
+    (torch builds the broadcast first)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        broadcast_shape(a._data.shape, b._data.shape)
+
+
 def _shapes_of(inputs, out_shape):
     """Per input, its shape where it was broadcast (the engine sums gradients back)."""
     shapes = tuple(
@@ -437,6 +444,7 @@ _Logaddexp2Node = defop("Logaddexp2Backward0", _logaddexp_rule(_LN2))
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), without overflow."""
     _need_tensor("logaddexp", other)
+    check_shapes(input, other)
     dtype = _float_dtype(input, other, "logaddexp_cpu")
     return _binary(input, other, xp.logaddexp, _LogaddexpNode, (input, other), dtype)
 
@@ -444,6 +452,7 @@ def logaddexp(input, other):
 def logaddexp2(input, other):
     """log2(2**input + 2**other), without overflow."""
     _need_tensor("logaddexp2", other)
+    check_shapes(input, other)
     dtype = _float_dtype(input, other, "logaddexp2_cpu")
     return _binary(input, other, xp.logaddexp2, _Logaddexp2Node, (input, other), dtype)
 
@@ -462,6 +471,7 @@ _HypotNode = defop("HypotBackward0", _hypot_rule)
 def hypot(input, other):
     """sqrt(input**2 + other**2), without overflow."""
     _need_tensor("hypot", other)
+    check_shapes(input, other)
     dtype = _float_dtype(input, other, "hypot_cpu")
     saved = lambda out: (input, other, SavedOutput(out))  # noqa: E731
     return _binary(input, other, xp.hypot, _HypotNode, saved, dtype)
@@ -528,6 +538,7 @@ def fmod(input, other):
     """C's fmod: the remainder with the sign of the dividend."""
     if type(other) is int and not -(2**63) <= other < 2**63:
         _registry.beyond_int64(input, other)  # torch's refusals of an int past int64
+    check_shapes(input, other)
     dtype = result_dtype(input, other)
     if dtype is _backend.bool_:
         _refuse("fmod_cpu", dtype)
