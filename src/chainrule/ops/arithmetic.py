@@ -160,7 +160,20 @@ _REMAINDER_TENSOR = Elementwise(_torch_remainder, RemainderTensorNode)
 _REMAINDER_OF_NUMBER = Elementwise(_torch_remainder, RemainderOfNumberNode, saves=None)
 _FLOOR_DIVIDE = Elementwise(xp.floor_divide, FloorDivideNode, saves=None)
 _DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
-_DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
+
+
+def _div_trunc(a, b):
+    """trunc(a / b). Two float16 tensors arrive unwidened: torch rounds their quotient to
+    half, then truncates (4096 / 1.5967 is 2566, not trunc(2565.3) = 2565 rounded to 2564).
+    float16 by a number, or by a one-element tensor (which torch's kernel reads as a scalar),
+    is computed in float32 and rounded once, as torch's (half_opmath for numbers)."""
+    if a.dtype == xp.float16 and xp.size(b) == 1:
+        return xp.trunc(a.astype(xp.float32) / xp.float32(b)).astype(xp.float16)
+    return xp.trunc(a / b)
+
+
+_div_trunc.rounds_half_itself = True
+_DIV_TRUNC = Elementwise(_div_trunc, RoundedDivNode, half_opmath=True)
 
 
 def _check_int_division(a, b, kernel):
@@ -386,13 +399,13 @@ def _pow_scalar_vjp(node, g):
 
 
 def _pow_tensor_vjp(node, g):
-    base, exponent, _ = node.saved  # torch saves the result too (in-place checks)
+    base, exponent, out = node.saved  # torch saves the result too (in-place checks)
     grad_base = grad_exp = None
-    if node.needs_input_grad(0):
-        grad = g * exponent * base ** (exponent - 1)
+    if node.needs_input_grad(0):  # torch's order: g * (e * x^(e-1))
+        grad = g * (exponent * base ** (exponent - 1))
         grad_base = where(exponent == 0, 0.0, grad)
     if node.needs_input_grad(1):  # g times 0 where the base is 0: g's signed zero, as torch
-        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, base**exponent * base.log())
+        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, out * base.log())
     return grad_base, grad_exp
 
 
@@ -407,7 +420,7 @@ def _rpow_vjp(node, g):
         return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
     import math
 
-    return (g * out * math.log(base),)
+    return (g * (out * math.log(base)),)  # torch's order: g * (result * log(base))
 
 
 def _single_power(base, exponent):

@@ -133,7 +133,11 @@ def sgn(input, *, out=None):
 def _frexp_rule(node, grads):
     g = grads[0]
     (exponent,) = node.saved
-    return (None if g is None else g / elementwise.exp2(exponent.to(g.dtype)),)
+    if g is None:
+        return (None,)
+    # torch's g / exponent.exp2(): 2^exponent of the int32 exponent is float32 (the default
+    # dtype), so a float16 gradient is divided in float32 (2^16 is not inf) and rounded once
+    return ((g / elementwise.exp2(exponent)).to(g.dtype),)
 
 
 _FrexpNode = defop("FrexpBackward0", _frexp_rule)
@@ -167,7 +171,9 @@ def frexp(input, *, out=None):
 def _nextafter_rule(node, g):
     # torch passes the gradient through to input and gives other zeros (it saves both)
     node.saved  # noqa: B018 - checks that the inputs were not freed or changed in place
-    return (g, g * 0)  # the engine sums broadcast gradients back to each input's shape
+    # zeros, not g * 0 (-0. where g < 0; torch's are +0.); the engine sums broadcast
+    # gradients back to each input's shape
+    return (g, g.new_zeros(g.shape))
 
 
 _NextafterNode = defop("NextafterBackward0", _nextafter_rule)
