@@ -158,8 +158,33 @@ def _torch_remainder(a, b):
 _REMAINDER = Elementwise(_torch_remainder, RemainderNode, saves=None, number_edge=False)
 _REMAINDER_TENSOR = Elementwise(_torch_remainder, RemainderTensorNode)
 _REMAINDER_OF_NUMBER = Elementwise(_torch_remainder, RemainderOfNumberNode, saves=None)
-_FLOOR_DIVIDE = Elementwise(xp.floor_divide, FloorDivideNode, saves=None)
-_DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
+
+
+def _floor_div(a, b):
+    """floor(a / b). float16 arrives unwidened and follows torch's half kernel step by step,
+    each step rounded to half: the quotient (a - fmod(a, b)) / b, one less where the
+    remainder's sign is not the divisor's, then its floor, one more where that is over 0.5
+    below it; a / b where b is 0 (inf or nan, as IEEE division). By a one-element tensor
+    (torch's kernel reads it as a scalar) or a number (half_opmath) it is computed in
+    float32 and rounded once. NumPy's floor_divide is that same algorithm."""
+    if a.dtype != xp.float16:
+        return xp.floor_divide(a, b)
+    if xp.size(b) == 1:
+        return xp.floor_divide(a.astype(xp.float32), xp.float32(b)).astype(xp.float16)
+    one = xp.float16(1)
+    b = xp.asarray(b, xp.float16)
+    mod = xp.fmod(a, b)
+    div = (a - mod) / b
+    div = xp.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
+    floored = xp.floor(div)
+    floored = xp.where(div - floored > xp.float16(0.5), floored + one, floored)
+    floored = xp.where(div != 0, floored, xp.copysign(xp.float16(0), a / b))
+    return xp.where(b == 0, a / b, floored)
+
+
+_floor_div.rounds_half_itself = True
+_FLOOR_DIVIDE = Elementwise(_floor_div, FloorDivideNode, saves=None, half_opmath=True)
+_DIV_FLOOR = Elementwise(_floor_div, RoundedDivNode, half_opmath=True)
 
 
 def _div_trunc(a, b):
