@@ -99,11 +99,15 @@ def _converted(input, dtype):
 
 
 def _quiet_sum(data, dims, keepdim, dtype):
-    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none)."""
+    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none). A float16
+    sum accumulates in float32 and is rounded once, as torch's: NumPy's own half sum does so
+    only along the last axis (summing rows it rounds to half after every addition)."""
     if data.dtype.kind != "f":
         return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
     token = _backend.quiet_on()
     try:
+        if dtype == xp.float16:
+            return data.sum(axis=dims, keepdims=keepdim, dtype=xp.float32).astype(dtype)
         return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
     finally:
         _backend.quiet_off(token)

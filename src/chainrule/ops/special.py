@@ -614,8 +614,9 @@ def _addcdiv_rule(node, g):
     value = node._args
     return (
         g if node.needs_input_grad(0) else None,
-        g * value / t2 if node.needs_input_grad(1) else None,
-        -g * value * t1 / (t2 * t2) if node.needs_input_grad(2) else None,
+        # torch's order: g * (value / t2) and -g * (value * t1 / (t2 * t2))
+        g * (value / t2) if node.needs_input_grad(1) else None,
+        -g * (t1 * value / (t2 * t2)) if node.needs_input_grad(2) else None,
     )
 
 
