@@ -48,8 +48,8 @@ KNOWN_GRAD = set(
     nn.functional.adaptive_avg_pool2d nn.functional.batch_norm nn.functional.conv1d
     nn.functional.conv2d nn.functional.embedding nn.functional.gelu nn.functional.group_norm
     nn.functional.layer_norm nn.functional.multilabel_soft_margin_loss
-    nn.functional.triplet_margin_loss norm polygamma renorm rsqrt std_mean tensordot
-    unique_consecutive var var_mean""".split()
+    nn.functional.triplet_margin_loss norm polygamma renorm rsqrt tensordot
+    unique_consecutive""".split()
 )
 
 

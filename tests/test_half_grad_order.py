@@ -96,6 +96,33 @@ def test_half_gradient_is_torchs(f, values, expected):
     assert _grads(f, *values) == expected
 
 
+@pytest.mark.parametrize(
+    "f, values, expected",
+    [
+        (
+            torch.var,
+            [6.12109375, -7.66796875, 1.25390625, -1.703125],
+            "-7.5078,  8.1250, -1.9873,  1.3652",
+        ),
+        (
+            lambda x: torch.var_mean(x)[0],
+            [-1.3583984375, -0.64697265625, -6.05859375, -0.69580078125],
+            "-0.9424, -1.7490,  4.3867, -1.6943",
+        ),
+        (
+            lambda x: torch.std_mean(x)[0],
+            [-2.595703125, 9.96875, 0.67724609375, -1.0576171875],
+            " 0.4368, -0.8262,  0.1076,  0.2820",
+        ),
+    ],
+)
+def test_half_spread_gradient_is_torchs(f, values, expected):
+    """torch's var rule is (2 / dof * g) * (x - mean): the scale first."""
+    x = torch.tensor(values, dtype=torch.float16, requires_grad=True)
+    (grad,) = torch.autograd.grad(f(x), x, torch.tensor(-1.7).to(torch.float16))
+    assert str(grad) == _h(expected)
+
+
 def _half(*values):
     return torch.tensor(values, dtype=torch.float16)
 

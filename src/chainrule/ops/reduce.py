@@ -501,7 +501,7 @@ def _var_vjp(node, g):
     dof = _count(shape, dims) - ddof
     centered = x - x.mean(dims, keepdim=True)
     scale = 2.0 / dof if dof > 0 else float("inf")  # no degrees of freedom: inf or NaN, as torch
-    return (expand_back(g, node) * centered * scale,)
+    return (expand_back(g, node) * scale * centered,)  # torch's order: (scale g) centered
 
 
 def _std_vjp(node, g):
