@@ -710,6 +710,9 @@ def _softmax_vjp(node, g):
 def _log_softmax_vjp(node, g):
     (y,) = node.saved
     dim = node._args
+    if g._dtype is _backend.float16:  # torch's half kernel: in float32, rounded once
+        g, y = g.float(), y.float()
+        return ((g - y.exp() * g.sum(dim, keepdim=True)).half(),)
     return (g - y.exp() * g.sum(dim, keepdim=True),)
 
 
