@@ -101,6 +101,15 @@ def test_half_gradient_is_torchs(f, values, expected):
     assert _grads(f, *values) == expected
 
 
+def test_half_layer_norm_gradient_is_torchs():
+    """torch saves the half mean and rstd (rounded to half) and computes in float32."""
+    x = torch.tensor([[-5.5234375, -0.705078125, -3.802734375, 0.81396484375]], dtype=torch.float16)
+    x.requires_grad_()
+    cotangent = torch.linspace(-1.7, 1.3, 4).to(torch.float16).reshape(1, 4)
+    (grad,) = torch.autograd.grad(F.layer_norm(x, (4,)), x, cotangent)
+    assert str(grad) == "tensor([[-0.1888, -0.4055,  0.3926,  0.2017]], dtype=torch.float16)"
+
+
 @pytest.mark.parametrize(
     "f, values, expected",
     [
