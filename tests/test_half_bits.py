@@ -46,7 +46,7 @@ KNOWN_GRAD = set(
     """acosh addr arccosh arcsinh asinh conv1d conv2d cov cumprod dist kthvalue
     linalg.matrix_norm linalg.norm linalg.vector_norm matrix_exp mvlgamma
     nn.functional.adaptive_avg_pool2d nn.functional.batch_norm nn.functional.conv1d
-    nn.functional.conv2d nn.functional.embedding nn.functional.gelu nn.functional.group_norm
+    nn.functional.conv2d nn.functional.embedding nn.functional.gelu
     nn.functional.multilabel_soft_margin_loss
     nn.functional.triplet_margin_loss norm polygamma renorm rsqrt tensordot
     unique_consecutive""".split()

@@ -110,6 +110,18 @@ def test_half_layer_norm_gradient_is_torchs():
     assert str(grad) == "tensor([[-0.1888, -0.4055,  0.3926,  0.2017]], dtype=torch.float16)"
 
 
+def test_half_group_norm_gradient_is_torchs():
+    x = torch.tensor([0.10260009765625, 4.078125, 3.673828125, -1.53125], dtype=torch.float16)
+    x = x.reshape(1, 4, 1).requires_grad_()
+    cotangent = torch.linspace(-1.7, 1.3, 4).to(torch.float16).reshape(1, 4, 1)
+    (grad,) = torch.autograd.grad(F.group_norm(x, 1), x, cotangent)
+    assert str(grad.reshape(1, 4)) == _h2("-0.7065, -0.0867,  0.3152,  0.4778")
+
+
+def _h2(text):
+    return f"tensor([[{text}]], dtype=torch.float16)"
+
+
 @pytest.mark.parametrize(
     "f, values, expected",
     [

@@ -155,16 +155,33 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def _group_norm_vjp(node, g):
     x, weight = node.saved
+    if x._dtype is _backend.float16:  # as layer_norm's: torch's half kernel (see there)
+        x, weight, g = x.float(), None if weight is None else weight.float(), g.float()
+        grads = _group_norm_grads(node, g, x, weight, half=True)
+        return tuple(None if t is None else t.half() for t in grads)
+    return _group_norm_grads(node, g, x, weight)
+
+
+def _group_norm_grads(node, g, x, weight, half=False):
     groups, eps = node._args
     n = x.shape[0]
     channel = (1, x.shape[1]) + (1,) * (x.dim() - 2)
     xg = x.reshape(n, groups, -1)
-    xhat, rstd = _normalised(xg, (2,), eps)
+    if half:
+        mean = xg.mean((2,), keepdim=True)
+        _, rstd = _normalised(xg, (2,), eps)
+        mean, rstd = mean.half().float(), rstd.half().float()
+        xhat = (xg - mean) * rstd
+    else:
+        xhat, rstd = _normalised(xg, (2,), eps)
     sum_dims = (0,) + tuple(range(2, x.dim()))
     grad_x = grad_w = grad_b = None
     if node.needs_input_grad(0):
-        gx = g if weight is None else g * weight.reshape(channel)
-        grad_x = _input_grad(gx.reshape(n, groups, -1), xhat, rstd, (2,)).reshape(x.shape)
+        gx = (g if weight is None else g * weight.reshape(channel)).reshape(n, groups, -1)
+        if half:
+            grad_x = _input_grad_in_kernel_terms(gx, xg, mean, rstd, (2,)).reshape(x.shape)
+        else:
+            grad_x = _input_grad(gx, xhat, rstd, (2,)).reshape(x.shape)
     if node.needs_input_grad(1):
         grad_w = (g * xhat.reshape(x.shape)).sum(sum_dims)
     if node.needs_input_grad(2):
