@@ -564,12 +564,12 @@ class Elementwise:
         try:
             ufunc = self.ufunc
             result = self.forward(data) if ufunc is None else ufunc(data, out=...)
+            if half:  # overflow to inf is silent, as in torch
+                result = result.astype(_F16)
         finally:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
-        if half:
-            result = _backend.cast(result, _F16)  # 1e5 -> inf silently, as in torch
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is not None:
@@ -621,14 +621,14 @@ class Elementwise:
         try:
             ufunc = self.ufunc
             result = self.forward(av, bv) if ufunc is None else ufunc(av, bv, out=...)
+            if half:  # overflow to inf is silent, as in torch
+                result = result.astype(_F16)
         except ValueError:
             raise broadcast_error(a._data.shape, xp.shape(bv)) from None
         finally:
             quiet_off(token)
         if self.result_bool:
             return make(result, _backend.bool_)
-        if half:
-            result = _backend.cast(result, _F16)  # 1e5 -> inf silently, as in torch
         out = make(result, dtype)
         node_cls = self.node_cls
         if node_cls is None:

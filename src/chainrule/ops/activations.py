@@ -55,6 +55,20 @@ def _activate(input, kernel_name, forward, node_cls, args=None):
     return record(node_cls, out, (input,), (input,), args)
 
 
+def _half_in_float32(rule):
+    """A rule whose float16 arithmetic is done in float32 and rounded once at the end, as
+    torch's fused half backward kernels do (softplus_backward, elu_backward, ...). The casts
+    are chainrule ops, so higher derivatives still flow; other dtypes run the rule as is."""
+
+    def wrapped(node, g):
+        if g._dtype is not _backend.float16:
+            return rule(node, g, *node.saved)
+        wide = rule(node, g.float(), *(t.float() for t in node.saved))
+        return tuple(None if r is None else r.half() for r in wide)
+
+    return wrapped
+
+
 def _no_inplace(inplace):
     if inplace:
         raise NotImplementedError("chainrule does not support inplace=True activations yet")
@@ -63,14 +77,13 @@ def _no_inplace(inplace):
 # --------------------------------------------------------------------------- softplus
 
 
-def _softplus_rule(node, g):
-    (x,) = node.saved
+def _softplus_rule(node, g, x):
     beta, threshold = node._args
     scaled = x * beta
     return (where(scaled > threshold, g, g * sigmoid(scaled)),)
 
 
-_SoftplusNode = defop("SoftplusBackward0", _softplus_rule)
+_SoftplusNode = defop("SoftplusBackward0", _half_in_float32(_softplus_rule))
 
 
 def _softplus_forward(x, args):
@@ -88,7 +101,13 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def _logsigmoid_rule(node, g):
     (x,) = node.saved
-    return (g * sigmoid(-x),)
+    if g._dtype is not _backend.float16:
+        return (g * sigmoid(-x),)
+    # torch's half kernel: the forward's buffer exp(-|x|) is stored in half, the rest is
+    # computed in float32 and rounded once
+    z = (-x.abs()).exp().float()
+    q = z / (z + 1)
+    return ((g.float() * where(x < 0, 1 - q, q)).half(),)
 
 
 _LogSigmoidNode = defop("LogSigmoidBackward0", _logsigmoid_rule)
@@ -104,8 +123,12 @@ def _glu_rule(node, g):
     (x,) = node.saved
     d = node._args  # counted from the end: batched gradients have extra leading dims
     a, b = x.chunk(2, d)
-    gate = sigmoid(b)
-    return (cat([g * gate, g * a * gate * (1 - gate)], d),)
+    gate = sigmoid(b)  # in x's dtype (half for half, as torch's kernel reads it)
+    half = g._dtype is _backend.float16
+    if half:  # the products in float32, rounded once, as torch's half kernel
+        g, a, gate = g.float(), a.float(), gate.float()
+    grad = cat([gate * g, (1 - gate) * gate * a * g], d)  # torch's order of products
+    return (grad.half() if half else grad,)
 
 
 _GluNode = defop("GluBackward0", _glu_rule)
@@ -132,8 +155,7 @@ def glu(input, dim=-1):
 # --------------------------------------------------------------------------- elu family
 
 
-def _elu_rule(node, g):
-    (x,) = node.saved
+def _elu_rule(node, g, x):
     alpha, scale, input_scale = node._args
     negative = g * (scale * alpha * input_scale) * (x * input_scale).exp()
     return (where(x <= 0, negative, g * scale),)  # nan: the linear side, as torch
@@ -144,14 +166,13 @@ def _elu_forward(x, args):
     return xp.where(x > 0, x * scale, xp.expm1(x * input_scale) * (alpha * scale))
 
 
-def _celu_rule(node, g):
-    (x,) = node.saved
+def _celu_rule(node, g, x):
     (alpha,) = node._args
     return (where(x <= 0, g * (x / alpha).exp(), g),)  # nan: the linear side, as torch
 
 
-_EluNode = defop("EluBackward0", _elu_rule)
-_CeluNode = defop("CeluBackward0", _celu_rule)
+_EluNode = defop("EluBackward0", _half_in_float32(_elu_rule))
+_CeluNode = defop("CeluBackward0", _half_in_float32(_celu_rule))
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -176,8 +197,7 @@ def celu(input, alpha=1.0, inplace=False):
 # --------------------------------------------------------------------------- gelu
 
 
-def _gelu_rule(node, g):
-    (x,) = node.saved
+def _gelu_rule(node, g, x):
     (approximate,) = node._args
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_KAPPA) * _GELU_BETA
@@ -189,7 +209,7 @@ def _gelu_rule(node, g):
     return (g * (cdf + x * pdf),)
 
 
-_GeluNode = defop("GeluBackward0", _gelu_rule)
+_GeluNode = defop("GeluBackward0", _half_in_float32(_gelu_rule))
 
 
 def _gelu_forward(x, args):
@@ -211,20 +231,18 @@ def gelu(input, approximate="none"):
 # --------------------------------------------------------------------------- silu, mish
 
 
-def _silu_rule(node, g):
-    (x,) = node.saved
+def _silu_rule(node, g, x):
     s = sigmoid(x)
     return (g * s * (x * (1 - s) + 1),)
 
 
-def _mish_rule(node, g):
-    (x,) = node.saved
+def _mish_rule(node, g, x):
     t = softplus(x).tanh()
     return (g * (t + x * sigmoid(x) * (1 - t * t)),)
 
 
-_SiluNode = defop("SiluBackward0", _silu_rule)
-_MishNode = defop("MishBackward0", _mish_rule)
+_SiluNode = defop("SiluBackward0", _half_in_float32(_silu_rule))
+_MishNode = defop("MishBackward0", _half_in_float32(_mish_rule))
 
 
 def silu(input, inplace=False):
@@ -266,8 +284,7 @@ def _no_hardsigmoid_double_backward(node, g):
     raise RuntimeError("derivative for aten::hardsigmoid_backward is not implemented")
 
 
-def _hardswish_rule(node, g):
-    (x,) = node.saved
+def _hardswish_rule(node, g, x):
     # torch's kinks: 0 at -3, g at 3
     return (where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)),)
 
@@ -276,7 +293,7 @@ _LeakyReluNode = defop("LeakyReluBackward0", _leaky_relu_rule)
 _HardtanhNode = defop("HardtanhBackward0", _hardtanh_rule)
 _HardsigmoidNode = defop("HardsigmoidBackward0", _hardsigmoid_rule)
 _HardsigmoidBackwardNode = defop("NotImplemented", _no_hardsigmoid_double_backward)
-_HardswishNode = defop("HardswishBackward0", _hardswish_rule)
+_HardswishNode = defop("HardswishBackward0", _half_in_float32(_hardswish_rule))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

@@ -158,9 +158,47 @@ def _torch_remainder(a, b):
 _REMAINDER = Elementwise(_torch_remainder, RemainderNode, saves=None, number_edge=False)
 _REMAINDER_TENSOR = Elementwise(_torch_remainder, RemainderTensorNode)
 _REMAINDER_OF_NUMBER = Elementwise(_torch_remainder, RemainderOfNumberNode, saves=None)
-_FLOOR_DIVIDE = Elementwise(xp.floor_divide, FloorDivideNode, saves=None)
-_DIV_FLOOR = Elementwise(xp.floor_divide, RoundedDivNode)
-_DIV_TRUNC = Elementwise(lambda a, b: xp.trunc(a / b), RoundedDivNode)
+
+
+def _floor_div(a, b):
+    """floor(a / b). float16 arrives unwidened and follows torch's half kernel step by step,
+    each step rounded to half: the quotient (a - fmod(a, b)) / b, one less where the
+    remainder's sign is not the divisor's, then its floor, one more where that is over 0.5
+    below it; a / b where b is 0 (inf or nan, as IEEE division). By a one-element tensor
+    (torch's kernel reads it as a scalar) or a number (half_opmath) it is computed in
+    float32 and rounded once. NumPy's floor_divide is that same algorithm."""
+    if a.dtype != xp.float16:
+        return xp.floor_divide(a, b)
+    if xp.size(b) == 1:
+        return xp.floor_divide(a.astype(xp.float32), xp.float32(b)).astype(xp.float16)
+    one = xp.float16(1)
+    b = xp.asarray(b, xp.float16)
+    mod = xp.fmod(a, b)
+    div = (a - mod) / b
+    div = xp.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
+    floored = xp.floor(div)
+    floored = xp.where(div - floored > xp.float16(0.5), floored + one, floored)
+    floored = xp.where(div != 0, floored, xp.copysign(xp.float16(0), a / b))
+    return xp.where(b == 0, a / b, floored)
+
+
+_floor_div.rounds_half_itself = True
+_FLOOR_DIVIDE = Elementwise(_floor_div, FloorDivideNode, saves=None, half_opmath=True)
+_DIV_FLOOR = Elementwise(_floor_div, RoundedDivNode, half_opmath=True)
+
+
+def _div_trunc(a, b):
+    """trunc(a / b). Two float16 tensors arrive unwidened: torch rounds their quotient to
+    half, then truncates (4096 / 1.5967 is 2566, not trunc(2565.3) = 2565 rounded to 2564).
+    float16 by a number, or by a one-element tensor (which torch's kernel reads as a scalar),
+    is computed in float32 and rounded once, as torch's (half_opmath for numbers)."""
+    if a.dtype == xp.float16 and xp.size(b) == 1:
+        return xp.trunc(a.astype(xp.float32) / xp.float32(b)).astype(xp.float16)
+    return xp.trunc(a / b)
+
+
+_div_trunc.rounds_half_itself = True
+_DIV_TRUNC = Elementwise(_div_trunc, RoundedDivNode, half_opmath=True)
 
 
 def _check_int_division(a, b, kernel):
@@ -386,13 +424,13 @@ def _pow_scalar_vjp(node, g):
 
 
 def _pow_tensor_vjp(node, g):
-    base, exponent, _ = node.saved  # torch saves the result too (in-place checks)
+    base, exponent, out = node.saved  # torch saves the result too (in-place checks)
     grad_base = grad_exp = None
-    if node.needs_input_grad(0):
-        grad = g * exponent * base ** (exponent - 1)
+    if node.needs_input_grad(0):  # torch's order: g * (e * x^(e-1))
+        grad = g * (exponent * base ** (exponent - 1))
         grad_base = where(exponent == 0, 0.0, grad)
     if node.needs_input_grad(1):  # g times 0 where the base is 0: g's signed zero, as torch
-        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, base**exponent * base.log())
+        grad_exp = g * where((base == 0) & (exponent >= 0), 0.0, out * base.log())
     return grad_base, grad_exp
 
 
@@ -407,7 +445,7 @@ def _rpow_vjp(node, g):
         return (where(out == 0, 0.0, g * out * float("-inf")) * 0,)
     import math
 
-    return (g * out * math.log(base),)
+    return (g * (out * math.log(base)),)  # torch's order: g * (result * log(base))
 
 
 def _single_power(base, exponent):

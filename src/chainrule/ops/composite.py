@@ -415,13 +415,27 @@ def copysign(input, other, *, out=None):
     return _copysign_number(a, b.detach())
 
 
-def _ldexp(a, e):
-    return a * E.exp2(e.to(a.dtype))
+def _ldexp_rule(node, g):
+    """torch's formulas: g * 2^e for the mantissa, g * result * ln 2 for the exponent (in
+    that order, so float16 rounds as torch's does)."""
+    e, out = node.saved
+    grad_a = g * E.exp2(e.to(g.dtype)) if node.needs_input_grad(0) else None
+    grad_e = g * out * math.log(2) if node.needs_input_grad(1) else None
+    return grad_a, grad_e
 
 
-# torch keeps the exponent, and the mantissa only for a floating exponent (which has a
-# derivative of its own)
-_ldexp_op = composite("LdexpBackward0", _ldexp, saves=lambda a, e: (e.is_floating_point(), True))
+# torch saves the exponent and the result (not the mantissa: changing it in place is fine)
+_LdexpNode = defop("LdexpBackward0", _ldexp_rule)
+
+
+def _ldexp_op(a, e):
+    with no_grad():
+        value = a * E.exp2(e.to(a.dtype))
+    out = make(value._data, value._dtype)
+    shape = out._data.shape
+    shapes = tuple(None if t._data.shape == shape else t._data.shape for t in (a, e))
+    saved = (e, SavedOutput(out))
+    return record(_LdexpNode, out, (a, e), saved=saved, shapes=shapes)
 
 
 def ldexp(input, other, *, out=None):

@@ -147,7 +147,7 @@ exp2 = _unary(
     "exp2",
     _rounded(xp.exp2),
     "Exp2Backward0",
-    _saved_output_rule(lambda y: y * _LN2),
+    lambda node, g: (g * node.saved[0] * _LN2,),  # torch's order: (g * y) * ln 2
     saves="output",
 )
 expm1 = _unary(
@@ -157,31 +157,29 @@ expm1 = _unary(
     _saved_output_rule(lambda y: y + 1),
     saves="output",
 )
-log = _unary("log", xp.log, "LogBackward0", _saved_input_rule(lambda x: x.reciprocal()))
-log2 = _unary(
-    "log2", _rounded(xp.log2), "Log2Backward0", _saved_input_rule(lambda x: (x * _LN2).reciprocal())
-)
-log10 = _unary(
-    "log10",
-    _rounded(xp.log10),
-    "Log10Backward0",
-    _saved_input_rule(lambda x: (x * _LN10).reciprocal()),
-)
-log1p = _unary(
-    "log1p", _rounded(xp.log1p), "Log1PBackward0", _saved_input_rule(lambda x: (x + 1).reciprocal())
-)
-sqrt = _unary(
-    "sqrt",
-    xp.sqrt,
-    "SqrtBackward0",
-    _saved_output_rule(lambda y: (y * 2).reciprocal()),
-    saves="output",
-)
+
+
+def _divided_rule(divisor):
+    """A rule g / f(s) for the saved value s (the input or the output): one division, as
+    torch writes these rules, so float16 rounds once where g * (1 / f(s)) rounds twice."""
+
+    def rule(node, g):
+        (s,) = node.saved
+        return (g / divisor(s),)
+
+    return rule
+
+
+log = _unary("log", xp.log, "LogBackward0", _divided_rule(lambda x: x))
+log2 = _unary("log2", _rounded(xp.log2), "Log2Backward0", _divided_rule(lambda x: x * _LN2))
+log10 = _unary("log10", _rounded(xp.log10), "Log10Backward0", _divided_rule(lambda x: x * _LN10))
+log1p = _unary("log1p", _rounded(xp.log1p), "Log1PBackward0", _divided_rule(lambda x: x + 1))
+sqrt = _unary("sqrt", xp.sqrt, "SqrtBackward0", _divided_rule(lambda y: y * 2), saves="output")
 rsqrt = _unary(
     "rsqrt",
     lambda a: 1 / xp.sqrt(a),
     "RsqrtBackward0",
-    _saved_output_rule(lambda y: y**3 * -0.5),
+    lambda node, g: (g * -0.5 * node.saved[0] ** 3,),  # torch's order: (-0.5 g) * y^3
     saves="output",
 )
 sin = _unary("sin", _rounded(xp.sin), "SinBackward0", _saved_input_rule(lambda x: x.cos()))
@@ -199,7 +197,7 @@ atan = _unary(
     "atan",
     _rounded(xp.arctan),
     "AtanBackward0",
-    _saved_input_rule(lambda x: (x * x + 1).reciprocal()),
+    _divided_rule(lambda x: x * x + 1),
 )
 sinh = _unary("sinh", _rounded(xp.sinh), "SinhBackward0", _saved_input_rule(lambda x: x.cosh()))
 cosh = _unary("cosh", _rounded(xp.cosh), "CoshBackward0", _saved_input_rule(lambda x: x.sinh()))
@@ -247,11 +245,15 @@ def _tanh_backward(g, y):
 
 
 def _sigmoid_backward(g, y):
-    """g * (1 - y) * y, in torch's order."""
+    """g * (1 - y) * y, in torch's order; float16 rounds after each step, as torch's
+    half kernel does (it does not widen to float32 here)."""
     if y.size < IN_PLACE_MIN:
         return g * (1 - y) * y
     local = _times_own(g, 1 - y)
     return xp.multiply(local, y, out=local) if local.shape == y.shape else local * y
+
+
+_sigmoid_backward.rounds_half_itself = True
 
 
 def _tanh_backward_vjp(node, gg):

@@ -41,7 +41,7 @@ atanh = _unary(
     "atanh",
     _rounded(xp.arctanh),
     "AtanhBackward0",
-    _saved_input_rule(lambda x: (1 - x * x).reciprocal()),
+    lambda node, g: (g / (1 - node.saved[0] * node.saved[0]),),  # one rounding, as torch's
 )
 
 # torch's other names for ops chainrule already has: the same function, the same node
@@ -133,7 +133,11 @@ def sgn(input, *, out=None):
 def _frexp_rule(node, grads):
     g = grads[0]
     (exponent,) = node.saved
-    return (None if g is None else g / elementwise.exp2(exponent.to(g.dtype)),)
+    if g is None:
+        return (None,)
+    # torch's g / exponent.exp2(): 2^exponent of the int32 exponent is float32 (the default
+    # dtype), so a float16 gradient is divided in float32 (2^16 is not inf) and rounded once
+    return ((g / elementwise.exp2(exponent)).to(g.dtype),)
 
 
 _FrexpNode = defop("FrexpBackward0", _frexp_rule)

@@ -47,6 +47,19 @@ def _input_grad(gx, xhat, rstd, dims):
     return (gx - mean_g - xhat * mean_gx) * rstd
 
 
+def _input_grad_in_kernel_terms(gx, x, mean, rstd, dims):
+    """The input gradient as torch's CPU kernel writes it: rstd gx + b x + c, with
+    b = (sum(gx) mean - sum(gx x)) rstd^3 / n and c = -b mean - sum(gx) rstd / n."""
+    n = 1
+    for d in dims:
+        n *= x.shape[d]
+    ds = (gx * x).sum(dims, keepdim=True)
+    db = gx.sum(dims, keepdim=True)
+    b = (db * mean - ds) * rstd * rstd * rstd / n
+    c = -b * mean - db * rstd / n
+    return rstd * gx + b * x + c
+
+
 def _bias_grad(grad, x, weight, grad_fn_name):
     """The bias gradient (a sum of g): torch's backward kernel takes the input and weight
     too, so under create_graph it is a function of them (with derivative zero)."""
@@ -64,14 +77,33 @@ def _check_numel(name, value, count):
 def _layer_norm_vjp(node, g):
     saved = node.saved
     x, weight = saved[0], saved[1]
+    if x._dtype is _backend.float16:
+        # torch's half kernel: the mean and rstd it saved are rounded to half, the rest is
+        # computed in float32 in its own terms, and each gradient is rounded once
+        x, weight, g = x.float(), None if weight is None else weight.float(), g.float()
+        grads = _layer_norm_grads(node, g, x, weight, half=True)
+        return tuple(None if t is None else t.half() for t in grads)
+    return _layer_norm_grads(node, g, x, weight)
+
+
+def _layer_norm_grads(node, g, x, weight, half=False):
     k, eps = node._args
     dims = tuple(range(-k, 0))
     lead = tuple(range(x.dim() - k))
-    xhat, rstd = _normalised(x, dims, eps)
+    if half:
+        mean = x.mean(dims, keepdim=True)
+        _, rstd = _normalised(x, dims, eps)
+        mean, rstd = mean.half().float(), rstd.half().float()
+        xhat = (x - mean) * rstd
+    else:
+        xhat, rstd = _normalised(x, dims, eps)
     grad_x = grad_w = grad_b = None
     if node.needs_input_grad(0):
         gx = g if weight is None else g * weight
-        grad_x = _input_grad(gx, xhat, rstd, dims)
+        if half:
+            grad_x = _input_grad_in_kernel_terms(gx, x, mean, rstd, dims)
+        else:
+            grad_x = _input_grad(gx, xhat, rstd, dims)
     if node.needs_input_grad(1):
         grad_w = (g * xhat).sum(lead) if lead else g * xhat
     if node.needs_input_grad(2):
@@ -123,16 +155,33 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def _group_norm_vjp(node, g):
     x, weight = node.saved
+    if x._dtype is _backend.float16:  # as layer_norm's: torch's half kernel (see there)
+        x, weight, g = x.float(), None if weight is None else weight.float(), g.float()
+        grads = _group_norm_grads(node, g, x, weight, half=True)
+        return tuple(None if t is None else t.half() for t in grads)
+    return _group_norm_grads(node, g, x, weight)
+
+
+def _group_norm_grads(node, g, x, weight, half=False):
     groups, eps = node._args
     n = x.shape[0]
     channel = (1, x.shape[1]) + (1,) * (x.dim() - 2)
     xg = x.reshape(n, groups, -1)
-    xhat, rstd = _normalised(xg, (2,), eps)
+    if half:
+        mean = xg.mean((2,), keepdim=True)
+        _, rstd = _normalised(xg, (2,), eps)
+        mean, rstd = mean.half().float(), rstd.half().float()
+        xhat = (xg - mean) * rstd
+    else:
+        xhat, rstd = _normalised(xg, (2,), eps)
     sum_dims = (0,) + tuple(range(2, x.dim()))
     grad_x = grad_w = grad_b = None
     if node.needs_input_grad(0):
-        gx = g if weight is None else g * weight.reshape(channel)
-        grad_x = _input_grad(gx.reshape(n, groups, -1), xhat, rstd, (2,)).reshape(x.shape)
+        gx = (g if weight is None else g * weight.reshape(channel)).reshape(n, groups, -1)
+        if half:
+            grad_x = _input_grad_in_kernel_terms(gx, xg, mean, rstd, (2,)).reshape(x.shape)
+        else:
+            grad_x = _input_grad(gx, xhat, rstd, (2,)).reshape(x.shape)
     if node.needs_input_grad(1):
         grad_w = (g * xhat.reshape(x.shape)).sum(sum_dims)
     if node.needs_input_grad(2):

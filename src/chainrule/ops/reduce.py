@@ -99,11 +99,15 @@ def _converted(input, dtype):
 
 
 def _quiet_sum(data, dims, keepdim, dtype):
-    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none)."""
+    """data.sum: inf + -inf is nan, without NumPy's warning (torch gives none). A float16
+    sum accumulates in float32 and is rounded once, as torch's: NumPy's own half sum does so
+    only along the last axis (summing rows it rounds to half after every addition)."""
     if data.dtype.kind != "f":
         return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
     token = _backend.quiet_on()
     try:
+        if dtype == xp.float16:
+            return data.sum(axis=dims, keepdims=keepdim, dtype=xp.float32).astype(dtype)
         return data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
     finally:
         _backend.quiet_off(token)
@@ -509,7 +513,7 @@ def _var_vjp(node, g):
         return (no_dof_var_grad(x, expand_back(g, node)),)
     centered = x - x.mean(dims, keepdim=True)
     scale = 2.0 / dof if dof > 0 else float("inf")  # no degrees of freedom: inf or NaN, as torch
-    return (expand_back(g, node) * centered * scale,)
+    return (expand_back(g, node) * scale * centered,)  # torch's order: (scale g) centered
 
 
 def _std_vjp(node, g):
@@ -732,6 +736,9 @@ def _softmax_vjp(node, g):
 def _log_softmax_vjp(node, g):
     (y,) = node.saved
     dim = node._args
+    if g._dtype is _backend.float16:  # torch's half kernel: in float32, rounded once
+        g, y = g.float(), y.float()
+        return ((g - y.exp() * g.sum(dim, keepdim=True)).half(),)
     return (g - y.exp() * g.sum(dim, keepdim=True),)
 
 

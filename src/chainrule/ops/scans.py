@@ -521,16 +521,16 @@ def _var_mean_vjp(node, grads):
     grad = None
     if g_spread is not None:
         centered = x - x.mean(dims, keepdim=True)
-        if is_std:
+        g_var = expand_back(g_spread, node)
+        if is_std:  # torch's order: var's rule applied to g / (2 std), masked where std is 0
             if not keepdim:
                 spread = spread.reshape(keepdim_shape(shape, dims))
-            grad = expand_back(g_spread, node) * centered / (spread * (n - ddof))
-            grad = where(spread == 0, 0.0, grad)  # all values equal: 0, not 0 / 0 (as std)
-        elif n - ddof <= 0 and whole:
-            grad = no_dof_var_grad(x, expand_back(g_spread, node))
+            g_var = where(spread == 0, 0.0, g_var / (spread * 2))  # all equal: 0, not 0 / 0
+        if n - ddof <= 0 and whole and not is_std:
+            grad = no_dof_var_grad(x, g_var)
         else:
             scale = 2.0 / (n - ddof) if n - ddof > 0 else float("inf")
-            grad = expand_back(g_spread, node) * centered * scale
+            grad = g_var * scale * centered  # torch's order: (scale g) (x - mean)
     if g_mean is not None:
         term = expand_back(g_mean, node) / max(n, 1)
         grad = term if grad is None else grad + term

@@ -16,7 +16,7 @@ from .._backend import FLOAT, defaults, xp
 from .._graph import SavedOutput
 from .._registry import broadcast_shape, defop, export, record, result_dtype
 from .._tensor import Tensor, make
-from .elementwise import sigmoid, where
+from .elementwise import where
 
 __all__ = []
 
@@ -246,18 +246,18 @@ def _special_unary(name, kernel64, grad_fn, rule, doc):
 
 def _erf_rule(node, g):
     (x,) = node.saved
-    return (g * _TWO_OVER_SQRT_PI * (-(x * x)).exp(),)
+    return ((-(x * x)).exp() * _TWO_OVER_SQRT_PI * g,)  # torch's order: (c e^-x^2) g
 
 
 def _erfc_rule(node, g):
     (x,) = node.saved
-    return (g * -_TWO_OVER_SQRT_PI * (-(x * x)).exp(),)
+    return ((-(x * x)).exp() * -_TWO_OVER_SQRT_PI * g,)
 
 
 def _erfinv_rule(node, g):
     (x,) = node.saved
     y = erfinv(x)
-    return (g * (_SQRT_PI / 2) * (y * y).exp(),)
+    return ((y * y).exp() * (_SQRT_PI / 2) * g,)
 
 
 def _lgamma_rule(node, g):
@@ -296,8 +296,11 @@ digamma = _special_unary("digamma", _digamma64, "DigammaBackward0", _digamma_rul
 def _sinc_rule(node, g):
     (x,) = node.saved
     px = x * math.pi
-    derivative = (px.cos() * px - px.sin()) / (px * x)
-    return (where(x == 0, 0.0, g * derivative),)  # +0 at 0 whatever the sign of g
+    # torch's order: g * ((pi x cos(pi x) - sin(pi x)) / (x x pi)); +0 where x x pi is 0
+    # (x = 0, or a half x whose square underflows), whatever the sign of g
+    squared = x * x * math.pi
+    grad = g * ((px * px.cos() - px.sin()) / squared)
+    return (where(squared == 0, 0.0, grad),)
 
 
 _SincNode = defop("SincBackward0", _sinc_rule)
@@ -423,22 +426,22 @@ def _float_dtype(a, b, kernel=None):
     return defaults.float_dtype
 
 
-def _logaddexp_rule(scale):
-    """d/da log(exp(a) + exp(b)) = sigmoid(a - b) (base 2: the difference scaled by ln 2)."""
+def _logaddexp_rule(power):
+    """d/da log(exp(a) + exp(b)) = 1 / (1 + exp(b - a)), written as torch writes it:
+    g / (1 + exp(b - a)) (base 2: exp2), one division, so half rounds as torch's does."""
 
     def rule(node, g):
         a, b = node.saved
-        diff = (a - b) * scale if scale != 1 else a - b
         return (
-            g * sigmoid(diff) if node.needs_input_grad(0) else None,
-            g * sigmoid(-diff) if node.needs_input_grad(1) else None,
+            g / (power(b - a) + 1) if node.needs_input_grad(0) else None,
+            g / (power(a - b) + 1) if node.needs_input_grad(1) else None,
         )
 
     return rule
 
 
-_LogaddexpNode = defop("LogaddexpBackward0", _logaddexp_rule(1))
-_Logaddexp2Node = defop("Logaddexp2Backward0", _logaddexp_rule(_LN2))
+_LogaddexpNode = defop("LogaddexpBackward0", _logaddexp_rule(lambda t: t.exp()))
+_Logaddexp2Node = defop("Logaddexp2Backward0", _logaddexp_rule(lambda t: t.exp2()))
 
 
 def logaddexp(input, other):
@@ -659,8 +662,9 @@ def _addcdiv_rule(node, g):
     value = node._args
     return (
         g if node.needs_input_grad(0) else None,
-        g * value / t2 if node.needs_input_grad(1) else None,
-        -g * value * t1 / (t2 * t2) if node.needs_input_grad(2) else None,
+        # torch's order: g * (value / t2) and -g * (value * t1 / (t2 * t2))
+        g * (value / t2) if node.needs_input_grad(1) else None,
+        -g * (t1 * value / (t2 * t2)) if node.needs_input_grad(2) else None,
     )
 
 
