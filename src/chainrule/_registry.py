@@ -604,21 +604,21 @@ class Elementwise:
         if self.float_only and dtype.kind != FLOAT:
             dtype = defaults.float_dtype
         av = a._data
-        if a._dtype is not dtype:
-            av = _backend.cast(av, dtype.np)
-        if b_tensor:
-            if b._dtype is not dtype:
-                bv = _backend.cast(bv, dtype.np)
-        elif dtype.kind != FLOAT and type(b) is not bool:
-            bv = operand(b, dtype)
-        elif dtype is _FLOAT16 and self.half_opmath:
-            return self._half_with_number(a, b, av, args)
+        if not b_tensor and dtype is _FLOAT16 and self.half_opmath:
+            return self._half_with_number(a, b, av, args)  # a is float16 itself then
         half = dtype is _FLOAT16 and self.widen_half
-        if half:  # in float32, rounded once (a number is rounded to half first, as in torch)
-            av = av.astype(_F32)
-            bv = bv.astype(_F32) if b_tensor else _F32(_backend.cast(xp.asarray(bv), _F16))
-        token = quiet_on()
+        token = quiet_on()  # the casts too: 1e6 into float16 is inf, silently as in torch
         try:
+            if a._dtype is not dtype:
+                av = av.astype(dtype.np)
+            if b_tensor:
+                if b._dtype is not dtype:
+                    bv = bv.astype(dtype.np)
+            elif dtype.kind != FLOAT and type(b) is not bool:
+                bv = operand(b, dtype)
+            if half:  # in float32, rounded once (a number is rounded to half first, as torch)
+                av = av.astype(_F32)
+                bv = bv.astype(_F32) if b_tensor else _F32(_F16(bv))
             ufunc = self.ufunc
             result = self.forward(av, bv) if ufunc is None else ufunc(av, bv, out=...)
             if half:  # overflow to inf is silent, as in torch
