@@ -19,7 +19,7 @@ import warnings
 import zlib
 
 import numpy as np
-from higher_audit import audited_cases, error_record
+from higher_audit import audited_cases, error_record, first_grad_difference
 from test_ops import diff_arrays, float_outputs, forms_of, materialize, op_function, to_numpy
 
 INF, NAN = math.inf, math.nan
@@ -168,16 +168,9 @@ def compare(got, want) -> str | None:
     """Why chainrule's record differs from torch's (None when they agree)."""
     if "grads" not in want or "grads" not in got:
         return None if got == want else f"{got}, torch {want}"
-    for j, (g, w) in enumerate(zip(got["grads"], want["grads"])):
-        if (g is None) != (w is None):
-            return f"input {j}: {'None' if g is None else 'a tensor'}, torch " + (
-                "None" if w is None else "a tensor"
-            )
-        if g is None:
-            continue
-        if g["shape"] != w["shape"]:
-            return f"input {j}: shape {g['shape']}, torch {w['shape']}"
+
+    def differ(g, w):
         why = same_values(g["values"], w["values"])
-        if why:
-            return f"input {j}: {why}: {g['values'][:8]}, torch {w['values'][:8]}"
-    return None
+        return why and f"{why}: {g['values'][:8]}, torch {w['values'][:8]}"
+
+    return first_grad_difference(got["grads"], want["grads"], differ)

@@ -12,13 +12,14 @@ error ``autograd.grad`` raised (type and message), after which the record stops.
 
 from __future__ import annotations
 
-import re
 import warnings
 import zlib
 
 import numpy as np
 from op_specs import SPECS
 from test_ops import (
+    _TRIGGERED,
+    _builtin_name,
     _sample_dtypes,
     diff_arrays,
     float_outputs,
@@ -30,14 +31,6 @@ from test_ops import (
 )
 
 ORDERS = 4
-_TRIGGERED = re.compile(r"\s*\(Triggered internally at [^)]*\)\.?")
-
-
-def _builtin_name(cls) -> str:
-    for klass in cls.__mro__:
-        if klass.__module__ == "builtins":
-            return klass.__name__
-    return cls.__name__
 
 
 def error_record(exc) -> list:
@@ -134,13 +127,10 @@ def _same_values(a, b, rtol, atol):
     return bool(np.all(np.abs(a[~infinite] - b[~infinite]) <= atol + rtol * np.abs(b[~infinite])))
 
 
-def compare_order(got, want, rtol=1e-6, atol=1e-8) -> str | None:
-    """Why one order's records differ (None when they agree)."""
-    if "error" in want or "error" in got:
-        if got.get("error") != want.get("error"):
-            return f"error {got.get('error')}, torch {want.get('error')}"
-        return None
-    for j, (g, w) in enumerate(zip(got["grads"], want["grads"])):
+def first_grad_difference(got_grads, want_grads, differ) -> str | None:
+    """Why the recorded gradients of the inputs differ: a tensor against None, the shape, or
+    ``differ(got, want)`` on two inputs' records (None when every input agrees)."""
+    for j, (g, w) in enumerate(zip(got_grads, want_grads)):
         if (g is None) != (w is None):
             return f"input {j}: {'None' if g is None else 'a tensor'}, torch " + (
                 "None" if w is None else "a tensor"
@@ -149,12 +139,28 @@ def compare_order(got, want, rtol=1e-6, atol=1e-8) -> str | None:
             continue
         if g["shape"] != w["shape"]:
             return f"input {j}: shape {g['shape']}, torch {w['shape']}"
+        why = differ(g, w)
+        if why:
+            return f"input {j}: {why}"
+    return None
+
+
+def compare_order(got, want, rtol=1e-6, atol=1e-8) -> str | None:
+    """Why one order's records differ (None when they agree)."""
+    if "error" in want or "error" in got:
+        if got.get("error") != want.get("error"):
+            return f"error {got.get('error')}, torch {want.get('error')}"
+        return None
+
+    def differ(g, w):
         if not _same_values(g["values"], w["values"], rtol, atol):
-            return f"input {j}: values {g['values'][:6]}, torch {w['values'][:6]}"
+            return f"values {g['values'][:6]}, torch {w['values'][:6]}"
         for key in ("requires_grad", "grad_fn"):
             if g[key] != w[key]:
-                return f"input {j}: {key} {g[key]}, torch {w[key]}"
-    return None
+                return f"{key} {g[key]}, torch {w[key]}"
+        return None
+
+    return first_grad_difference(got["grads"], want["grads"], differ)
 
 
 def compare_case(got, want) -> list:
