@@ -119,6 +119,15 @@ def _checked_first(method, name, precheck=None):
     def checked(self, other, *args, **kwargs):
         if precheck is not None:  # pow_: a negative int power is refused before the dtype
             precheck(self, other)
+        if self._dtype.kind == _backend.FLOAT and (
+            type(other) is float
+            or (
+                isinstance(other, Tensor)
+                and other._dtype is self._dtype
+                and other._data.shape == self._data.shape
+            )
+        ):  # (an optimizer's p.div_(d)): no check below can refuse it; the op checks the rest
+            return method(self, other, *args, **kwargs)
         if type(other) is int and not -(2**63) <= other < 2**63:
             _registry.beyond_int64(self, other)  # torch's refusals come first
         _check_target(self, (other,))  # then autograd's (a leaf or a view of one)
